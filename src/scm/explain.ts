@@ -1,0 +1,315 @@
+/**
+ * Explanations from the model: the change of every node from factual to counterfactual, split into the
+ * contribution of each intervention and of each causal path. Contributions always sum to the change.
+ *
+ * - Linear mechanisms (`path-products`): Δ = A' e, where A' = (I − B')⁻¹ in the world mutilated by the
+ *   do() actions and e_i is intervention i's own change (do: target − factual, shift: the amount).
+ *   A'[k,i] is the sum over causal paths i → k that pass through no other do() node of the product
+ *   of edge weights, so each path's contribution is e_i × Π weights. A latent moved by a structured
+ *   action is attributed to the structured targets by the solution's share matrix (h* − ĥ = R r).
+ * - Nonlinear mechanisms: Shapley values over the applied actions (each coalition is a counterfactual
+ *   with the same abducted noise), exact up to 10 actions, seeded permutation sampling beyond.
+ */
+import type { Program } from './compile.js';
+import type { StructuredSolution } from './interventions.js';
+import { DO, FROM_STRUCTURED, NONE, SHIFT, actionIndices, impulse, predict, type Actions } from './predict.js';
+
+export type NodeRole = 'set' | 'shifted' | 'structured' | 'inferred' | 'unchanged';
+
+export interface Contribution {
+  /** The caller's intervention (node id) this share of the change comes from. */
+  intervention: string;
+  amount: number;
+}
+
+export interface PathContribution {
+  intervention: string;
+  /** Node ids from the intervened node to the explained node. For structured latents the first hop
+   * (target ⇒ latent) is the action's link, not a causal edge; `structured` is then true. */
+  path: string[];
+  amount: number;
+  structured?: boolean;
+}
+
+export interface NodeExplanation {
+  node: string;
+  role: NodeRole;
+  factual: number;
+  counterfactual: number;
+  change: number;
+  contributions: Contribution[];
+  /** The largest paths by |amount|; `otherPaths` holds the rest so that everything sums to `change`. */
+  paths: PathContribution[];
+  otherPaths: number;
+}
+
+export interface Explanation {
+  method: 'path-products' | 'shapley-exact' | 'shapley-sampled';
+  /** Number of coalitions or permutations evaluated (Shapley only). */
+  evaluations?: number;
+  nodes: NodeExplanation[];
+  /** True when path enumeration hit its budget (the remainder is in `otherPaths`). */
+  truncated: boolean;
+}
+
+export interface ExplainOptions {
+  /** Paths listed per node (default 5). */
+  maxPaths?: number;
+  /** Which nodes to explain: those that changed or were acted on (default), or all. */
+  include?: 'changed' | 'all';
+  /** Permutations sampled when there are more than 10 actions (default 256). */
+  shapleySamples?: number;
+  /** Seed of the permutation sampler (default 1). */
+  seed?: number;
+  /** Path enumeration budget: path extensions visited per query (default 200000). */
+  pathBudget?: number;
+}
+
+const EXACT_SHAPLEY_LIMIT = 10;
+
+function roleOf(actions: Actions, structuredTargets: ReadonlySet<number>, i: number, change: number): NodeRole {
+  const a = actions.act[i];
+  if (a === DO) return actions.origin[i] === FROM_STRUCTURED ? 'structured' : 'set';
+  if (a === SHIFT) return 'shifted';
+  if (structuredTargets.has(i)) return 'set';
+  return change !== 0 ? 'inferred' : 'unchanged';
+}
+
+export function explain(
+  p: Program,
+  factual: Float64Array,
+  u: Float64Array,
+  cf: Float64Array,
+  actions: Actions,
+  solution: StructuredSolution | null,
+  options: ExplainOptions = {},
+): Explanation {
+  return p.linear
+    ? explainLinear(p, factual, cf, actions, solution, options)
+    : explainShapley(p, factual, u, cf, actions, options);
+}
+
+/** Sources of change: an action node, or (for structured latents) a latent split over targets. */
+interface Source {
+  intervention: number; // the caller-facing intervention node
+  via: number; // the node the impulse enters at (== intervention unless structured)
+  amount: number; // impulse size
+}
+
+function sourcesOf(factual: Float64Array, cf: Float64Array, actions: Actions, solution: StructuredSolution | null): Source[] {
+  const out: Source[] = [];
+  const latentPos = new Map<number, number>();
+  solution?.latents.forEach((h, j) => latentPos.set(h, j));
+  for (const i of actionIndices(actions)) {
+    const e = actions.act[i] === DO ? cf[i]! - factual[i]! : actions.val[i]!;
+    const j = latentPos.get(i);
+    if (j !== undefined && solution) {
+      const nv = solution.targets.length;
+      // Split the latent's move over the targets: Σ_v R[j,v] r_v = h* − ĥ (linear case).
+      let listed = 0;
+      for (let q = 0; q < nv; q++) {
+        const part = solution.share[j * nv + q]! * solution.residual[q]!;
+        listed += part;
+        out.push({ intervention: solution.targets[q]!, via: i, amount: part });
+      }
+      const rest = e - listed; // 0 up to rounding for linear mechanisms
+      if (rest !== 0) out.push({ intervention: i, via: i, amount: rest });
+    } else {
+      out.push({ intervention: i, via: i, amount: e });
+    }
+  }
+  return out;
+}
+
+function explainLinear(
+  p: Program,
+  factual: Float64Array,
+  cf: Float64Array,
+  actions: Actions,
+  solution: StructuredSolution | null,
+  options: ExplainOptions,
+): Explanation {
+  const n = p.n;
+  const maxPaths = options.maxPaths ?? 5;
+  const include = options.include ?? 'changed';
+  let budget = options.pathBudget ?? 200_000;
+  const structuredTargets = new Set(solution?.targets ?? []);
+  const sources = sourcesOf(factual, cf, actions, solution);
+
+  // Contributions by caller intervention: A'[k, via] × amount.
+  const contrib = new Map<number, Float64Array>(); // intervention -> per-node amount
+  const columns = new Map<number, Float64Array>();
+  for (const s of sources) {
+    let col = columns.get(s.via);
+    if (!col) {
+      col = impulse(p, actions.act, s.via, new Float64Array(n));
+      columns.set(s.via, col);
+    }
+    let acc = contrib.get(s.intervention);
+    if (!acc) contrib.set(s.intervention, (acc = new Float64Array(n)));
+    for (let k = s.via; k < n; k++) if (col[k] !== 0) acc[k] = acc[k]! + col[k]! * s.amount;
+  }
+
+  // Top paths per node, by DFS from each source through nodes that are not set by do().
+  const top: PathContribution[][] = Array.from({ length: n }, () => []);
+  let truncated = false;
+  const pushTop = (k: number, pc: PathContribution) => {
+    const list = top[k]!;
+    if (list.length < maxPaths) {
+      list.push(pc);
+      list.sort((a, b) => Math.abs(b.amount) - Math.abs(a.amount));
+    } else if (maxPaths > 0 && Math.abs(pc.amount) > Math.abs(list[list.length - 1]!.amount)) {
+      list[list.length - 1] = pc;
+      list.sort((a, b) => Math.abs(b.amount) - Math.abs(a.amount));
+    }
+  };
+  for (const s of sources) {
+    if (s.amount === 0) continue;
+    const structured = s.via !== s.intervention;
+    const prefix = structured ? [p.ids[s.intervention]!] : [];
+    const stack: Array<{ node: number; weight: number; path: number[] }> = [{ node: s.via, weight: 1, path: [s.via] }];
+    while (stack.length) {
+      const cur = stack.pop()!;
+      pushTop(cur.node, {
+        intervention: p.ids[s.intervention]!,
+        path: [...prefix, ...cur.path.map((i) => p.ids[i]!)],
+        amount: cur.weight * s.amount,
+        ...(structured ? { structured: true } : {}),
+      });
+      for (let c = p.childPtr[cur.node]!; c < p.childPtr[cur.node + 1]!; c++) {
+        const child = p.childIdx[c]!;
+        if (actions.act[child] === DO) continue; // a set node blocks the path
+        if (--budget < 0) {
+          truncated = true;
+          break;
+        }
+        stack.push({ node: child, weight: cur.weight * p.childW[c]!, path: [...cur.path, child] });
+      }
+      if (budget < 0) break;
+    }
+  }
+
+  const nodes: NodeExplanation[] = [];
+  for (let k = 0; k < n; k++) {
+    const change = cf[k]! - factual[k]!;
+    const acted = actions.act[k] !== NONE;
+    if (include === 'changed' && change === 0 && !acted) continue;
+    const contributions: Contribution[] = [];
+    for (const [iv, acc] of contrib) if (acc[k] !== 0) contributions.push({ intervention: p.ids[iv]!, amount: acc[k]! });
+    contributions.sort((a, b) => Math.abs(b.amount) - Math.abs(a.amount));
+    const paths = top[k]!;
+    const listed = paths.reduce((s, pc) => s + pc.amount, 0);
+    nodes.push({
+      node: p.ids[k]!,
+      role: roleOf(actions, structuredTargets, k, change),
+      factual: factual[k]!,
+      counterfactual: cf[k]!,
+      change,
+      contributions,
+      paths,
+      otherPaths: change - listed,
+    });
+  }
+  return { method: 'path-products', nodes, truncated };
+}
+
+/** mulberry32: a small seeded PRNG for reproducible permutation sampling. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function explainShapley(
+  p: Program,
+  factual: Float64Array,
+  u: Float64Array,
+  cf: Float64Array,
+  actions: Actions,
+  options: ExplainOptions,
+): Explanation {
+  const n = p.n;
+  const players = actionIndices(actions);
+  const m = players.length;
+  const phi = Array.from({ length: m }, () => new Float64Array(n));
+  const act = new Uint8Array(n);
+  const coalition = (mask: (j: number) => boolean): Float64Array => {
+    act.fill(NONE);
+    for (let j = 0; j < m; j++) if (mask(j)) act[players[j]!] = actions.act[players[j]!]!;
+    return predict(p, factual, u, act, actions.val, new Float64Array(n));
+  };
+  let method: Explanation['method'];
+  let evaluations: number;
+  if (m <= EXACT_SHAPLEY_LIMIT) {
+    method = 'shapley-exact';
+    const size = 1 << m;
+    const values: Float64Array[] = new Array(size);
+    for (let s = 0; s < size; s++) values[s] = coalition((j) => ((s >> j) & 1) === 1);
+    evaluations = size;
+    const fact = [1];
+    for (let i = 1; i <= m; i++) fact.push(fact[i - 1]! * i);
+    for (let s = 0; s < size; s++) {
+      let bits = 0;
+      for (let j = 0; j < m; j++) bits += (s >> j) & 1;
+      for (let j = 0; j < m; j++) {
+        if ((s >> j) & 1) continue;
+        const weight = (fact[bits]! * fact[m - bits - 1]!) / fact[m]!;
+        const withJ = values[s | (1 << j)]!;
+        const without = values[s]!;
+        const acc = phi[j]!;
+        for (let k = 0; k < n; k++) acc[k] = acc[k]! + weight * (withJ[k]! - without[k]!);
+      }
+    }
+  } else {
+    method = 'shapley-sampled';
+    const samples = options.shapleySamples ?? 256;
+    const rand = rng(options.seed ?? 1);
+    const order = players.map((_, j) => j);
+    const inSet = new Uint8Array(m);
+    for (let s = 0; s < samples; s++) {
+      for (let i = m - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      inSet.fill(0);
+      let prev = coalition(() => false);
+      for (const j of order) {
+        inSet[j] = 1;
+        const next = coalition((q) => inSet[q] === 1);
+        const acc = phi[j]!;
+        for (let k = 0; k < n; k++) acc[k] = acc[k]! + (next[k]! - prev[k]!) / samples;
+        prev = next;
+      }
+    }
+    evaluations = samples;
+  }
+  const include = options.include ?? 'changed';
+  const nodes: NodeExplanation[] = [];
+  for (let k = 0; k < n; k++) {
+    const change = cf[k]! - factual[k]!;
+    const acted = actions.act[k] !== NONE;
+    if (include === 'changed' && change === 0 && !acted) continue;
+    const contributions: Contribution[] = [];
+    for (let j = 0; j < m; j++) {
+      const amount = phi[j]![k]!;
+      if (amount !== 0) contributions.push({ intervention: p.ids[players[j]!]!, amount });
+    }
+    contributions.sort((a, b) => Math.abs(b.amount) - Math.abs(a.amount));
+    nodes.push({
+      node: p.ids[k]!,
+      role: roleOf(actions, new Set(), k, change),
+      factual: factual[k]!,
+      counterfactual: cf[k]!,
+      change,
+      contributions,
+      paths: [],
+      otherPaths: change,
+    });
+  }
+  return { method, evaluations, nodes, truncated: false };
+}
