@@ -6,6 +6,7 @@ export type ScmErrorCode =
   | 'GRAPH_INVALID'
   | 'GRAPH_CYCLE'
   | 'UNKNOWN_NODE'
+  | 'UNKNOWN_GRAPH'
   | 'INVALID_QUERY'
   | 'UNSUPPORTED_QUERY'
   | 'FIT_FAILED';
