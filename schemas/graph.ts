@@ -98,7 +98,10 @@ export const GraphFile = z
       .string()
       .min(1)
       .max(64)
-      .regex(/^[a-z0-9][a-z0-9-]*$/, 'a graph id is lower-case letters, digits and dashes, e.g. "schwartz-10"'),
+      .regex(
+        /^[a-z0-9][a-z0-9-]*$/,
+        'a graph id is lower-case letters, digits and dashes, e.g. "schwartz-10"',
+      ),
     version: z.string().min(1).max(40),
     title: z.string().max(200).optional(),
     description: z.string().max(8000).optional(),

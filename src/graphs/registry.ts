@@ -88,7 +88,11 @@ export function loadGraphDir(dir = bundledGraphsDir()): Map<string, GraphEntry> 
     if (!name.endsWith('.json') || name.endsWith('.schema.json')) continue;
     const entry = readGraphFile(join(dir, name));
     const prev = out.get(entry.id);
-    if (prev) throw new ScmError('GRAPH_INVALID', `graph id "${entry.id}" is used by both ${prev.source} and ${entry.source}`);
+    if (prev)
+      throw new ScmError(
+        'GRAPH_INVALID',
+        `graph id "${entry.id}" is used by both ${prev.source} and ${entry.source}`,
+      );
     out.set(entry.id, entry);
   }
   return out;
@@ -101,5 +105,8 @@ export function resolveGraph(arg: string, graphs: Map<string, GraphEntry> = load
   const path = resolve(arg);
   if (existsSync(path)) return readGraphFile(path);
   const known = [...graphs.keys()].join(', ') || '(none)';
-  throw new ScmError('UNKNOWN_GRAPH', `no graph "${arg}": give a file path or one of the bundled ids: ${known}`);
+  throw new ScmError(
+    'UNKNOWN_GRAPH',
+    `no graph "${arg}": give a file path or one of the bundled ids: ${known}`,
+  );
 }

@@ -38,14 +38,21 @@ export interface Posterior {
 }
 
 /** Propagate a noise vector through the linear mechanisms (intercepts excluded), honouring cut nodes. */
-export function propagateNoise(p: Program, noise: Float64Array, offset: number, cut: Uint8Array | null, y: Float64Array) {
+export function propagateNoise(
+  p: Program,
+  noise: Float64Array,
+  offset: number,
+  cut: Uint8Array | null,
+  y: Float64Array,
+) {
   for (let i = 0; i < p.n; i++) {
     if (cut && cut[i]) {
       y[i] = 0;
       continue;
     }
     let s = noise[offset + i]!;
-    for (let k = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; k < end; k++) s += p.parentW[k]! * y[p.parentIdx[k]!]!;
+    for (let k = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; k < end; k++)
+      s += p.parentW[k]! * y[p.parentIdx[k]!]!;
     y[i] = s;
   }
   return y;
@@ -127,7 +134,13 @@ export function abductPartial(p: Program, observed: Int32Array, values: Float64A
   return { observed, uMean, uSd, w, xMean, xVar };
 }
 
-function factorWithJitter(g: Float64Array, k: number, trace: number, p: Program, observed: Int32Array): Float64Array {
+function factorWithJitter(
+  g: Float64Array,
+  k: number,
+  trace: number,
+  p: Program,
+  observed: Int32Array,
+): Float64Array {
   const base = k > 0 ? trace / k : 0;
   let eps = EVIDENCE_JITTER * (base > 0 ? base : 1);
   for (let attempt = 0; attempt < 4; attempt++) {
@@ -139,6 +152,10 @@ function factorWithJitter(g: Float64Array, k: number, trace: number, p: Program,
   throw new ScmError(
     'INVALID_QUERY',
     'the evidence is degenerate: the observed nodes have no prior variance to condition on; give the nodes non-zero noise or use full evidence',
-    Array.from(observed, (i) => ({ path: 'evidence', node: p.ids[i], message: `node "${p.ids[i]}" was observed` })),
+    Array.from(observed, (i) => ({
+      path: 'evidence',
+      node: p.ids[i],
+      message: `node "${p.ids[i]}" was observed`,
+    })),
   );
 }

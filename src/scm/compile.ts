@@ -102,7 +102,9 @@ export function compile(input: LoadedGraph | unknown): Program {
       mech[i] = EXPRESSION;
       linear = false;
       noiseVar[i] = m.noiseSd * m.noiseSd;
-      const { source } = translateExpression(m.expression, (s) => (pa.includes(s) ? index.get(s) : undefined));
+      const { source } = translateExpression(m.expression, (s) =>
+        pa.includes(s) ? index.get(s) : undefined,
+      );
       expr.push(closeExpression(source));
     }
   });
@@ -158,7 +160,8 @@ export function mechanismValue(p: Program, i: number, x: Float64Array): number {
   const kind = p.mech[i];
   if (kind === LINEAR) {
     let s = p.intercept[i]!;
-    for (let k = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; k < end; k++) s += p.parentW[k]! * x[p.parentIdx[k]!]!;
+    for (let k = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; k < end; k++)
+      s += p.parentW[k]! * x[p.parentIdx[k]!]!;
     return s;
   }
   if (kind === EXPRESSION) return p.expr[i]!(x);

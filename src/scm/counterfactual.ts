@@ -76,7 +76,11 @@ function readEvidence(p: Program, evidence: Readonly<Record<string, number>>) {
       continue;
     }
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      issues.push({ path: `evidence.${key}`, node: key, message: `evidence on "${key}" must be a finite number` });
+      issues.push({
+        path: `evidence.${key}`,
+        node: key,
+        message: `evidence on "${key}" must be a finite number`,
+      });
       continue;
     }
     mask[idx] = 1;
@@ -84,7 +88,10 @@ function readEvidence(p: Program, evidence: Readonly<Record<string, number>>) {
     count++;
   }
   if (issues.length) {
-    throw ScmError.fromIssues(issues.some((i) => i.message.includes('unknown node')) ? 'UNKNOWN_NODE' : 'INVALID_QUERY', issues);
+    throw ScmError.fromIssues(
+      issues.some((i) => i.message.includes('unknown node')) ? 'UNKNOWN_NODE' : 'INVALID_QUERY',
+      issues,
+    );
   }
   return { mask, values, count };
 }
@@ -173,7 +180,15 @@ export function counterfactual(p: Program, q: CounterfactualQuery): Counterfactu
     structured,
   };
   if (q.explain) {
-    result.explanation = explain(p, factual, noise, cf, norm.actions, structured, q.explain === true ? {} : q.explain);
+    result.explanation = explain(
+      p,
+      factual,
+      noise,
+      cf,
+      norm.actions,
+      structured,
+      q.explain === true ? {} : q.explain,
+    );
   }
   return result;
 }

@@ -12,7 +12,16 @@
  */
 import type { Program } from './compile.js';
 import type { StructuredSolution } from './interventions.js';
-import { DO, FROM_STRUCTURED, NONE, SHIFT, actionIndices, impulse, predict, type Actions } from './predict.js';
+import {
+  DO,
+  FROM_STRUCTURED,
+  NONE,
+  SHIFT,
+  actionIndices,
+  impulse,
+  predict,
+  type Actions,
+} from './predict.js';
 
 export type NodeRole = 'set' | 'shifted' | 'structured' | 'inferred' | 'unchanged';
 
@@ -67,7 +76,12 @@ export interface ExplainOptions {
 
 const EXACT_SHAPLEY_LIMIT = 10;
 
-function roleOf(actions: Actions, structuredTargets: ReadonlySet<number>, i: number, change: number): NodeRole {
+function roleOf(
+  actions: Actions,
+  structuredTargets: ReadonlySet<number>,
+  i: number,
+  change: number,
+): NodeRole {
   const a = actions.act[i];
   if (a === DO) return actions.origin[i] === FROM_STRUCTURED ? 'structured' : 'set';
   if (a === SHIFT) return 'shifted';
@@ -96,7 +110,12 @@ interface Source {
   amount: number; // impulse size
 }
 
-function sourcesOf(factual: Float64Array, cf: Float64Array, actions: Actions, solution: StructuredSolution | null): Source[] {
+function sourcesOf(
+  factual: Float64Array,
+  cf: Float64Array,
+  actions: Actions,
+  solution: StructuredSolution | null,
+): Source[] {
   const out: Source[] = [];
   const latentPos = new Map<number, number>();
   solution?.latents.forEach((h, j) => latentPos.set(h, j));
@@ -167,7 +186,9 @@ function explainLinear(
     if (s.amount === 0) continue;
     const structured = s.via !== s.intervention;
     const prefix = structured ? [p.ids[s.intervention]!] : [];
-    const stack: Array<{ node: number; weight: number; path: number[] }> = [{ node: s.via, weight: 1, path: [s.via] }];
+    const stack: Array<{ node: number; weight: number; path: number[] }> = [
+      { node: s.via, weight: 1, path: [s.via] },
+    ];
     while (stack.length) {
       const cur = stack.pop()!;
       pushTop(cur.node, {
@@ -195,7 +216,8 @@ function explainLinear(
     const acted = actions.act[k] !== NONE;
     if (include === 'changed' && change === 0 && !acted) continue;
     const contributions: Contribution[] = [];
-    for (const [iv, acc] of contrib) if (acc[k] !== 0) contributions.push({ intervention: p.ids[iv]!, amount: acc[k]! });
+    for (const [iv, acc] of contrib)
+      if (acc[k] !== 0) contributions.push({ intervention: p.ids[iv]!, amount: acc[k]! });
     contributions.sort((a, b) => Math.abs(b.amount) - Math.abs(a.amount));
     const paths = top[k]!;
     const listed = paths.reduce((s, pc) => s + pc.amount, 0);

@@ -43,7 +43,6 @@ const BINARY: Record<string, string> = {
   '-': '-',
   '*': '*',
   '/': '/',
-  '%': '%',
   '<': '<',
   '>': '>',
   '<=': '<=',
@@ -77,7 +76,7 @@ export function translateExpression(
   try {
     root = parse(expression);
   } catch (err) {
-    throw new ExpressionError(`the expression does not parse (${(err as Error).message}); fix its syntax`);
+    throw new ExpressionError(`does not parse (${(err as Error).message}); fix its syntax`);
   }
   const symbols = new Set<string>();
 
@@ -116,10 +115,12 @@ export function translateExpression(
         if (args.length === 2) {
           const [a, b] = [emit(args[0]!), emit(args[1]!)];
           if (op === '^') return `Math.pow(${a}, ${b})`;
+          if (op === '%' || op === 'mod') return `__mod(${a}, ${b})`;
           if (op === 'and') return `((${a}) && (${b}) ? 1 : 0)`;
           if (op === 'or') return `((${a}) || (${b}) ? 1 : 0)`;
           const js = BINARY[op];
-          if (!js) throw new ExpressionError(`the operator "${op}" is not allowed; use + - * / ^ % and comparisons`);
+          if (!js)
+            throw new ExpressionError(`the operator "${op}" is not allowed; use + - * / ^ % and comparisons`);
           if (['<', '>', '<=', '>=', '===', '!=='].includes(js)) return `((${a}) ${js} (${b}) ? 1 : 0)`;
           return `(${a} ${js} ${b})`;
         }
@@ -138,7 +139,9 @@ export function translateExpression(
         }
         const args = n.args as MathNode[];
         if (args.length < spec.arity[0] || args.length > spec.arity[1]) {
-          throw new ExpressionError(`${name}() takes ${spec.arity.join('–')} argument(s), got ${args.length}`);
+          throw new ExpressionError(
+            `${name}() takes ${spec.arity.join('–')} argument(s), got ${args.length}`,
+          );
         }
         return `${spec.js}(${args.map(emit).join(', ')})`;
       }
@@ -157,12 +160,18 @@ const HELPERS = {
   __log: (x: number, base?: number) => (base === undefined ? Math.log(x) : Math.log(x) / Math.log(base)),
   __sigmoid: (x: number) => 1 / (1 + Math.exp(-x)),
   __clamp: (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x)),
+  // mathjs' mod: x − y·floor(x / y) (the sign follows the divisor), and mod(x, 0) = x.
+  __mod: (x: number, y: number) => (y === 0 ? x : x - y * Math.floor(x / y)),
 };
 
 /** Turn translated source into a closure. The source only ever contains whitelisted constructs. */
 export function closeExpression(source: string): CompiledExpression {
-  const factory = new Function('__log', '__sigmoid', '__clamp', `return function (x) { return ${source}; };`) as (
-    ...h: unknown[]
-  ) => CompiledExpression;
-  return factory(HELPERS.__log, HELPERS.__sigmoid, HELPERS.__clamp);
+  const factory = new Function(
+    '__log',
+    '__sigmoid',
+    '__clamp',
+    '__mod',
+    `return function (x) { return ${source}; };`,
+  ) as (...h: unknown[]) => CompiledExpression;
+  return factory(HELPERS.__log, HELPERS.__sigmoid, HELPERS.__clamp, HELPERS.__mod);
 }

@@ -10,7 +10,9 @@ import { loadGraph } from './graph.js';
 import { leastSquares } from './linalg.js';
 
 /** A data table: one record per row, or columns of equal length. */
-export type DataTable = ReadonlyArray<Readonly<Record<string, number | null | undefined>>> | Readonly<Record<string, ArrayLike<number | null>>>;
+export type DataTable =
+  | ReadonlyArray<Readonly<Record<string, number | null | undefined>>>
+  | Readonly<Record<string, ArrayLike<number | null>>>;
 
 export interface NodeFit {
   node: string;
@@ -55,7 +57,8 @@ function rowCount(table: DataTable): number {
   if (Array.isArray(table)) return table.length;
   const cols = Object.values(table as Record<string, ArrayLike<number | null>>);
   const lengths = new Set(cols.map((c) => c.length));
-  if (lengths.size > 1) throw new ScmError('FIT_FAILED', 'every column of the data table must have the same length');
+  if (lengths.size > 1)
+    throw new ScmError('FIT_FAILED', 'every column of the data table must have the same length');
   return cols[0]?.length ?? 0;
 }
 
@@ -94,8 +97,16 @@ export function fitGraph(graphInput: unknown, table: DataTable, options: FitOpti
     if (m.type === 'root') {
       let count = 0;
       let sum = 0;
-      for (let r = 0; r < rows; r++) if (Number.isFinite(y[r]!)) (count++, (sum += y[r]!));
-      if (count < 2) throw new ScmError('FIT_FAILED', `node "${node.id}": at least 2 rows with a value are needed, found ${count}`);
+      for (let r = 0; r < rows; r++) {
+        if (!Number.isFinite(y[r]!)) continue;
+        count++;
+        sum += y[r]!;
+      }
+      if (count < 2)
+        throw new ScmError(
+          'FIT_FAILED',
+          `node "${node.id}": at least 2 rows with a value are needed, found ${count}`,
+        );
       const mean = sum / count;
       let ss = 0;
       for (let r = 0; r < rows; r++) if (Number.isFinite(y[r]!)) ss += (y[r]! - mean) ** 2;
@@ -147,7 +158,10 @@ export function fitGraph(graphInput: unknown, table: DataTable, options: FitOpti
     const sd = Math.sqrt(rss / (m2 - p));
     const r2 = tss > 0 ? 1 - rss / tss : 0;
     fits.push({ node: node.id, kind: 'linear', n: m2, intercept: beta[0]!, coefficients, sd, r2 });
-    return { ...node, mechanism: { type: 'linear' as const, intercept: beta[0]!, coefficients, noiseSd: sd } };
+    return {
+      ...node,
+      mechanism: { type: 'linear' as const, intercept: beta[0]!, coefficients, noiseSd: sd },
+    };
   });
   return { graph: { ...file, nodes }, fits, skipped };
 }

@@ -11,8 +11,20 @@ export {
   type CounterfactualQuery,
   type CounterfactualResult,
 } from './counterfactual.js';
-export { DEFAULT_LAMBDA, type Intervention, type InterventionType, type StructuredSolution } from './interventions.js';
+export {
+  DEFAULT_LAMBDA,
+  type Intervention,
+  type InterventionType,
+  type StructuredSolution,
+} from './interventions.js';
 export { EVIDENCE_JITTER } from './abduction.js';
-export type { Contribution, Explanation, ExplainOptions, NodeExplanation, NodeRole, PathContribution } from './explain.js';
+export type {
+  Contribution,
+  Explanation,
+  ExplainOptions,
+  NodeExplanation,
+  NodeRole,
+  PathContribution,
+} from './explain.js';
 export { fitGraph, type DataTable, type FitOptions, type FitResult, type NodeFit } from './fit.js';
 export { EXPRESSION_FUNCTIONS } from './expression.js';

@@ -88,7 +88,8 @@ export function impulse(p: Program, act: Uint8Array, start: number, y: Float64Ar
   for (let i = start + 1; i < p.n; i++) {
     if (act[i] === DO) continue;
     let s = 0;
-    for (let k = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; k < end; k++) s += p.parentW[k]! * y[p.parentIdx[k]!]!;
+    for (let k = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; k < end; k++)
+      s += p.parentW[k]! * y[p.parentIdx[k]!]!;
     y[i] = s;
   }
   return y;
