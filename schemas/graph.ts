@@ -18,7 +18,8 @@ export const NodeId = z
   .regex(
     /^[A-Za-z_][A-Za-z0-9_]*$/,
     'a node id starts with a letter or underscore and has only letters, digits and underscores (it is used as a variable name in expressions)',
-  );
+  )
+  .refine((id) => id !== '__proto__', 'a node id cannot be "__proto__"');
 
 export const NodeKind = z.enum(['latent', 'value', 'concept']);
 

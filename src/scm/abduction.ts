@@ -8,8 +8,17 @@
  *   covariance S − K A_O S = S − WᵀW with W = L⁻¹ A_O S and LLᵀ the Cholesky factor of the bracket.
  *   ε = 1e-12 × (mean prior variance of the observed nodes) keeps the factorisation defined when an
  *   observed node is fully determined by other observed nodes; it moves results by ~1e-12 relative.
+ *   The covariance terms depend only on *which* nodes are observed, so they are computed once per
+ *   observed set and cached on the program; a query then costs O(k² + k·n) for k observed nodes.
  */
-import { mechanismValue, priorMoments, totalEffect, type Program } from './compile.js';
+import {
+  cachePut,
+  mechanismValue,
+  mutilatedVariance,
+  priorMoments,
+  totalEffect,
+  type Program,
+} from './compile.js';
 import { ScmError } from './errors.js';
 import { cholesky, choleskySolve, forwardSubstitute } from './linalg.js';
 
@@ -22,19 +31,28 @@ export function abductFull(p: Program, x: Float64Array, out = new Float64Array(p
   return out;
 }
 
-export interface Posterior {
+/** The value-independent part of conditioning on an observed set. */
+export interface EvidenceStructure {
   /** Observed node indices, ascending. */
   observed: Int32Array;
-  /** Posterior mean of the exogenous terms. */
-  uMean: Float64Array;
-  /** Posterior standard deviation of the exogenous terms. */
-  uSd: Float64Array;
+  /** Cholesky factor of A_O S A_Oᵀ + εI (k×k). */
+  l: Float64Array;
   /** W = L⁻¹ A_O S, k×n row-major: the posterior covariance of u is S − WᵀW. */
   w: Float64Array;
-  /** Posterior mean of every node in the factual world (observed nodes: exactly their evidence). */
-  xMean: Float64Array;
+  /** Posterior sd of the exogenous terms. */
+  uSd: Float64Array;
   /** Posterior variance of every node in the factual world (observed nodes: 0). */
   xVar: Float64Array;
+  /** Counterfactual variance per do()-set, keyed like the program's mutilated-variance cache. */
+  cfVar: Map<string, Float64Array>;
+}
+
+export interface Posterior {
+  structure: EvidenceStructure;
+  /** Posterior mean of the exogenous terms. */
+  uMean: Float64Array;
+  /** Posterior mean of every node in the factual world (observed nodes: exactly their evidence). */
+  xMean: Float64Array;
 }
 
 /** Propagate a noise vector through the linear mechanisms (intercepts excluded), honouring cut nodes. */
@@ -44,7 +62,7 @@ export function propagateNoise(
   offset: number,
   cut: Uint8Array | null,
   y: Float64Array,
-) {
+): Float64Array {
   for (let i = 0; i < p.n; i++) {
     if (cut && cut[i]) {
       y[i] = 0;
@@ -58,16 +76,22 @@ export function propagateNoise(
   return y;
 }
 
-/** Gaussian posterior of the exogenous terms given evidence on `observed` (linear programs only). */
-export function abductPartial(p: Program, observed: Int32Array, values: Float64Array): Posterior {
-  if (!p.linear) {
-    const nonlinear = p.ids.filter((_, i) => p.mech[i] === 2);
-    throw new ScmError(
-      'UNSUPPORTED_QUERY',
-      `partial evidence needs linear mechanisms, but node "${nonlinear[0]}" has an expression mechanism; give evidence on every node (full evidence) or use a linear graph`,
-      nonlinear.map((node) => ({ path: 'evidence', node, message: `node "${node}" is nonlinear` })),
-    );
-  }
+function requireLinear(p: Program): void {
+  if (p.linear) return;
+  const nonlinear = p.ids.filter((_, i) => p.mech[i] === 2);
+  throw new ScmError(
+    'UNSUPPORTED_QUERY',
+    `partial evidence needs linear mechanisms, but node "${nonlinear[0]}" has an expression mechanism; give evidence on every node (full evidence) or use a linear graph`,
+    nonlinear.map((node) => ({ path: 'evidence', node, message: `node "${node}" is nonlinear` })),
+  );
+}
+
+/** The covariance side of conditioning on `observed` (cached per observed set). */
+export function evidenceStructure(p: Program, observed: Int32Array, key: string): EvidenceStructure {
+  requireLinear(p);
+  const cache = p.cache.evidence as Map<string, EvidenceStructure>;
+  const hit = cache.get(key);
+  if (hit) return hit;
   const n = p.n;
   const k = observed.length;
   const a = totalEffect(p);
@@ -91,18 +115,6 @@ export function abductPartial(p: Program, observed: Int32Array, values: Float64A
   }
   const l = factorWithJitter(g, k, trace, p, observed);
 
-  // α = G⁻¹ (x̂_O − prior mean_O); μ_u = m + S A_Oᵀ α.
-  const alpha = new Float64Array(k);
-  for (let r = 0; r < k; r++) alpha[r] = values[r]! - prior.mean[observed[r]!]!;
-  choleskySolve(l, k, alpha);
-  const uMean = Float64Array.from(p.noiseMean);
-  for (let r = 0; r < k; r++) {
-    const ro = observed[r]! * n;
-    const ar = alpha[r]!;
-    if (ar === 0) continue;
-    for (let j = 0; j <= observed[r]!; j++) uMean[j] = uMean[j]! + s[j]! * a[ro + j]! * ar;
-  }
-
   // W = L⁻¹ A_O S, column by column.
   const w = new Float64Array(k * n);
   for (let r = 0; r < k; r++) {
@@ -117,21 +129,72 @@ export function abductPartial(p: Program, observed: Int32Array, values: Float64A
     for (let r = 0; r < k; r++) v -= w[r * n + j]! * w[r * n + j]!;
     uSd[j] = Math.sqrt(Math.max(0, v));
   }
+  const xVar = reducedVariance(p, prior.variance, w, k, null);
+  for (let r = 0; r < k; r++) xVar[observed[r]!] = 0;
+  return cachePut(cache, key, { observed, l, w, uSd, xVar, cfVar: new Map() });
+}
 
-  const xMean = new Float64Array(n);
-  for (let i = 0; i < n; i++) xMean[i] = mechanismValue(p, i, xMean) + uMean[i]!;
-  const xVar = Float64Array.from(prior.variance);
+/** diag(P S Pᵀ) − Σ_r (P w_r)²: a prior variance reduced by the evidence, P the (mutilated) effect map. */
+function reducedVariance(
+  p: Program,
+  prior: Float64Array,
+  w: Float64Array,
+  k: number,
+  cut: Uint8Array | null,
+) {
+  const n = p.n;
+  const v = Float64Array.from(prior);
   const y = new Float64Array(n);
   for (let r = 0; r < k; r++) {
-    propagateNoise(p, w, r * n, null, y);
-    for (let i = 0; i < n; i++) xVar[i] = xVar[i]! - y[i]! * y[i]!;
+    propagateNoise(p, w, r * n, cut, y);
+    for (let i = 0; i < n; i++) v[i] = v[i]! - y[i]! * y[i]!;
   }
-  for (let i = 0; i < n; i++) if (xVar[i]! < 0) xVar[i] = 0;
+  for (let i = 0; i < n; i++) if (v[i]! < 0) v[i] = 0;
+  return v;
+}
+
+/** Counterfactual variance of every node under do() on `cut` (cached per observed set and do-set). */
+export function counterfactualVariance(
+  p: Program,
+  st: EvidenceStructure,
+  cut: Uint8Array | null,
+  doKey: string,
+): Float64Array {
+  const hit = st.cfVar.get(doKey);
+  if (hit) return hit;
+  const prior = cut ? mutilatedVariance(p, cut, doKey) : priorMoments(p).variance;
+  return cachePut(st.cfVar, doKey, reducedVariance(p, prior, st.w, st.observed.length, cut), 64);
+}
+
+/** Gaussian posterior of the exogenous terms given evidence on `observed` (linear programs only). */
+export function abductPartial(
+  p: Program,
+  observed: Int32Array,
+  values: Float64Array,
+  key?: string,
+): Posterior {
+  const st = evidenceStructure(p, observed, key ?? Array.from(observed).join(','));
+  const n = p.n;
+  const k = observed.length;
+  const a = totalEffect(p);
+  const prior = priorMoments(p);
+  const s = p.noiseVar;
+  // α = G⁻¹ (x̂_O − prior mean_O); μ_u = m + S A_Oᵀ α.
+  const alpha = new Float64Array(k);
+  for (let r = 0; r < k; r++) alpha[r] = values[r]! - prior.mean[observed[r]!]!;
+  choleskySolve(st.l, k, alpha);
+  const uMean = Float64Array.from(p.noiseMean);
   for (let r = 0; r < k; r++) {
-    xMean[observed[r]!] = values[r]!;
-    xVar[observed[r]!] = 0;
+    const o = observed[r]!;
+    const ro = o * n;
+    const ar = alpha[r]!;
+    if (ar === 0) continue;
+    for (let j = 0; j <= o; j++) uMean[j] = uMean[j]! + s[j]! * a[ro + j]! * ar;
   }
-  return { observed, uMean, uSd, w, xMean, xVar };
+  const xMean = new Float64Array(n);
+  for (let i = 0; i < n; i++) xMean[i] = mechanismValue(p, i, xMean) + uMean[i]!;
+  for (let r = 0; r < k; r++) xMean[observed[r]!] = values[r]!;
+  return { structure: st, uMean, xMean };
 }
 
 function factorWithJitter(

@@ -52,6 +52,20 @@ export interface ProgramCache {
   priorVar?: Float64Array;
   /** Prior variance of every node in the world mutilated by do() on a set of nodes, keyed by the set. */
   mutilatedVar: Map<string, Float64Array>;
+  /**
+   * Everything about partial evidence that depends only on which nodes are observed, not on their
+   * values (Cholesky factor, posterior covariance terms), keyed by the observed set.
+   */
+  evidence: Map<string, unknown>;
+  /** Per-query scratch space reused between queries (queries are synchronous, never re-entrant). */
+  scratch?: { act: Uint8Array; val: Float64Array; origin: Uint8Array };
+}
+
+/** Bounded insert into a cache map (oldest entry evicted first). */
+export function cachePut<V>(cache: Map<string, V>, key: string, value: V, limit = MUTILATED_CACHE_SIZE): V {
+  if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+  return value;
 }
 
 const MUTILATED_CACHE_SIZE = 256;
@@ -147,7 +161,7 @@ export function compile(input: LoadedGraph | unknown): Program {
     childW,
     expr,
     linear,
-    cache: { mutilatedVar: new Map() },
+    cache: { mutilatedVar: new Map(), evidence: new Map() },
   };
 }
 
@@ -228,8 +242,5 @@ export function mutilatedVariance(p: Program, cut: Uint8Array, key: string): Flo
   const cache = p.cache.mutilatedVar;
   const hit = cache.get(key);
   if (hit) return hit;
-  const v = effectVariance(p, mutilatedEffect(p, cut));
-  if (cache.size >= MUTILATED_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  cache.set(key, v);
-  return v;
+  return cachePut(cache, key, effectVariance(p, mutilatedEffect(p, cut)));
 }

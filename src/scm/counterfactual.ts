@@ -7,8 +7,8 @@
  * clamping. Beyond DoWhy: partial evidence (Gaussian posterior of the noise, counterfactual means and
  * standard deviations in closed form), the structured action, and explanations.
  */
-import { mutilatedVariance, type Program } from './compile.js';
-import { abductFull, abductPartial, propagateNoise } from './abduction.js';
+import type { Program } from './compile.js';
+import { abductFull, abductPartial, counterfactualVariance, type Posterior } from './abduction.js';
 import { ScmError, type ScmIssue } from './errors.js';
 import { explain, type ExplainOptions, type Explanation } from './explain.js';
 import {
@@ -56,15 +56,11 @@ export interface CounterfactualResult {
   explanation?: Explanation;
 }
 
-function readEvidence(p: Program, evidence: Readonly<Record<string, number>>) {
+function evidenceIssues(p: Program, evidence: Readonly<Record<string, number>>): ScmIssue[] {
   const issues: ScmIssue[] = [];
-  const mask = new Uint8Array(p.n);
-  const values = new Float64Array(p.n);
-  let count = 0;
-  for (const key in evidence) {
-    const idx = p.index.get(key);
+  for (const key of Object.keys(evidence)) {
     const v = evidence[key];
-    if (idx === undefined) {
+    if (!p.index.has(key)) {
       issues.push({
         path: `evidence.${key}`,
         node: key,
@@ -73,25 +69,39 @@ function readEvidence(p: Program, evidence: Readonly<Record<string, number>>) {
           .map((s) => `"${s}"`)
           .join(', ')}`,
       });
-      continue;
-    }
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
+    } else if (typeof v !== 'number' || !Number.isFinite(v)) {
       issues.push({
         path: `evidence.${key}`,
         node: key,
         message: `evidence on "${key}" must be a finite number`,
       });
-      continue;
     }
-    mask[idx] = 1;
-    values[idx] = v;
-    count++;
   }
-  if (issues.length) {
-    throw ScmError.fromIssues(
-      issues.some((i) => i.message.includes('unknown node')) ? 'UNKNOWN_NODE' : 'INVALID_QUERY',
-      issues,
-    );
+  return issues;
+}
+
+/** Read evidence by node id into program order; count = number of observed nodes. */
+function readEvidence(p: Program, evidence: Readonly<Record<string, number>>) {
+  const { n, ids } = p;
+  const values = new Float64Array(n);
+  const mask = new Uint8Array(n);
+  let count = 0;
+  let ok = true;
+  for (let i = 0; i < n; i++) {
+    const v = evidence[ids[i]!];
+    if (typeof v === 'number' && Object.hasOwn(evidence, ids[i]!)) {
+      if (!Number.isFinite(v)) ok = false;
+      values[i] = v;
+      mask[i] = 1;
+      count++;
+    }
+  }
+  if (!ok || Object.keys(evidence).length !== count) {
+    const issues = evidenceIssues(p, evidence);
+    if (issues.length) {
+      const unknown = issues.some((i) => i.message.includes('unknown node'));
+      throw ScmError.fromIssues(unknown ? 'UNKNOWN_NODE' : 'INVALID_QUERY', issues);
+    }
   }
   return { mask, values, count };
 }
@@ -107,24 +117,26 @@ export function counterfactual(p: Program, q: CounterfactualQuery): Counterfactu
   let noise: Float64Array;
   let factualSd: Float64Array | null = null;
   let noiseSd: Float64Array | null = null;
-  let posterior: ReturnType<typeof abductPartial> | null = null;
+  let posterior: Posterior | null = null;
   if (full) {
     factual = ev.values;
     noise = abductFull(p, factual);
   } else {
     const observed = new Int32Array(ev.count);
     const values = new Float64Array(ev.count);
+    let key = '';
     for (let i = 0, r = 0; i < n; i++) {
       if (ev.mask[i]) {
         observed[r] = i;
         values[r++] = ev.values[i]!;
+        key += `${i},`;
       }
     }
-    posterior = abductPartial(p, observed, values);
+    posterior = abductPartial(p, observed, values, key);
     factual = posterior.xMean;
     noise = posterior.uMean;
-    factualSd = posterior.xVar.map(Math.sqrt);
-    noiseSd = posterior.uSd;
+    factualSd = posterior.structure.xVar.map(Math.sqrt);
+    noiseSd = posterior.structure.uSd;
   }
 
   const structured = resolveStructured(p, norm, factual, noise, q.lambda ?? DEFAULT_LAMBDA);
@@ -143,17 +155,10 @@ export function counterfactual(p: Program, q: CounterfactualQuery): Counterfactu
         cut[i] = 1;
       }
     }
-    const prior = mutilatedVariance(p, cut ?? new Uint8Array(n), key);
-    const variance = Float64Array.from(prior);
-    const y = new Float64Array(n);
-    const k = posterior.observed.length;
-    for (let r = 0; r < k; r++) {
-      propagateNoise(p, posterior.w, r * n, cut, y);
-      for (let i = 0; i < n; i++) variance[i] = variance[i]! - y[i]! * y[i]!;
-    }
-    counterfactualSd = variance.map((v) => (v > 0 ? Math.sqrt(v) : 0));
+    const variance = counterfactualVariance(p, posterior.structure, cut, key);
+    counterfactualSd = new Float64Array(n);
     // Nodes no action reaches are the same random variable as in the factual world.
-    for (let i = 0; i < n; i++) if (!affected[i]) counterfactualSd[i] = factualSd![i]!;
+    for (let i = 0; i < n; i++) counterfactualSd[i] = affected[i] ? Math.sqrt(variance[i]!) : factualSd![i]!;
   }
 
   const actions: AppliedAction[] = [];

@@ -54,7 +54,11 @@ export interface NormalizedInterventions {
 }
 
 export function normalizeInterventions(p: Program, list: readonly Intervention[]): NormalizedInterventions {
-  const actions = emptyActions(p.n);
+  // The action arrays are scratch space owned by the program: every query starts from a clean copy.
+  const actions = (p.cache.scratch ??= emptyActions(p.n));
+  actions.act.fill(NONE);
+  actions.val.fill(0);
+  actions.origin.fill(0);
   const structured: Array<{ index: number; value: number }> = [];
   const issues: ScmIssue[] = [];
   const seen = new Set<number>();

@@ -1,0 +1,63 @@
+/** The `pluralign` command line. Each command has --help; exit codes: 0 ok, 1 failure, 2 usage, 3 input. */
+import { ScmError } from '../scm/index.js';
+import * as counterfactualCmd from './commands/counterfactual.js';
+import * as fitCmd from './commands/fit.js';
+import { EXIT, InputError, UsageError } from './io.js';
+
+interface Command {
+  summary: string;
+  help: string;
+  run: (argv: string[]) => number | Promise<number>;
+}
+
+export const commands: Record<string, Command> = {
+  counterfactual: {
+    summary: 'run a counterfactual query on a graph (JSON in, JSON out)',
+    ...counterfactualCmd,
+  },
+  fit: { summary: "fit a graph's linear mechanisms from a data table", ...fitCmd },
+};
+
+export function mainHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return `pluralign — steer a language model to a value profile with a structural causal model
+
+Usage: pluralign <command> [options]
+
+Commands:
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  .join('\n')}
+
+Run "pluralign <command> --help" for a command's options and examples.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    console.log(mainHelp());
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    console.error(
+      `pluralign: unknown command "${name}"; commands: ${Object.keys(commands).join(', ')} (see pluralign --help)`,
+    );
+    return EXIT.usage;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (err instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`pluralign ${name}: ${e.message}\nRun "pluralign ${name} --help" for usage.`);
+      return EXIT.usage;
+    }
+    if (err instanceof InputError || err instanceof ScmError) {
+      console.error(`pluralign ${name}: ${e.message}`);
+      return EXIT.input;
+    }
+    console.error(`pluralign ${name}: unexpected failure: ${e.stack ?? e.message}`);
+    return EXIT.failure;
+  }
+}

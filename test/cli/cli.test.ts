@@ -1,0 +1,159 @@
+/** The `pluralign` CLI: counterfactual and fit commands, help, exit codes. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { commands, main } from '../../src/cli/index.js';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'pluralign-cli-'));
+const graphPath = join(dir, 'chain.json');
+writeFileSync(
+  graphPath,
+  JSON.stringify({
+    id: 'chain',
+    version: '1',
+    nodes: [
+      { id: 'X', kind: 'value', label: 'X', mechanism: { type: 'root', mean: 0, sd: 1 } },
+      {
+        id: 'Y',
+        kind: 'concept',
+        label: 'Y',
+        mechanism: { type: 'linear', intercept: 1, coefficients: { X: 2 }, noiseSd: 1 },
+      },
+      {
+        id: 'Z',
+        kind: 'concept',
+        label: 'Z',
+        mechanism: { type: 'linear', intercept: -0.5, coefficients: { Y: 3 }, noiseSd: 1 },
+      },
+    ],
+    edges: [
+      ['X', 'Y'],
+      ['Y', 'Z'],
+    ],
+  }),
+);
+
+let out: string[];
+let err: string[];
+beforeEach(() => {
+  out = [];
+  err = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  });
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe('pluralign counterfactual', () => {
+  it('prints the counterfactual of the chain3 fixture as JSON', async () => {
+    const code = await main([
+      'counterfactual',
+      '--graph',
+      graphPath,
+      '--evidence',
+      '{"X":1,"Y":4,"Z":12}',
+      '--interventions',
+      '{"X":2}',
+      '--compact',
+    ]);
+    expect(code).toBe(0);
+    const json = JSON.parse(out.join(''));
+    expect(json.counterfactual).toEqual({ X: 2, Y: 6, Z: 18 });
+    expect(json.graph).toMatchObject({ id: 'chain', version: '1' });
+    expect(json.evidence).toBe('full');
+  });
+
+  it('takes a batch of queries from a file, with explanations', async () => {
+    const file = join(dir, 'queries.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { evidence: { X: 1, Y: 4, Z: 12 }, interventions: [{ node: 'Y', type: 'shift', value: 1 }] },
+        { evidence: { Z: 12 }, interventions: [{ node: 'X', type: 'do', value: 0 }] },
+      ]),
+    );
+    const code = await main(['counterfactual', '--graph', graphPath, '--queries', `@${file}`, '--explain']);
+    expect(code).toBe(0);
+    const json = JSON.parse(out.join(''));
+    expect(json.results).toHaveLength(2);
+    expect(json.results[0].counterfactual.Z).toBeCloseTo(15, 12);
+    expect(json.results[1].evidence).toBe('partial');
+    expect(json.results[1].nodes.Z.counterfactualSd).toBeGreaterThan(0);
+    expect(json.results[0].explanation.method).toBe('path-products');
+  });
+
+  it('exits 3 with a message naming the node on an unknown node, 2 on a usage error', async () => {
+    expect(await main(['counterfactual', '--graph', graphPath, '--evidence', '{"Q":1}'])).toBe(3);
+    expect(err.join('\n')).toMatch(/unknown node "Q"/);
+    expect(await main(['counterfactual', '--evidence', '{}'])).toBe(2);
+    expect(err.join('\n')).toMatch(/--graph is required/);
+    expect(await main(['counterfactual', '--graph', graphPath, '--evidence', '{not json'])).toBe(3);
+    expect(err.join('\n')).toMatch(/--evidence: not valid JSON/);
+    expect(await main(['counterfactual', '--graph', 'no-such-graph', '--evidence', '{}'])).toBe(3);
+    expect(err.join('\n')).toMatch(/no graph "no-such-graph"/);
+    expect(await main(['nonsense'])).toBe(2);
+  });
+});
+
+describe('pluralign fit', () => {
+  it('fits the chain from a table and writes the fitted graph', async () => {
+    const data = join(dir, 'data.json');
+    const rows = Array.from({ length: 50 }, (_, i) => {
+      const x = Math.sin(i);
+      const y = 1 + 2 * x + 0.1 * Math.cos(3 * i);
+      return { X: x, Y: y, Z: -0.5 + 3 * y + 0.1 * Math.sin(7 * i) };
+    });
+    writeFileSync(data, JSON.stringify(rows));
+    const outFile = join(dir, 'fitted.json');
+    expect(await main(['fit', '--graph', graphPath, '--data', data, '--out', outFile])).toBe(0);
+    const report = JSON.parse(out.join(''));
+    const y = report.fits.find((f: { node: string }) => f.node === 'Y');
+    expect(y.coefficients.X).toBeCloseTo(2, 1);
+    expect(y.r2).toBeGreaterThan(0.95);
+    const fitted = JSON.parse(readFileSync(outFile, 'utf8'));
+    expect(fitted.nodes.find((n: { id: string }) => n.id === 'Z').mechanism.coefficients.Y).toBeCloseTo(3, 1);
+  });
+});
+
+describe('help', () => {
+  it('every command has --help with usage and an example', async () => {
+    for (const name of Object.keys(commands)) {
+      out = [];
+      expect(await main([name, '--help'])).toBe(0);
+      const text = out.join('\n');
+      expect(text).toMatch(new RegExp(`pluralign ${name}`));
+      expect(text).toMatch(/Usage:/);
+      expect(text).toMatch(/Example/);
+    }
+    out = [];
+    expect(await main(['--help'])).toBe(0);
+    expect(out.join('\n')).toMatch(/Commands:/);
+  });
+});
+
+describe('the bin entry', () => {
+  it('runs as a process and sets the exit code', async () => {
+    const bin = join(process.cwd(), 'src/cli/bin.ts');
+    const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
+    const ok = await run(tsx, [
+      bin,
+      'counterfactual',
+      '--graph',
+      graphPath,
+      '--evidence',
+      '{"X":1,"Y":4,"Z":12}',
+      '--compact',
+    ]);
+    expect(JSON.parse(ok.stdout).counterfactual).toEqual({ X: 1, Y: 4, Z: 12 });
+    await expect(
+      run(tsx, [bin, 'counterfactual', '--graph', graphPath, '--evidence', '{"W":1}']),
+    ).rejects.toMatchObject({ code: 3 });
+  });
+});
