@@ -166,3 +166,46 @@ describe('nonlinear explanations (Shapley over interventions)', () => {
     expect(run(7).explanation).toEqual(r.explanation);
   });
 });
+
+describe('path enumeration budget', () => {
+  it('stops at the budget, says so, and still sums to the change', () => {
+    // A ladder of 14 layers × 2 nodes, fully connected between layers: 2^13 paths from the root.
+    const layers = 14;
+    const nodes: Array<Record<string, unknown>> = [
+      { id: 'r', kind: 'value', label: 'r', mechanism: { type: 'root', mean: 0, sd: 1 } },
+    ];
+    const edges: Array<[string, string]> = [];
+    let prev = ['r'];
+    for (let l = 0; l < layers; l++) {
+      const cur = [`a${l}`, `b${l}`];
+      for (const id of cur) {
+        nodes.push({
+          id,
+          kind: 'concept',
+          label: id,
+          mechanism: {
+            type: 'linear',
+            intercept: 0,
+            coefficients: Object.fromEntries(prev.map((q) => [q, 0.7])),
+            noiseSd: 1,
+          },
+        });
+        for (const q of prev) edges.push([q, id]);
+      }
+      prev = cur;
+    }
+    const p = compile({ id: 'ladder', version: '1', nodes, edges });
+    const evidence = Object.fromEntries(p.ids.map((id) => [id, 0]));
+    const r = counterfactual(p, {
+      evidence,
+      interventions: [{ node: 'r', type: 'do', value: 1 }],
+      explain: { pathBudget: 500, maxPaths: 3 },
+    });
+    const ex = r.explanation!;
+    expect(ex.truncated).toBe(true);
+    const last = ex.nodes.find((n) => n.node === `a${layers - 1}`)!;
+    expect(last.change).toBeCloseTo(0.7 * 1.4 ** (layers - 1), 9);
+    expect(last.contributions[0]!.amount).toBeCloseTo(last.change, 9);
+    expect(last.paths.reduce((s, q) => s + q.amount, 0) + last.otherPaths).toBeCloseTo(last.change, 9);
+  });
+});
