@@ -1,7 +1,7 @@
 /** The SCM engine: pure (no I/O), numeric, one compiled program per graph version. */
 export { ScmError, type ScmErrorCode, type ScmIssue } from './errors.js';
 export { loadGraph, type LoadedGraph } from './graph.js';
-export { compile, type Program } from './compile.js';
+export { compile, priorMoments, type Program } from './compile.js';
 export {
   counterfactual,
   counterfactualBatch,

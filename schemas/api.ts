@@ -1,0 +1,926 @@
+/**
+ * The HTTP API's request and response schemas (zod). They are the single source for request
+ * validation, response serialisation and the OpenAPI document (`openapi.yaml`, generated from the
+ * running app by `npm run openapi`).
+ *
+ * Conventions: request objects are strict (an unknown field is a 400 that names it); schemas with a
+ * `meta({ id })` become OpenAPI components; the top-level body and response schemas of each route
+ * carry `x-examples` (named examples), which the OpenAPI generator moves to the media type. The
+ * examples are real: `test/http/examples.test.ts` sends every request example to the app and compares
+ * the answer with the response example.
+ */
+import { z } from 'zod';
+import { contentHash } from '../src/graphs/registry.js';
+import { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode } from '../src/http/errors.js';
+import { GraphFile } from './graph.js';
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export const ErrorDetail = z
+  .object({
+    path: z
+      .string()
+      .describe(
+        'Where the problem is: a dotted path in the body (`queries.0.interventions.1.type`), `query.<name>` or `params.<name>`; empty when it is about the request as a whole.',
+      ),
+    message: z.string().describe('What is wrong there and how to fix it.'),
+    node: z.string().optional().describe('The graph node the problem is about, when there is one.'),
+  })
+  .meta({ id: 'ErrorDetail', description: 'One problem found in the request.' });
+
+export const ErrorCodeSchema = z.enum(ERROR_CODES).meta({
+  id: 'ErrorCode',
+  description: 'A stable error code; see docs/errors.md for the catalogue.',
+});
+
+export const ErrorBody = z
+  .object({
+    code: ErrorCodeSchema,
+    message: z
+      .string()
+      .describe('A human-readable message. 4xx: what to fix. 5xx: generic, with the request id.'),
+    details: z.array(ErrorDetail).describe('Every problem found (empty when there is nothing more to say).'),
+  })
+  .meta({ id: 'ErrorBody', description: 'An error: code, message and details.' });
+
+export const ErrorEnvelope = z
+  .object({ error: ErrorBody })
+  .meta({ id: 'ErrorEnvelope', description: 'The envelope of every 4xx and 5xx response.' });
+
+export type ErrorEnvelopeT = z.infer<typeof ErrorEnvelope>;
+
+/**
+ * The error examples of the OpenAPI document: real answers (test/http/examples.test.ts reproduces each
+ * one from the request in test/http/error-example-requests.ts).
+ */
+const ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorEnvelopeT>> = {
+  VALIDATION_FAILED: {
+    error: {
+      code: 'VALIDATION_FAILED',
+      message:
+        'the request body is invalid: interventions.0.type: Invalid option: expected one of "do"|"shift"|"structured"',
+      details: [
+        {
+          path: 'interventions.0.type',
+          message: 'Invalid option: expected one of "do"|"shift"|"structured"',
+        },
+      ],
+    },
+  },
+  MALFORMED_JSON: {
+    error: {
+      code: 'MALFORMED_JSON',
+      message: 'the body is not valid JSON; check quotes, commas and brackets',
+      details: [],
+    },
+  },
+  UNKNOWN_NODE: {
+    error: {
+      code: 'UNKNOWN_NODE',
+      message:
+        'evidence on unknown node "benevolense"; graph "schwartz-10" has nodes such as "openness_conservation", "transcendence_enhancement", "self_direction", "stimulation", "hedonism"',
+      details: [
+        {
+          path: 'evidence.benevolense',
+          message:
+            'evidence on unknown node "benevolense"; graph "schwartz-10" has nodes such as "openness_conservation", "transcendence_enhancement", "self_direction", "stimulation", "hedonism"',
+          node: 'benevolense',
+        },
+      ],
+    },
+  },
+  INVALID_QUERY: {
+    error: {
+      code: 'INVALID_QUERY',
+      message: 'node "security" is intervened on more than once; give one intervention per node',
+      details: [
+        {
+          path: 'interventions.1',
+          message: 'node "security" is intervened on more than once; give one intervention per node',
+          node: 'security',
+        },
+      ],
+    },
+  },
+  GRAPH_INVALID: {
+    error: {
+      code: 'GRAPH_INVALID',
+      message:
+        'the inline graph is invalid: edge ghost → adventure names unknown node "ghost"; declare "ghost" in nodes or fix the edge',
+      details: [
+        {
+          path: 'graph.edges.4',
+          message:
+            'edge ghost → adventure names unknown node "ghost"; declare "ghost" in nodes or fix the edge',
+          node: 'ghost',
+        },
+      ],
+    },
+  },
+  GRAPH_CYCLE: {
+    error: {
+      code: 'GRAPH_CYCLE',
+      message:
+        'the inline graph is invalid: the graph has a cycle through node "a": a → b → a; remove one of these edges (a structural causal model must be acyclic)',
+      details: [
+        {
+          path: 'graph.edges',
+          message:
+            'the graph has a cycle through node "a": a → b → a; remove one of these edges (a structural causal model must be acyclic)',
+          node: 'a',
+        },
+      ],
+    },
+  },
+  GRAPH_TOO_LARGE: {
+    error: {
+      code: 'GRAPH_TOO_LARGE',
+      message: 'the inline graph has 1001 nodes; at most 1000 are allowed (MAX_INLINE_GRAPH_NODES)',
+      details: [
+        {
+          path: 'graph.nodes',
+          message: 'the inline graph has 1001 nodes; at most 1000 are allowed (MAX_INLINE_GRAPH_NODES)',
+        },
+      ],
+    },
+  },
+  BATCH_TOO_LARGE: {
+    error: {
+      code: 'BATCH_TOO_LARGE',
+      message:
+        'the batch has 150 queries; at most 100 are allowed (MAX_BATCH_SIZE); split it into several requests',
+      details: [
+        {
+          path: 'queries',
+          message:
+            'the batch has 150 queries; at most 100 are allowed (MAX_BATCH_SIZE); split it into several requests',
+        },
+      ],
+    },
+  },
+  UNKNOWN_GRAPH: {
+    error: {
+      code: 'UNKNOWN_GRAPH',
+      message: 'no graph "schwartz-11"; known graphs: schwartz-10',
+      details: [{ path: 'graph', message: 'no graph "schwartz-11"; known graphs: schwartz-10' }],
+    },
+  },
+  BODY_TOO_LARGE: {
+    error: {
+      code: 'BODY_TOO_LARGE',
+      message:
+        'the request body is larger than 1048576 bytes (BODY_LIMIT); send less data or split the batch',
+      details: [],
+    },
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    error: {
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'the body is sent as "text/plain"; send it as application/json',
+      details: [],
+    },
+  },
+  UNSUPPORTED_QUERY: {
+    error: {
+      code: 'UNSUPPORTED_QUERY',
+      message:
+        'partial evidence needs linear mechanisms, but node "y" has an expression mechanism; give evidence on every node (full evidence) or use a linear graph',
+      details: [{ path: 'evidence', message: 'node "y" is nonlinear', node: 'y' }],
+    },
+  },
+  NON_FINITE_RESULT: {
+    error: {
+      code: 'NON_FINITE_RESULT',
+      message:
+        'the counterfactual value of node "y" is not a finite number (the mechanisms overflow for this evidence); use smaller evidence or intervention values',
+      details: [
+        {
+          path: '',
+          message:
+            'the counterfactual value of node "y" is not a finite number (the mechanisms overflow for this evidence); use smaller evidence or intervention values',
+          node: 'y',
+        },
+      ],
+    },
+  },
+  INVALID_PROFILE: {
+    error: {
+      code: 'INVALID_PROFILE',
+      message:
+        'values.security: 7 is outside the likert5 range 1–5; give a score in range or change "format"',
+      details: [
+        {
+          path: 'profile.values.security',
+          message:
+            'values.security: 7 is outside the likert5 range 1–5; give a score in range or change "format"',
+        },
+      ],
+    },
+  },
+  UNKNOWN_VALUE: {
+    error: {
+      code: 'UNKNOWN_VALUE',
+      message:
+        'values.securty: unknown value "securty" in schwartz-10; did you mean "security"? the values are self_direction, stimulation, hedonism, achievement, power, security, conformity, tradition, benevolence, universalism',
+      details: [
+        {
+          path: 'profile.values.securty',
+          message:
+            'values.securty: unknown value "securty" in schwartz-10; did you mean "security"? the values are self_direction, stimulation, hedonism, achievement, power, security, conformity, tradition, benevolence, universalism',
+        },
+      ],
+    },
+  },
+  INTERNAL: {
+    error: {
+      code: 'INTERNAL',
+      message:
+        'internal server error; quote request id 3f2a9c1e-8d4b-4c55-9a51-0c3e6f1d2b7a when reporting it',
+      details: [],
+    },
+  },
+  NOT_READY: {
+    error: { code: 'NOT_READY', message: 'the service is not ready: graphs are still loading', details: [] },
+  },
+  SHUTTING_DOWN: {
+    error: {
+      code: 'SHUTTING_DOWN',
+      message: 'the server is shutting down; retry on another instance',
+      details: [],
+    },
+  },
+};
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad request',
+  404: 'Not found',
+  413: 'Body too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable query',
+  500: 'Internal error',
+  503: 'Unavailable',
+};
+
+/**
+ * The documented error responses of a route: for each status, the envelope with a description that
+ * lists the codes that status can carry on this route, and an example.
+ */
+export function errorResponses<S extends number>(
+  spec: Record<S, readonly ErrorCode[]>,
+): Record<S, z.ZodType<ErrorEnvelopeT>> {
+  const out = {} as Record<S, z.ZodType<ErrorEnvelopeT>>;
+  for (const key of Object.keys(spec)) {
+    const status = Number(key) as S;
+    const codes = spec[status];
+    for (const c of codes) {
+      if (ERROR_CATALOGUE[c].status !== status) throw new Error(`error code ${c} is not a ${status}`);
+    }
+    const examples: Record<string, { summary: string; value: ErrorEnvelopeT }> = {};
+    for (const c of codes) {
+      examples[c] = {
+        summary: ERROR_CATALOGUE[c].summary,
+        value: ERROR_EXAMPLES[c] ?? { error: { code: c, message: ERROR_CATALOGUE[c].summary, details: [] } },
+      };
+    }
+    out[status] = z.object({ error: ErrorBody }).meta({
+      description: `${STATUS_TEXT[status] ?? 'Error'}: ${codes.map((c) => `\`${c}\``).join(', ')}.`,
+      'x-examples': examples,
+    });
+  }
+  return out;
+}
+
+/** The query string of routes that take no parameters: any parameter is an unknown field (400). */
+export const NoQuery = z.strictObject({}).describe('This route takes no query parameters.');
+
+// ---------------------------------------------------------------------------------------------
+// Graphs
+
+export const GraphDefinition = GraphFile.meta({
+  id: 'GraphDefinition',
+  description:
+    'A structural causal model over latent, value and concept nodes (the graph file format, see graphs/README.md).',
+});
+
+/** A small, complete graph used in the examples (and as the inline-graph fixture of the tests). */
+export const EXAMPLE_GRAPH: GraphFile = {
+  id: 'mini-values',
+  version: '1',
+  title: 'A three-node example',
+  scale: 'centered',
+  nodes: [
+    {
+      id: 'openness',
+      kind: 'latent',
+      label: 'Openness to change',
+      mechanism: { type: 'root', mean: 0, sd: 1 },
+    },
+    {
+      id: 'stimulation',
+      kind: 'value',
+      label: 'Stimulation',
+      mechanism: { type: 'linear', intercept: 0, coefficients: { openness: 0.75 }, noiseSd: 0.5 },
+    },
+    {
+      id: 'security',
+      kind: 'value',
+      label: 'Security',
+      mechanism: { type: 'linear', intercept: 0, coefficients: { openness: -0.5 }, noiseSd: 0.5 },
+    },
+    {
+      id: 'adventure',
+      kind: 'concept',
+      label: 'Seeking adventure',
+      mechanism: {
+        type: 'linear',
+        intercept: 0,
+        coefficients: { stimulation: 0.5, security: -0.25 },
+        noiseSd: 0.5,
+      },
+    },
+  ],
+  edges: [
+    ['openness', 'stimulation'],
+    ['openness', 'security'],
+    ['stimulation', 'adventure'],
+    ['security', 'adventure'],
+  ],
+};
+
+/** The content hash of EXAMPLE_GRAPH, as the registry computes it for any graph. */
+export const EXAMPLE_GRAPH_HASH = contentHash(EXAMPLE_GRAPH);
+
+export const GraphRef = z
+  .object({
+    id: z.string(),
+    version: z.string(),
+    hash: z
+      .string()
+      .describe('sha256 of the canonical JSON of the definition (16 hex digits): changes with any edit.'),
+    source: z.enum(['bundled', 'inline']),
+  })
+  .meta({ id: 'GraphRef', description: 'Which graph (and exactly which version of it) answered.' });
+
+const NodeCounts = z.object({
+  latent: z.int().nonnegative(),
+  value: z.int().nonnegative(),
+  concept: z.int().nonnegative(),
+});
+
+export const GraphSummary = z
+  .object({
+    id: z.string(),
+    version: z.string(),
+    hash: z.string(),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    scale: z.string().optional(),
+    nodes: NodeCounts.describe('Node counts by kind.'),
+    edges: z.int().nonnegative(),
+    linear: z.boolean().describe('True when every mechanism is linear (partial evidence needs it).'),
+    provenance: GraphDefinition.shape.provenance,
+  })
+  .meta({ id: 'GraphSummary', description: 'A bundled graph, without its node list.' });
+
+export const GraphList = z.object({ graphs: z.array(GraphSummary) }).meta({
+  'x-examples': {
+    list: {
+      summary: 'The loaded graphs',
+      value: {
+        graphs: [
+          {
+            id: 'mini-values',
+            version: '1',
+            hash: EXAMPLE_GRAPH_HASH,
+            title: 'A three-node example',
+            scale: 'centered',
+            nodes: { latent: 1, value: 2, concept: 1 },
+            edges: 4,
+            linear: true,
+          },
+        ],
+      },
+    },
+  },
+});
+
+export const GraphParams = z.strictObject({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .describe('A graph id, e.g. `schwartz-10`.')
+    .meta({ examples: ['schwartz-10'] }),
+});
+
+export const GraphDetail = GraphSummary.extend({ definition: GraphDefinition }).meta({
+  'x-examples': {
+    graph: {
+      summary: 'One graph with its definition',
+      value: {
+        id: 'mini-values',
+        version: '1',
+        hash: EXAMPLE_GRAPH_HASH,
+        title: 'A three-node example',
+        scale: 'centered',
+        nodes: { latent: 1, value: 2, concept: 1 },
+        edges: 4,
+        linear: true,
+        definition: EXAMPLE_GRAPH,
+      },
+    },
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Counterfactuals
+
+export const Evidence = z
+  .record(z.string(), z.number())
+  .describe(
+    'Factual evidence: a value per node id. A value for every node is full evidence (exact abduction); any subset is partial evidence (Gaussian posterior; linear graphs only), and the answer then carries standard deviations. `{}` is the prior.',
+  )
+  .meta({ id: 'Evidence' });
+
+export const Intervention = z
+  .strictObject({
+    node: z.string().min(1).describe('The node to act on.'),
+    type: z
+      .enum(['do', 'shift', 'structured'])
+      .describe(
+        '`do`: set the node to `value` (its causes no longer matter). `shift`: add `value` to what it would otherwise be. `structured`: set it to `value` and also move its latent parents to the values that best explain the target, so related values move along the value circle.',
+      ),
+    value: z.number().describe('The target (`do`, `structured`) or the amount (`shift`).'),
+  })
+  .meta({ id: 'Intervention' });
+
+const QueryFields = {
+  evidence: Evidence.optional(),
+  interventions: z
+    .array(Intervention)
+    .max(10000)
+    .optional()
+    .describe('The actions; `[]` (default) is no action.'),
+  lambda: z
+    .number()
+    .min(0)
+    .optional()
+    .describe('Regularisation of the structured action towards the factual latents (default 0.1).'),
+};
+
+export const Query = z
+  .strictObject(QueryFields)
+  .meta({ id: 'Query', description: 'One counterfactual query: evidence, then interventions.' });
+
+export const ExplainLevel = z
+  .enum(['none', 'summary', 'full'])
+  .describe(
+    '`none`: no explanation. `summary` (default): the nodes that changed or were acted on, each with its contribution per intervention and its 3 largest causal paths. `full`: every node, with up to `maxPaths` (default 10) paths.',
+  );
+
+export const CounterfactualRequest = z
+  .strictObject({
+    graph: z
+      .union([z.string().min(1).max(64), GraphDefinition])
+      .describe('A bundled graph id (see `GET /v1/graphs`) or a whole graph definition (an inline graph).'),
+    ...QueryFields,
+    queries: z
+      .array(Query)
+      .min(1)
+      .optional()
+      .describe(
+        'A batch: several queries against the same graph (at most MAX_BATCH_SIZE, default 100). Each item gets its own result or error. When `queries` is given, `evidence`, `interventions` and `lambda` must not be.',
+      ),
+    explain: ExplainLevel.default('summary'),
+    maxPaths: z
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Paths listed per explained node (default 3 for summary, 10 for full).'),
+  })
+  .superRefine((body, ctx) => {
+    if (body.queries !== undefined) {
+      for (const key of ['evidence', 'interventions', 'lambda'] as const) {
+        if (body[key] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `"${key}" belongs inside each item of "queries" when a batch is sent; move it there or drop "queries"`,
+          });
+        }
+      }
+    }
+  })
+  .meta({
+    description:
+      'One query (`evidence`, `interventions`, `lambda` at the top level) or a batch (`queries`), against a bundled or an inline graph.',
+  });
+
+export type CounterfactualRequestT = z.infer<typeof CounterfactualRequest>;
+
+export const NumberByNode = z
+  .record(z.string(), z.number())
+  .meta({ id: 'NumberByNode', description: 'A number per node id.' });
+
+export const AppliedAction = z
+  .object({
+    node: z.string(),
+    type: z.enum(['do', 'shift']),
+    value: z.number(),
+    origin: z
+      .enum(['caller', 'structured'])
+      .describe(
+        "`caller`: one of the query's interventions; `structured`: a latent set by a structured intervention.",
+      ),
+  })
+  .meta({ id: 'AppliedAction', description: 'An action as applied to the model.' });
+
+export const StructuredSolution = z
+  .object({
+    lambda: z.number(),
+    latents: z
+      .array(z.object({ node: z.string(), factual: z.number(), value: z.number() }))
+      .describe(
+        'The latent parents the structured action set, from their factual value to the chosen value.',
+      ),
+    targets: z
+      .array(z.object({ node: z.string(), target: z.number(), residual: z.number() }))
+      .describe('The structured targets and how far each was from its target before the latents moved.'),
+    share: z
+      .array(z.array(z.number()))
+      .describe(
+        'share[h][v]: how much latent h moves per unit of residual of target v (h* − ĥ = share · residual).',
+      ),
+    misfit: z.number().describe('‖x′_V(h*) − t‖: how far the latents alone got from the targets.'),
+    iterations: z.int().nonnegative(),
+  })
+  .meta({ id: 'StructuredSolution', description: 'How a structured action chose the latent values.' });
+
+export const NodeExplanation = z
+  .object({
+    node: z.string(),
+    role: z.enum(['set', 'shifted', 'structured', 'inferred', 'unchanged']),
+    factual: z.number(),
+    counterfactual: z.number(),
+    change: z.number(),
+    contributions: z
+      .array(z.object({ intervention: z.string(), amount: z.number() }))
+      .describe('The change split by intervention; the amounts sum to `change`.'),
+    paths: z
+      .array(
+        z.object({
+          intervention: z.string(),
+          path: z.array(z.string()),
+          amount: z.number(),
+          structured: z.boolean().optional(),
+        }),
+      )
+      .describe('The largest causal paths by |amount|.'),
+    otherPaths: z.number().describe('The rest of the change, over the paths not listed.'),
+  })
+  .meta({ id: 'NodeExplanation' });
+
+export const Explanation = z
+  .object({
+    method: z.enum(['path-products', 'shapley-exact', 'shapley-sampled']),
+    evaluations: z.int().optional(),
+    truncated: z.boolean(),
+    nodes: z.array(NodeExplanation),
+  })
+  .meta({
+    id: 'Explanation',
+    description:
+      'Why every node changed: contributions per intervention and per causal path (exact path products for linear graphs, Shapley values over the interventions otherwise).',
+  });
+
+export const CounterfactualResult = z
+  .object({
+    evidence: z.enum(['full', 'partial']),
+    counterfactual: NumberByNode.describe(
+      'The counterfactual value of every node (the mean, under partial evidence).',
+    ),
+    counterfactualSd: NumberByNode.nullable().describe(
+      'Standard deviations of the counterfactual values (partial evidence only).',
+    ),
+    factual: NumberByNode.describe(
+      'The factual value of every node (the posterior mean, under partial evidence).',
+    ),
+    factualSd: NumberByNode.nullable().describe(
+      'Posterior standard deviations of the factual values (partial evidence only).',
+    ),
+    noise: NumberByNode.describe('The abducted exogenous terms (posterior mean, under partial evidence).'),
+    noiseSd: NumberByNode.nullable().describe(
+      'Posterior standard deviations of the noise (partial evidence only).',
+    ),
+    actions: z.array(AppliedAction),
+    structured: StructuredSolution.nullable(),
+    explanation: Explanation.optional().describe('Absent when `explain` is `none`.'),
+  })
+  .meta({ id: 'CounterfactualResult' });
+
+export type CounterfactualResultT = z.output<typeof CounterfactualResult>;
+
+export const BatchItem = z
+  .discriminatedUnion('ok', [
+    z.object({ index: z.int().nonnegative(), ok: z.literal(true), result: CounterfactualResult }),
+    z.object({ index: z.int().nonnegative(), ok: z.literal(false), error: ErrorBody }),
+  ])
+  .meta({
+    id: 'BatchItem',
+    description: 'The result or the error of one query of a batch, in request order.',
+  });
+
+export type BatchItemT = z.output<typeof BatchItem>;
+export type GraphRefT = z.output<typeof GraphRef>;
+
+const EXAMPLE_EVIDENCE = { openness: 1, stimulation: 1, security: -0.25, adventure: 0.75 };
+
+export const COUNTERFACTUAL_EXAMPLES = {
+  inline: {
+    summary: 'Inline graph, full evidence, do()',
+    value: {
+      graph: EXAMPLE_GRAPH,
+      evidence: EXAMPLE_EVIDENCE,
+      interventions: [{ node: 'stimulation', type: 'do', value: 2 }],
+      explain: 'summary',
+    },
+  },
+  batch: {
+    summary: 'A batch: a shift, and a query with an unknown node (per-item error)',
+    value: {
+      graph: EXAMPLE_GRAPH,
+      queries: [
+        { evidence: EXAMPLE_EVIDENCE, interventions: [{ node: 'security', type: 'shift', value: 0.5 }] },
+        { evidence: { opennes: 1 } },
+      ],
+      explain: 'none',
+    },
+  },
+  bundled: {
+    summary: 'schwartz-10, partial evidence, structured action',
+    value: {
+      graph: 'schwartz-10',
+      evidence: { benevolence: 0.8, power: -1.2, security: 0.3 },
+      interventions: [{ node: 'stimulation', type: 'structured', value: 1 }],
+      explain: 'summary',
+    },
+  },
+} as const;
+
+export const COUNTERFACTUAL_RESPONSE_EXAMPLES = {
+  inline: {
+    summary: 'The answer to the inline example',
+    value: {
+      graph: { id: 'mini-values', version: '1', hash: EXAMPLE_GRAPH_HASH, source: 'inline' },
+      result: {
+        evidence: 'full',
+        counterfactual: { openness: 1, stimulation: 2, security: -0.25, adventure: 1.25 },
+        counterfactualSd: null,
+        factual: EXAMPLE_EVIDENCE,
+        factualSd: null,
+        noise: { openness: 1, stimulation: 0.25, security: 0.25, adventure: 0.1875 },
+        noiseSd: null,
+        actions: [{ node: 'stimulation', type: 'do', value: 2, origin: 'caller' }],
+        structured: null,
+        explanation: {
+          method: 'path-products',
+          truncated: false,
+          nodes: [
+            {
+              node: 'stimulation',
+              role: 'set',
+              factual: 1,
+              counterfactual: 2,
+              change: 1,
+              contributions: [{ intervention: 'stimulation', amount: 1 }],
+              paths: [{ intervention: 'stimulation', path: ['stimulation'], amount: 1 }],
+              otherPaths: 0,
+            },
+            {
+              node: 'adventure',
+              role: 'inferred',
+              factual: 0.75,
+              counterfactual: 1.25,
+              change: 0.5,
+              contributions: [{ intervention: 'stimulation', amount: 0.5 }],
+              paths: [{ intervention: 'stimulation', path: ['stimulation', 'adventure'], amount: 0.5 }],
+              otherPaths: 0,
+            },
+          ],
+        },
+      },
+    },
+  },
+  batch: {
+    summary: 'The answer to the batch example',
+    value: {
+      graph: { id: 'mini-values', version: '1', hash: EXAMPLE_GRAPH_HASH, source: 'inline' },
+      results: [
+        {
+          index: 0,
+          ok: true,
+          result: {
+            evidence: 'full',
+            counterfactual: { openness: 1, stimulation: 1, security: 0.25, adventure: 0.625 },
+            counterfactualSd: null,
+            factual: EXAMPLE_EVIDENCE,
+            factualSd: null,
+            noise: { openness: 1, stimulation: 0.25, security: 0.25, adventure: 0.1875 },
+            noiseSd: null,
+            actions: [{ node: 'security', type: 'shift', value: 0.5, origin: 'caller' }],
+            structured: null,
+          },
+        },
+        {
+          index: 1,
+          ok: false,
+          error: {
+            code: 'UNKNOWN_NODE',
+            message:
+              'evidence on unknown node "opennes"; graph "mini-values" has nodes such as "openness", "stimulation", "security", "adventure"',
+            details: [
+              {
+                path: 'queries.1.evidence.opennes',
+                node: 'opennes',
+                message:
+                  'evidence on unknown node "opennes"; graph "mini-values" has nodes such as "openness", "stimulation", "security", "adventure"',
+              },
+            ],
+          },
+        },
+      ],
+    },
+  },
+} as const;
+
+export const CounterfactualResponse = z
+  .union([
+    z.object({ graph: GraphRef, result: CounterfactualResult }),
+    z.object({ graph: GraphRef, results: z.array(BatchItem) }),
+  ])
+  .meta({
+    description: '`result` for a single query, `results` (one item per query, in order) for a batch.',
+    'x-examples': COUNTERFACTUAL_RESPONSE_EXAMPLES,
+  });
+
+export const CounterfactualBody = CounterfactualRequest.meta({ 'x-examples': COUNTERFACTUAL_EXAMPLES });
+
+// ---------------------------------------------------------------------------------------------
+// Value profiles and presets
+
+export const Scale = z.enum(['likert5', 'pvq6', 'centered']);
+export const ProfileFormat = z.enum(['likert5', 'pvq6', 'centered', 'ranking']).meta({
+  id: 'ProfileFormat',
+  description:
+    "`likert5`: 1–5 per value (COUPLE's rubric). `pvq6`: 1–6 PVQ answers. `centered`: MRAT-centered scores. `ranking`: value ids, most important first.",
+});
+
+export const Profile = z
+  .strictObject({
+    format: ProfileFormat,
+    values: z
+      .record(z.string(), z.number())
+      .optional()
+      .describe('A score per value id (every format but ranking).'),
+    ranking: z.array(z.string()).optional().describe('Value ids, most important first (format ranking).'),
+  })
+  .meta({
+    id: 'Profile',
+    description: 'A value profile; only the values the caller cares about need to be given.',
+  });
+
+export const ConvertRequest = z
+  .strictObject({
+    profile: Profile,
+    to: ProfileFormat,
+    system: z.string().min(1).max(64).optional().describe('The value system (default `schwartz-10`).'),
+  })
+  .meta({
+    'x-examples': {
+      likertToCentered: {
+        summary: 'Likert 1–5 to centered scores',
+        value: {
+          profile: { format: 'likert5', values: { security: 5, benevolence: 4, stimulation: 1 } },
+          to: 'centered',
+        },
+      },
+      toRanking: {
+        summary: 'Likert 1–5 to a ranking',
+        value: {
+          profile: { format: 'likert5', values: { security: 5, benevolence: 4, stimulation: 1 } },
+          to: 'ranking',
+        },
+      },
+    },
+  });
+
+export const ConvertResponse = z
+  .object({
+    format: ProfileFormat,
+    values: z.record(z.string(), z.number()).optional(),
+    ranking: z.array(z.string()).optional(),
+    notes: z.array(z.string()).optional().describe('What the conversion assumed or lost.'),
+  })
+  .meta({
+    'x-examples': {
+      likertToCentered: {
+        summary: 'Centered scores',
+        value: { format: 'centered', values: { stimulation: -2.5, security: 2.5, benevolence: 1.25 } },
+      },
+      toRanking: {
+        summary: 'A ranking, most important first',
+        value: { format: 'ranking', ranking: ['security', 'benevolence', 'stimulation'] },
+      },
+    },
+  });
+
+export const Preset = z
+  .object({
+    id: z.string(),
+    label: z.string(),
+    description: z.string(),
+    system: z.string().describe('The value system the profile is on, e.g. `schwartz-10`.'),
+    format: z.literal('centered'),
+    values: z.record(z.string(), z.number()),
+    source: z.string().describe('Where the figures come from.'),
+  })
+  .meta({ id: 'Preset', description: 'A ready-made value profile.' });
+
+export const PresetQuery = z.strictObject({
+  system: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe('Only the presets on this value system.')
+    .meta({ examples: ['schwartz-10'] }),
+});
+
+/** A real preset (graphs/presets/human.json), the example of `GET /v1/presets`. */
+const EXAMPLE_PRESET = {
+  id: 'human:mean',
+  label: 'Average person',
+  description:
+    'Mean centered profile of 569 people (PVQ-21). Top values: benevolence +0.59, universalism +0.55, self-direction +0.53; bottom: power −0.73, achievement −0.53.',
+  system: 'schwartz-10',
+  format: 'centered',
+  values: {
+    self_direction: 0.5316,
+    stimulation: -0.3876,
+    hedonism: -0.3155,
+    achievement: -0.53,
+    power: -0.7268,
+    security: 0.3365,
+    conformity: -0.4025,
+    tradition: 0.0816,
+    benevolence: 0.5904,
+    universalism: 0.5482,
+  },
+  source:
+    "Value Portrait (Han, Choi, Song, Lee & Jo, ACL 2025, pp. 17119–17159, arXiv 2505.01015; github.com/holi-lab/ValuePortrait, MIT licence): 569 Prolific participants' PVQ-21 profiles, MRAT-centered",
+};
+
+export const PresetList = z.object({ presets: z.array(Preset) }).meta({
+  'x-examples': {
+    humanMean: { summary: 'One of the presets (the list is longer)', value: { presets: [EXAMPLE_PRESET] } },
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Health
+
+export const Health = z
+  .object({ status: z.literal('ok'), uptimeSeconds: z.number().nonnegative() })
+  .meta({ 'x-examples': { ok: { summary: 'Alive', value: { status: 'ok', uptimeSeconds: 12.5 } } } });
+
+export const Readiness = z
+  .object({
+    status: z.literal('ready'),
+    graphs: z.array(z.object({ id: z.string(), version: z.string(), hash: z.string() })),
+  })
+  .meta({
+    'x-examples': {
+      ready: {
+        summary: 'Ready, with the loaded graphs',
+        value: { status: 'ready', graphs: [{ id: 'mini-values', version: '1', hash: EXAMPLE_GRAPH_HASH }] },
+      },
+    },
+  });
+
+export const OpenApiDocument = z
+  .object({
+    openapi: z.string(),
+    info: z.object({ title: z.string(), version: z.string() }).loose(),
+    paths: z.record(z.string(), z.unknown()),
+  })
+  .loose()
+  .meta({
+    'x-examples': {
+      document: {
+        summary: 'This document',
+        value: { openapi: '3.1.0', info: { title: 'pluralign', version: '0.1.0' }, paths: {} },
+      },
+    },
+  });

@@ -1,0 +1,212 @@
+/**
+ * `POST /v1/counterfactuals` logic, independent of fastify: run one query or a batch on a compiled
+ * program and turn the engine's typed arrays into the API's JSON shape (node id → number records).
+ * Engine errors become API errors whose detail paths point into the request body.
+ */
+import type { z } from 'zod';
+import type { CounterfactualResult as ResultSchema, ErrorBody } from '../../schemas/api.js';
+import {
+  counterfactual,
+  ScmError,
+  toRecord,
+  type CounterfactualQuery,
+  type CounterfactualResult,
+  type ExplainOptions,
+  type Intervention,
+  type Program,
+} from '../scm/index.js';
+import { ApiError, type ErrorCode } from './errors.js';
+
+export type ApiResult = z.output<typeof ResultSchema>;
+export type ApiErrorBody = z.output<typeof ErrorBody>;
+
+export type ExplainLevel = 'none' | 'summary' | 'full';
+
+export interface QueryInput {
+  evidence?: Record<string, number> | undefined;
+  interventions?: Intervention[] | undefined;
+  lambda?: number | undefined;
+}
+
+export function explainOptions(level: ExplainLevel, maxPaths: number | undefined): ExplainOptions | false {
+  if (level === 'none') return false;
+  if (level === 'summary') return { include: 'changed', maxPaths: maxPaths ?? 3 };
+  return { include: 'all', maxPaths: maxPaths ?? 10 };
+}
+
+const SCM_TO_API: Record<ScmError['code'], ErrorCode> = {
+  GRAPH_INVALID: 'GRAPH_INVALID',
+  GRAPH_CYCLE: 'GRAPH_CYCLE',
+  UNKNOWN_NODE: 'UNKNOWN_NODE',
+  UNKNOWN_GRAPH: 'UNKNOWN_GRAPH',
+  INVALID_QUERY: 'INVALID_QUERY',
+  UNSUPPORTED_QUERY: 'UNSUPPORTED_QUERY',
+  FIT_FAILED: 'INVALID_QUERY',
+};
+
+/** An engine error as an API error; `prefix` is where the query sits in the body ('' or 'queries.3'). */
+export function fromScmError(err: ScmError, prefix: string): ApiError {
+  const join = (p: string) => [prefix, p].filter((s) => s !== '').join('.');
+  return new ApiError(
+    SCM_TO_API[err.code],
+    err.message,
+    err.issues.map((i) => ({
+      path: join(i.path),
+      message: i.message,
+      ...(i.node !== undefined ? { node: i.node } : {}),
+    })),
+  );
+}
+
+function allFinite(...arrays: Array<Float64Array | null>): string | null {
+  for (const a of arrays) {
+    if (!a) continue;
+    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return String(i);
+  }
+  return null;
+}
+
+function checkFinite(r: CounterfactualResult, prefix: string): void {
+  const arrays: Array<[string, Float64Array | null]> = [
+    ['counterfactual value', r.counterfactual],
+    ['counterfactual standard deviation', r.counterfactualSd],
+    ['abducted noise', r.noise],
+    ['noise standard deviation', r.noiseSd],
+    ['factual value', r.factual],
+    ['factual standard deviation', r.factualSd],
+  ];
+  for (const [what, a] of arrays) {
+    const bad = allFinite(a);
+    if (bad !== null) {
+      const node = r.nodes[Number(bad)]!;
+      const message = `the ${what} of node "${node}" is not a finite number (the mechanisms overflow for this evidence); use smaller evidence or intervention values`;
+      throw new ApiError('NON_FINITE_RESULT', message, [{ path: prefix, node, message }]);
+    }
+  }
+  const ex = r.explanation;
+  if (ex) {
+    for (const n of ex.nodes) {
+      const nums = [
+        n.change,
+        n.otherPaths,
+        ...n.contributions.map((c) => c.amount),
+        ...n.paths.map((p) => p.amount),
+      ];
+      if (!nums.every(Number.isFinite)) {
+        const message = `the explanation of node "${n.node}" is not finite (the mechanisms overflow for this evidence)`;
+        throw new ApiError('NON_FINITE_RESULT', message, [{ path: prefix, node: n.node, message }]);
+      }
+    }
+  }
+  if (r.structured) {
+    const s = r.structured;
+    const bad = [s.misfit, ...s.to, ...s.share, ...s.residual].some((v) => !Number.isFinite(v));
+    if (bad) {
+      const message = 'the structured action did not converge to finite latent values; use smaller targets';
+      throw new ApiError('NON_FINITE_RESULT', message, [{ path: prefix, message }]);
+    }
+  }
+}
+
+const nullable = (nodes: readonly string[], a: Float64Array | null) => (a ? toRecord(nodes, a) : null);
+
+export function toApiResult(r: CounterfactualResult, query: QueryInput): ApiResult {
+  const { nodes } = r;
+  const out: ApiResult = {
+    evidence: r.evidence,
+    counterfactual: toRecord(nodes, r.counterfactual),
+    counterfactualSd: nullable(nodes, r.counterfactualSd),
+    factual: toRecord(nodes, r.factual),
+    factualSd: nullable(nodes, r.factualSd),
+    noise: toRecord(nodes, r.noise),
+    noiseSd: nullable(nodes, r.noiseSd),
+    actions: r.actions.map((a) => ({ node: a.node, type: a.type, value: a.value, origin: a.origin })),
+    structured: null,
+  };
+  const s = r.structured;
+  if (s) {
+    const targetValue = new Map<string, number>();
+    for (const iv of query.interventions ?? [])
+      if (iv.type === 'structured') targetValue.set(iv.node, iv.value);
+    const nv = s.targets.length;
+    out.structured = {
+      lambda: s.lambda,
+      latents: s.latents.map((h, j) => ({ node: nodes[h]!, factual: s.from[j]!, value: s.to[j]! })),
+      targets: s.targets.map((v, q) => ({
+        node: nodes[v]!,
+        target: targetValue.get(nodes[v]!) ?? r.counterfactual[v]!,
+        residual: s.residual[q]!,
+      })),
+      share: s.latents.map((_, j) => Array.from(s.share.subarray(j * nv, (j + 1) * nv))),
+      misfit: s.misfit,
+      iterations: s.iterations,
+    };
+  }
+  if (r.explanation) {
+    const e = r.explanation;
+    out.explanation = {
+      method: e.method,
+      ...(e.evaluations !== undefined ? { evaluations: e.evaluations } : {}),
+      truncated: e.truncated,
+      nodes: e.nodes.map((n) => ({
+        node: n.node,
+        role: n.role,
+        factual: n.factual,
+        counterfactual: n.counterfactual,
+        change: n.change,
+        contributions: n.contributions.map((c) => ({ intervention: c.intervention, amount: c.amount })),
+        paths: n.paths.map((p) => ({
+          intervention: p.intervention,
+          path: [...p.path],
+          amount: p.amount,
+          ...(p.structured !== undefined ? { structured: p.structured } : {}),
+        })),
+        otherPaths: n.otherPaths,
+      })),
+    };
+  }
+  return out;
+}
+
+/** Run one query; throws ApiError (paths prefixed with `prefix`) on a bad query. */
+export function runQuery(
+  program: Program,
+  query: QueryInput,
+  explain: ExplainOptions | false,
+  prefix = '',
+): ApiResult {
+  const q: CounterfactualQuery = {
+    evidence: query.evidence ?? {},
+    interventions: query.interventions ?? [],
+    ...(query.lambda !== undefined ? { lambda: query.lambda } : {}),
+    ...(explain ? { explain } : {}),
+  };
+  let r: CounterfactualResult;
+  try {
+    r = counterfactual(program, q);
+  } catch (err) {
+    if (err instanceof ScmError) throw fromScmError(err, prefix);
+    throw err;
+  }
+  checkFinite(r, prefix);
+  return toApiResult(r, query);
+}
+
+export type BatchResultItem =
+  { index: number; ok: true; result: ApiResult } | { index: number; ok: false; error: ApiErrorBody };
+
+/** Run a batch: each query gets its result or its error; an unexpected failure still fails the request. */
+export function runBatch(
+  program: Program,
+  queries: readonly QueryInput[],
+  explain: ExplainOptions | false,
+): BatchResultItem[] {
+  return queries.map((query, index) => {
+    try {
+      return { index, ok: true, result: runQuery(program, query, explain, `queries.${index}`) };
+    } catch (err) {
+      if (err instanceof ApiError) return { index, ok: false, error: err.toEnvelope().error };
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * The error catalogue of the HTTP API: every stable `error.code` a response can carry, with its HTTP
+ * status and what it means. `docs/errors.md` documents the same codes (a test keeps the two in sync).
+ *
+ * Every 4xx/5xx response has one envelope: `{ "error": { "code", "message", "details" } }`. 4xx
+ * messages say what to fix; 5xx messages are generic and carry only the request id.
+ * This module is plain data plus one error class: no fastify imports.
+ */
+
+export const ERROR_CATALOGUE = {
+  VALIDATION_FAILED: {
+    status: 400,
+    summary: 'The request body, query string or path parameters do not match the schema.',
+  },
+  MALFORMED_JSON: {
+    status: 400,
+    summary: 'The body is not valid JSON (or is empty while declared as JSON).',
+  },
+  BAD_REQUEST: {
+    status: 400,
+    summary:
+      'The HTTP request itself is malformed (bad URL encoding, bad Content-Length, unparsable request).',
+  },
+  UNKNOWN_NODE: { status: 400, summary: 'Evidence or an intervention names a node the graph does not have.' },
+  INVALID_QUERY: {
+    status: 400,
+    summary: 'A counterfactual query is inconsistent (e.g. the same node intervened on twice).',
+  },
+  GRAPH_INVALID: {
+    status: 400,
+    summary:
+      'An inline graph breaks a structural rule (unknown parent, missing coefficient, duplicate node…).',
+  },
+  GRAPH_CYCLE: { status: 400, summary: 'An inline graph has a directed cycle; the message lists it.' },
+  GRAPH_TOO_LARGE: {
+    status: 400,
+    summary: 'An inline graph has more nodes than MAX_INLINE_GRAPH_NODES allows.',
+  },
+  BATCH_TOO_LARGE: { status: 400, summary: 'A batch has more queries than MAX_BATCH_SIZE allows.' },
+  INVALID_PROFILE: { status: 400, summary: 'A value profile is malformed or out of range for its scale.' },
+  UNKNOWN_VALUE: { status: 400, summary: 'A value profile names a value the value system does not have.' },
+  UNKNOWN_GRAPH: { status: 404, summary: 'No bundled graph has this id.' },
+  NOT_FOUND: { status: 404, summary: 'No route matches this method and path.' },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    summary: 'The request was not received completely in time (REQUEST_TIMEOUT_MS).',
+  },
+  BODY_TOO_LARGE: { status: 413, summary: 'The body is larger than BODY_LIMIT bytes.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The body is not sent as application/json.' },
+  UNSUPPORTED_QUERY: {
+    status: 422,
+    summary:
+      'The query is valid but the graph cannot answer it (e.g. partial evidence on a nonlinear graph).',
+  },
+  NON_FINITE_RESULT: {
+    status: 422,
+    summary: 'The query overflows: a counterfactual number is not finite (e.g. exp() of a huge value).',
+  },
+  HEADERS_TOO_LARGE: { status: 431, summary: 'The request headers are too large.' },
+  INTERNAL: { status: 500, summary: 'An unexpected server error; the message carries the request id only.' },
+  NOT_READY: { status: 503, summary: 'The service has not finished loading its graphs, or is draining.' },
+  SHUTTING_DOWN: { status: 503, summary: 'The server is shutting down; retry on another instance.' },
+} as const satisfies Record<string, { status: number; summary: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as [ErrorCode, ...ErrorCode[]];
+
+export interface ErrorDetail {
+  /** Where the problem is: a dotted path in the body (`queries.0.interventions.1.type`), or `query.x` / `params.x`. */
+  path: string;
+  message: string;
+  /** The graph node the problem is about, when there is one. */
+  node?: string;
+}
+
+export interface ErrorEnvelope {
+  error: { code: ErrorCode; message: string; details: ErrorDetail[] };
+}
+
+/** An error the API reports as is: a catalogued code, a message that says what to fix, details. */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly details: ErrorDetail[];
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.statusCode = ERROR_CATALOGUE[code].status;
+    this.details = details;
+  }
+
+  toEnvelope(): ErrorEnvelope {
+    return { error: { code: this.code, message: this.message, details: this.details } };
+  }
+}
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_CATALOGUE[code].status;
+}

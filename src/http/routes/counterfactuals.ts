@@ -1,0 +1,59 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { CounterfactualBody, CounterfactualResponse, errorResponses } from '../../../schemas/api.js';
+import { explainOptions, runBatch, runQuery } from '../counterfactuals.js';
+import { ApiError } from '../errors.js';
+import type { RouteDeps } from './deps.js';
+
+export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, config }) => {
+  app.post(
+    '/v1/counterfactuals',
+    {
+      schema: {
+        operationId: 'runCounterfactuals',
+        summary: 'Run counterfactual queries on a value graph',
+        description:
+          'Abduction → action → prediction on a bundled graph (by id) or an inline graph definition. Full evidence (a value for every node) gives exact values; partial evidence gives posterior means with standard deviations (linear graphs). Interventions: `do`, `shift`, `structured`. Send one query at the top level, or a batch in `queries` (each item then has its own result or error, and the response is 200 as long as the request itself is valid). The response names the graph version (`graph.hash`) that answered.',
+        tags: ['counterfactuals'],
+        body: CounterfactualBody,
+        response: {
+          200: CounterfactualResponse.describe('The counterfactual result (one query) or results (batch).'),
+          ...errorResponses({
+            400: [
+              'VALIDATION_FAILED',
+              'MALFORMED_JSON',
+              'UNKNOWN_NODE',
+              'INVALID_QUERY',
+              'GRAPH_INVALID',
+              'GRAPH_CYCLE',
+              'GRAPH_TOO_LARGE',
+              'BATCH_TOO_LARGE',
+            ],
+            404: ['UNKNOWN_GRAPH'],
+            413: ['BODY_TOO_LARGE'],
+            415: ['UNSUPPORTED_MEDIA_TYPE'],
+            422: ['UNSUPPORTED_QUERY', 'NON_FINITE_RESULT'],
+            500: ['INTERNAL'],
+            503: ['SHUTTING_DOWN'],
+          }),
+        },
+      },
+      // Refuse an oversized batch before validating every one of its queries.
+      preValidation: async (request) => {
+        const queries = (request.body as { queries?: unknown } | null)?.queries;
+        if (Array.isArray(queries) && queries.length > config.maxBatchSize) {
+          const message = `the batch has ${queries.length} queries; at most ${config.maxBatchSize} are allowed (MAX_BATCH_SIZE); split it into several requests`;
+          throw new ApiError('BATCH_TOO_LARGE', message, [{ path: 'queries', message }]);
+        }
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      const { entry, source } = store.resolve(body.graph);
+      const graph = { id: entry.id, version: entry.version, hash: entry.hash, source };
+      const explain = explainOptions(body.explain, body.maxPaths);
+      if (body.queries !== undefined)
+        return { graph, results: runBatch(entry.program, body.queries, explain) };
+      return { graph, result: runQuery(entry.program, body, explain) };
+    },
+  );
+};

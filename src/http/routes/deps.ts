@@ -1,0 +1,17 @@
+import type { Config } from '../../config.js';
+import type { GraphStore } from '../graph-store.js';
+
+/** Lifecycle flags shared by the hooks and the health routes. */
+export interface AppState {
+  /** True once every plugin is loaded (graphs included), false again once shutdown starts. */
+  ready: boolean;
+  /** True once shutdown has started: new requests get 503 SHUTTING_DOWN. */
+  closing: boolean;
+  startedAt: number;
+}
+
+export interface RouteDeps {
+  config: Config;
+  store: GraphStore;
+  state: AppState;
+}

@@ -1,0 +1,81 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  ConvertRequest,
+  ConvertResponse,
+  errorResponses,
+  PresetList,
+  PresetQuery,
+} from '../../../schemas/api.js';
+import { convertProfile, listPresets, ProfileError } from '../../values/index.js';
+import { ApiError } from '../errors.js';
+import type { RouteDeps } from './deps.js';
+
+/** ProfileError paths are relative to the profile, except the request's own `to` and `system`. */
+function bodyPath(path: string): string {
+  if (path === 'to' || path === 'system' || path.startsWith('to.') || path.startsWith('system.')) return path;
+  return path ? `profile.${path}` : 'profile';
+}
+
+export const valueRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app) => {
+  app.get(
+    '/v1/presets',
+    {
+      schema: {
+        operationId: 'listPresets',
+        summary: 'List the value-profile presets',
+        description:
+          'Ready-made centered profiles: the default value profile of backend LLMs and clusters of human profiles, each with its source.',
+        tags: ['profiles'],
+        querystring: PresetQuery,
+        response: {
+          200: PresetList.describe('The presets.'),
+          ...errorResponses({ 400: ['VALIDATION_FAILED'], 500: ['INTERNAL'], 503: ['SHUTTING_DOWN'] }),
+        },
+      },
+    },
+    async (request) => {
+      const { system } = request.query;
+      const presets = listPresets().filter((p) => system === undefined || p.system === system);
+      return { presets };
+    },
+  );
+
+  app.post(
+    '/v1/profiles/convert',
+    {
+      schema: {
+        operationId: 'convertProfile',
+        summary: 'Convert a value profile between formats',
+        description:
+          'Between `likert5` (1–5), `pvq6` (1–6), `centered` (MRAT-centered scores) and `ranking` (most important first). Value names may be given in friendly forms ("Self-Direction", "self_direction"); the result uses canonical ids. `notes` says what the conversion assumed or clamped.',
+        tags: ['profiles'],
+        body: ConvertRequest,
+        response: {
+          200: ConvertResponse.describe('The converted profile.'),
+          ...errorResponses({
+            400: ['VALIDATION_FAILED', 'MALFORMED_JSON', 'INVALID_PROFILE', 'UNKNOWN_VALUE'],
+            413: ['BODY_TOO_LARGE'],
+            415: ['UNSUPPORTED_MEDIA_TYPE'],
+            500: ['INTERNAL'],
+            503: ['SHUTTING_DOWN'],
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { profile, to, system } = request.body;
+      try {
+        return convertProfile(profile, to, system);
+      } catch (err) {
+        if (err instanceof ProfileError) {
+          throw new ApiError(
+            err.code,
+            err.message,
+            err.issues.map((i) => ({ path: bodyPath(i.path), message: i.message })),
+          );
+        }
+        throw err;
+      }
+    },
+  );
+};

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARS, ConfigError, loadConfig } from '../../src/config.js';
+import { bundledGraphsDir } from '../../src/graphs/registry.js';
+import { FIXTURE_GRAPHS } from './helpers.js';
+
+describe('loadConfig', () => {
+  it('has documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      logLevel: 'info',
+      graphsDir: bundledGraphsDir(),
+      bodyLimit: 1048576,
+      maxBatchSize: 100,
+      maxInlineGraphNodes: 1000,
+      requestTimeoutMs: 30000,
+      shutdownTimeoutMs: 10000,
+      trustProxy: false,
+      docsEnabled: true,
+    });
+    for (const [name, v] of Object.entries(CONFIG_VARS)) {
+      if (name === 'GRAPHS_DIR') continue;
+      // The documented default parses to the same configuration as leaving the variable unset.
+      expect(loadConfig({ [name]: v.default })).toEqual(loadConfig({}));
+    }
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'DEBUG',
+      GRAPHS_DIR: FIXTURE_GRAPHS,
+      BODY_LIMIT: '4096',
+      MAX_BATCH_SIZE: '7',
+      MAX_INLINE_GRAPH_NODES: '50',
+      REQUEST_TIMEOUT_MS: '0',
+      SHUTDOWN_TIMEOUT_MS: '500',
+      TRUST_PROXY: 'true',
+      DOCS_ENABLED: 'no',
+    });
+    expect(c).toEqual({
+      port: 9000,
+      host: '0.0.0.0',
+      logLevel: 'debug',
+      graphsDir: FIXTURE_GRAPHS,
+      bodyLimit: 4096,
+      maxBatchSize: 7,
+      maxInlineGraphNodes: 50,
+      requestTimeoutMs: 0,
+      shutdownTimeoutMs: 500,
+      trustProxy: true,
+      docsEnabled: false,
+    });
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ PORT: '', LOG_LEVEL: '' })).toEqual(loadConfig({}));
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['HOST', '   '],
+    ['LOG_LEVEL', 'chatty'],
+    ['GRAPHS_DIR', '/no/such/folder'],
+    ['BODY_LIMIT', '1.5'],
+    ['BODY_LIMIT', '10'],
+    ['MAX_BATCH_SIZE', '0'],
+    ['MAX_INLINE_GRAPH_NODES', '100000'],
+    ['REQUEST_TIMEOUT_MS', 'soon'],
+    ['SHUTDOWN_TIMEOUT_MS', '1e3'],
+    ['TRUST_PROXY', 'maybe'],
+    ['DOCS_ENABLED', '2'],
+  ])('%s=%s is refused with a message naming the variable', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variables).toEqual([name]);
+    expect((error as ConfigError).message).toContain(`${name}=${JSON.stringify(value)}`);
+  });
+
+  it('lists every invalid variable at once', () => {
+    expect(() => loadConfig({ PORT: 'x', MAX_BATCH_SIZE: 'y' })).toThrow(/PORT=.*\n.*MAX_BATCH_SIZE=/s);
+  });
+});

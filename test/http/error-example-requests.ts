@@ -1,0 +1,139 @@
+/**
+ * For every error example documented in openapi.yaml (schemas/api.ts ERROR_EXAMPLES), a request that
+ * produces it: test/http/examples.test.ts sends each one and compares the answer with the example.
+ * `app` says which graphs the server has: `bundled` is schwartz-10 alone, `fixture` the test graphs (for
+ * the nonlinear `curve`).
+ */
+import type { InjectOptions } from 'fastify';
+import { EXAMPLE_GRAPH } from '../../schemas/api.js';
+import type { ErrorCode } from '../../src/http/errors.js';
+
+const post = (url: string, payload: object): InjectOptions => ({ method: 'POST', url, payload });
+
+export const CYCLIC_GRAPH = {
+  id: 'loop',
+  version: '1',
+  nodes: [
+    { id: 'r', kind: 'latent', label: 'r', mechanism: { type: 'root', mean: 0, sd: 1 } },
+    {
+      id: 'a',
+      kind: 'value',
+      label: 'a',
+      mechanism: { type: 'linear', intercept: 0, coefficients: { r: 1, b: 1 }, noiseSd: 1 },
+    },
+    {
+      id: 'b',
+      kind: 'value',
+      label: 'b',
+      mechanism: { type: 'linear', intercept: 0, coefficients: { a: 1 }, noiseSd: 1 },
+    },
+  ],
+  edges: [
+    ['r', 'a'],
+    ['b', 'a'],
+    ['a', 'b'],
+  ],
+};
+
+function manyNodes(n: number) {
+  const g = structuredClone(EXAMPLE_GRAPH);
+  for (let i = g.nodes.length; i < n; i++) {
+    g.nodes.push({
+      id: `c${i}`,
+      kind: 'concept',
+      label: `c${i}`,
+      mechanism: { type: 'root', mean: 0, sd: 1 },
+    });
+  }
+  return g;
+}
+
+export const ERROR_EXAMPLE_REQUESTS: Partial<
+  Record<ErrorCode, { app: 'bundled' | 'fixture'; request: InjectOptions }>
+> = {
+  VALIDATION_FAILED: {
+    app: 'bundled',
+    request: post('/v1/counterfactuals', {
+      graph: 'schwartz-10',
+      interventions: [{ node: 'security', type: 'set', value: 1 }],
+    }),
+  },
+  MALFORMED_JSON: {
+    app: 'bundled',
+    request: {
+      method: 'POST',
+      url: '/v1/counterfactuals',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"graph": "schwartz-10",}',
+    },
+  },
+  UNKNOWN_NODE: {
+    app: 'bundled',
+    request: post('/v1/counterfactuals', { graph: 'schwartz-10', evidence: { benevolense: 1 } }),
+  },
+  INVALID_QUERY: {
+    app: 'bundled',
+    request: post('/v1/counterfactuals', {
+      graph: 'schwartz-10',
+      interventions: [
+        { node: 'security', type: 'do', value: 1 },
+        { node: 'security', type: 'shift', value: 1 },
+      ],
+    }),
+  },
+  GRAPH_INVALID: {
+    app: 'bundled',
+    request: post('/v1/counterfactuals', {
+      graph: { ...EXAMPLE_GRAPH, edges: [...EXAMPLE_GRAPH.edges, ['ghost', 'adventure']] },
+    }),
+  },
+  GRAPH_CYCLE: { app: 'bundled', request: post('/v1/counterfactuals', { graph: CYCLIC_GRAPH }) },
+  GRAPH_TOO_LARGE: { app: 'bundled', request: post('/v1/counterfactuals', { graph: manyNodes(1001) }) },
+  BATCH_TOO_LARGE: {
+    app: 'bundled',
+    request: post('/v1/counterfactuals', {
+      graph: 'schwartz-10',
+      queries: Array.from({ length: 150 }, () => ({})),
+    }),
+  },
+  UNKNOWN_GRAPH: { app: 'bundled', request: post('/v1/counterfactuals', { graph: 'schwartz-11' }) },
+  BODY_TOO_LARGE: {
+    app: 'bundled',
+    request: post('/v1/counterfactuals', { graph: 'schwartz-10', pad: 'x'.repeat(1024 * 1024) }),
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    app: 'bundled',
+    request: {
+      method: 'POST',
+      url: '/v1/counterfactuals',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'schwartz-10',
+    },
+  },
+  UNSUPPORTED_QUERY: {
+    app: 'fixture',
+    request: post('/v1/counterfactuals', { graph: 'curve', evidence: { x: 1 } }),
+  },
+  NON_FINITE_RESULT: {
+    app: 'fixture',
+    request: post('/v1/counterfactuals', {
+      graph: 'curve',
+      evidence: { x: 1000, y: 0 },
+      interventions: [{ node: 'x', type: 'do', value: 0 }],
+    }),
+  },
+  INVALID_PROFILE: {
+    app: 'bundled',
+    request: post('/v1/profiles/convert', {
+      profile: { format: 'likert5', values: { security: 7 } },
+      to: 'centered',
+    }),
+  },
+  UNKNOWN_VALUE: {
+    app: 'bundled',
+    request: post('/v1/profiles/convert', {
+      profile: { format: 'likert5', values: { securty: 5 } },
+      to: 'centered',
+    }),
+  },
+};

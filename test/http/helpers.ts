@@ -1,0 +1,87 @@
+/**
+ * Test helpers: build the app on the test graphs (test/fixtures/http-graphs) or the bundled ones, with
+ * or without a real listening server on 127.0.0.1, and capture log lines.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../src/config.js';
+import { buildApp, type BuildOptions } from '../../src/http/app.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const FIXTURE_GRAPHS = join(ROOT, 'test', 'fixtures', 'http-graphs');
+export const BUNDLED_GRAPHS = join(ROOT, 'graphs');
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ GRAPHS_DIR: FIXTURE_GRAPHS, LOG_LEVEL: 'silent', PORT: '0', ...env });
+}
+
+export async function makeApp(
+  env: Record<string, string> = {},
+  options: BuildOptions = {},
+): Promise<FastifyInstance> {
+  const app = await buildApp(testConfig(env), { logger: false, ...options });
+  await app.ready();
+  return app;
+}
+
+export interface Live {
+  app: FastifyInstance;
+  url: string;
+  close: () => Promise<void>;
+}
+
+/** The app listening on 127.0.0.1 on a free port. */
+export async function startLive(env: Record<string, string> = {}, options: BuildOptions = {}): Promise<Live> {
+  const app = await buildApp(testConfig(env), { logger: false, ...options });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no address');
+  return { app, url: `http://127.0.0.1:${addr.port}`, close: () => app.close() };
+}
+
+/** A stream collecting JSON log lines. */
+export class LogCapture extends Writable {
+  readonly lines: Array<Record<string, unknown>> = [];
+  readonly raw: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      this.raw.push(line);
+      this.lines.push(JSON.parse(line) as Record<string, unknown>);
+    }
+    cb();
+  }
+}
+
+export async function waitForExit(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return code;
+}
+
+/** Every property of an error envelope, checked. */
+export function expectEnvelope(
+  body: unknown,
+  code: string,
+): { code: string; message: string; details: Array<{ path: string; message: string; node?: string }> } {
+  const b = body as { error?: { code?: unknown; message?: unknown; details?: unknown } };
+  if (!b || typeof b !== 'object' || !b.error)
+    throw new Error(`not an error envelope: ${JSON.stringify(body)}`);
+  const keys = Object.keys(b).sort().join(',');
+  if (keys !== 'error') throw new Error(`envelope has extra keys: ${keys}`);
+  const e = b.error;
+  if (Object.keys(e).sort().join(',') !== 'code,details,message')
+    throw new Error(`error has keys ${Object.keys(e)}`);
+  if (e.code !== code) throw new Error(`expected code ${code}, got ${String(e.code)}: ${String(e.message)}`);
+  if (typeof e.message !== 'string' || e.message.length === 0) throw new Error('empty message');
+  if (!Array.isArray(e.details)) throw new Error('details is not an array');
+  return e as {
+    code: string;
+    message: string;
+    details: Array<{ path: string; message: string; node?: string }>;
+  };
+}
