@@ -1,0 +1,62 @@
+/**
+ * The one generator interface: every text backend (the OpenAI-compatible client, the embedded template
+ * writer, a local model) implements `Generator`, and the alignment pipeline only sees this file.
+ */
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface JsonSchemaFormat {
+  /** Schema name sent to the backend (`[A-Za-z0-9_-]`, at most 64 characters for OpenAI). */
+  name: string;
+  /** A JSON Schema object. */
+  schema: Record<string, unknown>;
+  /**
+   * OpenAI strict structured outputs (default true): the backend guarantees a match, but the schema
+   * must use OpenAI's strict subset (every property required, `additionalProperties: false`).
+   */
+  strict?: boolean;
+}
+
+export interface GenerateRequest {
+  messages: ChatMessage[];
+  /** Overrides the generator's default model. */
+  model?: string;
+  temperature?: number;
+  maxTokens?: number;
+  /** Ask for JSON matching this JSON Schema (OpenAI response_format json_schema), for the LLM judge/attributor. */
+  jsonSchema?: JsonSchemaFormat;
+  /** Aborting it cancels the call (UPSTREAM_CANCELLED, or UPSTREAM_TIMEOUT when its reason is a TimeoutError). */
+  signal?: AbortSignal;
+  /** Correlation id; forwarded upstream inside `x-client-request-id`. */
+  requestId?: string;
+}
+
+export interface GenerateResult {
+  text: string;
+  /** The model that actually served the answer (the upstream's `model` field), for `x-served-model`. */
+  model: string;
+  /** Upstream attempts made (1 = no retry), for `x-upstream-attempts`. */
+  attempts: number;
+  finishReason: string | null;
+  usage?: { promptTokens: number; completionTokens: number };
+}
+
+export type StreamEvent = { type: 'delta'; text: string } | { type: 'end'; result: GenerateResult };
+
+export interface Generator {
+  /** 'openai' | 'template' | ... */
+  readonly name: string;
+  /** Default model id. */
+  readonly model: string;
+  /** Resolves with the whole answer or rejects with an `UpstreamError`. */
+  generate(req: GenerateRequest): Promise<GenerateResult>;
+  /**
+   * Text deltas, then exactly one `end`. A failure before the first delta may be retried internally;
+   * a failure after it throws an `UpstreamError` from the iterator (the HTTP layer turns it into an SSE
+   * `error` event, never `done`). Breaking out of the loop cancels the upstream request.
+   */
+  stream(req: GenerateRequest): AsyncIterable<StreamEvent>;
+}
