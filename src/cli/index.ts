@@ -1,7 +1,12 @@
 /** The `pluralign` command line. Each command has --help; exit codes: 0 ok, 1 failure, 2 usage, 3 input. */
+import { AlignError } from '../pipeline/align.js';
 import { ScmError } from '../scm/index.js';
+import { ProfileError } from '../values/index.js';
+import * as alignCmd from './commands/align.js';
+import * as attributeCmd from './commands/attribute.js';
 import * as counterfactualCmd from './commands/counterfactual.js';
 import * as fitCmd from './commands/fit.js';
+import * as serveCmd from './commands/serve.js';
 import { EXIT, InputError, UsageError } from './io.js';
 
 interface Command {
@@ -11,6 +16,9 @@ interface Command {
 }
 
 export const commands: Record<string, Command> = {
+  serve: { summary: 'run the HTTP service (same as npm start)', ...serveCmd },
+  align: { summary: 'answer a question from a target value profile (locally)', ...alignCmd },
+  attribute: { summary: 'read a value profile from a text', ...attributeCmd },
   counterfactual: {
     summary: 'run a counterfactual query on a graph (JSON in, JSON out)',
     ...counterfactualCmd,
@@ -53,7 +61,12 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`pluralign ${name}: ${e.message}\nRun "pluralign ${name} --help" for usage.`);
       return EXIT.usage;
     }
-    if (err instanceof InputError || err instanceof ScmError) {
+    if (
+      err instanceof InputError ||
+      err instanceof ScmError ||
+      err instanceof ProfileError ||
+      err instanceof AlignError
+    ) {
       console.error(`pluralign ${name}: ${e.message}`);
       return EXIT.input;
     }

@@ -157,3 +157,39 @@ describe('the bin entry', () => {
     ).rejects.toMatchObject({ code: 3 });
   });
 });
+
+describe('pluralign align and attribute (offline, template generator)', () => {
+  it('align --json prints the answer, the explanation and the verification', async () => {
+    const code = await main([
+      'align',
+      '--question',
+      'Should I lend money to my brother?',
+      '--target',
+      '{"benevolence": 5, "security": 4}',
+      '--verify',
+      '--json',
+      '--generator',
+      'template',
+    ]);
+    expect(code).toBe(0);
+    const json = JSON.parse(out.join(''));
+    expect(json.generator.name).toBe('template');
+    expect(json.answer).toMatch(/^Stance: /);
+    expect(json.explanation.values).toHaveLength(10);
+    expect(json.verification.dimensions).toHaveLength(2);
+  });
+
+  it('align reports a bad target value with exit code 3', async () => {
+    expect(await main(['align', '--question', 'q', '--target', '{"powerr": 5}', '--generator', 'template'])).toBe(3);
+    expect(err.join('\n')).toMatch(/did you mean "power"/);
+    expect(await main(['align', '--target', '{"power": 5}'])).toBe(2);
+  });
+
+  it('attribute --json reads a profile from a text', async () => {
+    const code = await main(['attribute', '--text', 'I would always help my family and forgive my friends.', '--json']);
+    expect(code).toBe(0);
+    const json = JSON.parse(out.join(''));
+    const top = [...json.values].sort((a: { likert5: number }, b: { likert5: number }) => b.likert5 - a.likert5)[0];
+    expect(top.value).toBe('benevolence');
+  });
+});

@@ -1,0 +1,409 @@
+/**
+ * Schemas of the alignment routes: POST /v1/align (and its alias POST /align), POST /v1/attributions
+ * and the OpenAI-compatible POST /v1/chat/completions. Same conventions as schemas/api.ts.
+ */
+import { z } from 'zod';
+import { ProfileFormat } from './api.js';
+import EXAMPLES from './examples/align.json' with { type: 'json' };
+
+/** Request/response examples, written by `npm run examples:align` from the real app. */
+const ex = EXAMPLES as Record<string, Record<string, { summary: string; value: unknown }>>;
+
+const Likert = z.number().describe("COUPLE's 1–5 scale.");
+
+export const TargetProfile = z
+  .strictObject({
+    format: ProfileFormat.default('likert5').describe(
+      'The scale of `values` (default `likert5`), or `ranking`.',
+    ),
+    values: z
+      .record(z.string(), z.number())
+      .optional()
+      .describe('A score per value (friendly names accepted: "Self-Direction", "self_direction").'),
+    ranking: z.array(z.string()).optional().describe('Value names, most important first (format `ranking`).'),
+  })
+  .meta({
+    id: 'TargetProfile',
+    description: 'A value profile; only the values the caller cares about need to be given.',
+  });
+
+export const Factual = z
+  .strictObject({
+    preset: z
+      .string()
+      .min(1)
+      .max(120)
+      .optional()
+      .describe('A preset id from GET /v1/presets, e.g. `human:mean`, `llm:gpt-4o-2024-08-06`.'),
+    profile: TargetProfile.optional().describe('The responder’s own profile.'),
+    response: z
+      .string()
+      .min(1)
+      .max(20000)
+      .optional()
+      .describe('A factual answer to attribute (SCM abduction from the concepts it expresses).'),
+  })
+  .refine((f) => [f.preset, f.profile, f.response].filter((x) => x !== undefined).length <= 1, {
+    message: 'give at most one of factual.preset, factual.profile, factual.response',
+  })
+  .meta({
+    id: 'Factual',
+    description:
+      'The responder before steering. Default: the backend model’s own Value Portrait profile when it is known (`llm:<model>`), otherwise `human:mean`.',
+  });
+
+export const AlignRequest = z
+  .strictObject({
+    question: z
+      .string()
+      .trim()
+      .min(1, 'question must not be empty')
+      .max(8000)
+      .describe('The question to answer.'),
+    target: TargetProfile,
+    graph: z.string().min(1).max(64).optional().describe('The value system (default `schwartz-10`).'),
+    factual: Factual.optional(),
+    action: z
+      .enum(['structured', 'do'])
+      .default('structured')
+      .describe(
+        '`structured` (default): the unset values move through the latent higher-order dimensions as the value circle says. `do`: only the set values change.',
+      ),
+    lambda: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe('Regularisation of the structured action (default 0.1).'),
+    conditioning: z
+      .enum(['scm', 'value-prompt', 'none'])
+      .default('scm')
+      .describe(
+        '`scm` (default): the counterfactual profile and concepts. `value-prompt`: only the target list (a baseline). `none`: the raw question (a baseline).',
+      ),
+    verify: z
+      .boolean()
+      .default(false)
+      .describe('Attribute the answer back to values: MAE and Spearman ρ vs the target.'),
+    refine: z
+      .number()
+      .int()
+      .min(0)
+      .max(3)
+      .default(0)
+      .describe(
+        'Regenerate up to this many times with feedback on the dimensions that missed (implies verify).',
+      ),
+    stream: z.boolean().default(false).describe('Answer as server-sent events (see the description).'),
+    generator: z
+      .string()
+      .min(1)
+      .max(40)
+      .optional()
+      .describe('`template` (embedded) or `openai` (when configured).'),
+    model: z.string().min(1).max(200).optional().describe('Override the backend model.'),
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokens: z.number().int().min(1).max(16000).optional(),
+    explain: z
+      .strictObject({
+        chart: z
+          .boolean()
+          .default(false)
+          .describe('Add `chart`: an SVG radar chart of factual vs target vs counterfactual values.'),
+      })
+      .optional(),
+  })
+  .meta({ description: 'A question and a target value profile.' });
+
+/** The route's body schema: inline in the document, with the request examples. */
+export const AlignBody = AlignRequest.meta({
+  description: 'A question and a target value profile.',
+  'x-examples': ex.alignRequest,
+});
+
+export type AlignRequestT = z.output<typeof AlignRequest>;
+
+const Contribution = z.object({ intervention: z.string(), amount: z.number() });
+const PathContribution = z.object({
+  intervention: z.string(),
+  path: z.array(z.string()),
+  amount: z.number(),
+  structured: z.boolean().optional(),
+});
+
+export const ValueExplanation = z
+  .object({
+    value: z.string(),
+    label: z.string(),
+    rank: z.number().int(),
+    status: z.enum(['set', 'inferred']),
+    factual: Likert,
+    counterfactual: Likert,
+    target: Likert.nullable(),
+    change: z.number(),
+    sd: z.number().describe('Sd of the counterfactual (likert points) from the partial factual evidence.'),
+    level: z.number().int().describe('The rubric level sent to the model (1–5).'),
+    centered: z.object({ factual: z.number(), counterfactual: z.number(), target: z.number().nullable() }),
+    contributions: z.array(Contribution).describe('Likert points of change contributed by each target.'),
+    paths: z.array(PathContribution).describe('The largest causal paths of the change.'),
+  })
+  .meta({ id: 'ValueExplanation' });
+
+const ConceptSummary = z.object({
+  concept: z.string(),
+  label: z.string(),
+  values: z.array(z.string()),
+  z: z.number(),
+  change: z.number(),
+});
+
+const ChatMessage = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
+
+export const AlignExplanation = z
+  .object({
+    graph: z.object({ id: z.string(), version: z.string(), hash: z.string() }),
+    action: z.enum(['structured', 'do']),
+    method: z.string(),
+    values: z.array(ValueExplanation),
+    latents: z.array(z.object({ node: z.string(), label: z.string(), from: z.number(), to: z.number() })),
+    concepts: z.object({ express: z.array(ConceptSummary), avoid: z.array(ConceptSummary) }),
+    summary: z.string(),
+    conditioning: z.object({ mode: z.enum(['scm', 'value-prompt', 'none']), messages: z.array(ChatMessage) }),
+  })
+  .meta({
+    id: 'AlignExplanation',
+    description: 'Why the profile is what it is, from the SCM (never from the language model).',
+  });
+
+export const Verification = z
+  .object({
+    attributor: z.enum(['phrases', 'llm']),
+    mae: z.number(),
+    spearman: z.number().nullable(),
+    dimensions: z.array(
+      z.object({ value: z.string(), target: z.number(), attributed: z.number(), error: z.number() }),
+    ),
+    attributed: z.array(z.object({ value: z.string(), likert5: z.number(), sd: z.number() })),
+    attempt: z.number().int(),
+  })
+  .meta({
+    id: 'Verification',
+    description: "The answer attributed back to values, against the target (COUPLE's metrics).",
+  });
+
+export const Usage = z.object({
+  upstreamCalls: z.number().int(),
+  upstreamAttempts: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+});
+
+export const GeneratorInfo = z.object({
+  name: z.string(),
+  model: z.string(),
+  embedded: z.boolean(),
+  note: z.string().optional(),
+});
+
+export const AlignResponse = z
+  .object({
+    graph: z.object({ id: z.string(), version: z.string(), hash: z.string() }),
+    generator: GeneratorInfo,
+    factual: z.object({ kind: z.enum(['preset', 'profile', 'response']), preset: z.string().optional() }),
+    answer: z.string(),
+    attempt: z.number().int(),
+    explanation: AlignExplanation,
+    verification: Verification.nullable(),
+    usage: Usage,
+    servedModel: z.string(),
+    chart: z.string().optional().describe('The radar chart (SVG), with `explain.chart`.'),
+  })
+  .meta({
+    description: 'The answer, the counterfactual profile behind it and its explanation.',
+  });
+
+export const AlignResponseBody = AlignResponse.meta({
+  description: 'The answer and its explanation (or an event stream with `stream: true`).',
+  'x-examples': ex.alignResponse,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Attributions
+
+export const AttributionRequest = z
+  .strictObject({
+    text: z.string().trim().min(1, 'text must not be empty').max(20000),
+    graph: z.string().min(1).max(64).optional().describe('The value system (default `schwartz-10`).'),
+    detector: z
+      .enum(['phrases', 'llm'])
+      .default('phrases')
+      .describe('`phrases`: the embedded phrase matcher. `llm`: the configured backend rates each concept.'),
+  })
+  .meta({ description: 'A text to read a value profile from.' });
+
+export const AttributionBody = AttributionRequest.meta({
+  description: 'A text to read a value profile from.',
+  'x-examples': ex.attributionRequest,
+});
+
+export const AttributionResponse = z
+  .object({
+    graph: z.object({ id: z.string(), version: z.string(), hash: z.string() }),
+    detector: z.enum(['phrases', 'llm']),
+    values: z.array(
+      z.object({
+        value: z.string(),
+        label: z.string(),
+        mean: z.number().describe('Posterior mean (centered scale).'),
+        sd: z.number().describe('Posterior sd (centered scale).'),
+        likert5: Likert,
+        likert5Sd: z.number().describe('The sd in likert points (unclamped).'),
+        interval: z.tuple([z.number(), z.number()]).describe('95% interval on the 1–5 scale.'),
+        basis: z
+          .enum(['concepts', 'absent', 'prior'])
+          .describe(
+            'What informs it: concept evidence, absence readings (a long text that never touches it), or nothing.',
+          ),
+      }),
+    ),
+    concepts: z.array(
+      z.object({
+        concept: z.string(),
+        label: z.string(),
+        value: z.string().optional().describe('Its main parent value.'),
+        values: z.array(z.string()),
+        group: z.string().optional(),
+        matches: z.number().int().describe('Affirmed phrase matches.'),
+        negated: z.number().int().describe('Negated matches ("not about power"): reported, not evidence.'),
+        phrases: z.array(z.string()),
+        spans: z
+          .array(z.tuple([z.number(), z.number()]))
+          .describe('Character spans [start, end) of the matches.'),
+        negatedSpans: z.array(z.tuple([z.number(), z.number()])),
+        status: z.enum(['present', 'contradicted', 'absent', 'negated']),
+        evidence: z.number().nullable().describe('The value observed on the concept node, or null.'),
+        level: z.number().nullable(),
+        rating: z.number().optional().describe('The LLM’s rating (−1…3), llm detector only.'),
+      }),
+    ),
+    evidenceNodes: z.number().int(),
+    absenceReadings: z.number().describe('Absence readings given to each value the text never touches.'),
+    words: z.number().int(),
+  })
+  .meta({
+    description: 'The value posterior inferred from the concepts the text expresses.',
+  });
+
+export const AttributionResponseBody = AttributionResponse.meta({
+  description: 'The value posterior.',
+  'x-examples': ex.attributionResponse,
+});
+
+// ---------------------------------------------------------------------------------------------
+// OpenAI-compatible chat completions
+
+export const ValueProfileExtension = z
+  .strictObject({
+    target: TargetProfile,
+    graph: z.string().min(1).max(64).optional(),
+    factual: Factual.optional(),
+    action: z.enum(['structured', 'do']).optional(),
+    lambda: z.number().min(0).max(100).optional(),
+    verify: z.boolean().optional(),
+    generator: z.string().min(1).max(40).optional(),
+  })
+  .meta({
+    id: 'ValueProfileExtension',
+    description: 'pluralign’s extension of the OpenAI request: the value profile.',
+  });
+
+export const ChatCompletionRequest = z
+  .object({
+    model: z.string().max(200).optional(),
+    messages: z
+      .array(
+        z
+          .object({ role: z.string(), content: z.union([z.string(), z.array(z.unknown()), z.null()]) })
+          .passthrough(),
+      )
+      .min(1, 'messages must hold at least one user message'),
+    stream: z.boolean().optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    max_tokens: z.number().int().min(1).max(16000).optional(),
+    value_profile: ValueProfileExtension,
+  })
+  .passthrough()
+  .meta({
+    description:
+      'An OpenAI chat completion request with a `value_profile` extension. The last user message is the question; other OpenAI fields are accepted and ignored.',
+  });
+
+export const ChatCompletionBody = ChatCompletionRequest.meta({
+  description: 'An OpenAI chat completion request with a `value_profile` extension.',
+  'x-examples': {
+    profile: {
+      summary: 'An OpenAI request with a value profile',
+      value: {
+        model: 'any',
+        messages: [{ role: 'user', content: 'Should I lend money to my brother?' }],
+        value_profile: { target: { format: 'likert5', values: { benevolence: 5, security: 4 } } },
+      },
+    },
+  },
+});
+
+export const ChatCompletionResponse = z
+  .object({
+    id: z.string(),
+    object: z.literal('chat.completion'),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z.array(
+      z.object({
+        index: z.number().int(),
+        message: z.object({ role: z.literal('assistant'), content: z.string() }),
+        finish_reason: z.string(),
+      }),
+    ),
+    usage: z.object({
+      prompt_tokens: z.number().int(),
+      completion_tokens: z.number().int(),
+      total_tokens: z.number().int(),
+    }),
+    pluralign: z.object({
+      generator: GeneratorInfo,
+      explanation: AlignExplanation,
+      verification: Verification.nullable(),
+    }),
+  })
+  .meta({
+    description: 'An OpenAI chat completion, plus the `pluralign` explanation.',
+  });
+
+export const ChatCompletionResponseBody = ChatCompletionResponse.meta({
+  description: 'A chat completion (or a chunk stream with `stream: true`).',
+  'x-examples': {
+    completion: {
+      summary: 'The shape of a completion (the explanation is the one of POST /v1/align)',
+      value: {
+        id: 'chatcmpl-req1',
+        object: 'chat.completion',
+        created: 1795000000,
+        model: 'pluralign-template-1',
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: 'Stance: neutral\n\n1. …' },
+            finish_reason: 'stop',
+          },
+        ],
+        usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+        pluralign: {
+          generator: { name: 'template', model: 'pluralign-template-1', embedded: true },
+          explanation: (ex.alignResponse?.align?.value as { explanation?: unknown } | undefined)?.explanation,
+          verification: null,
+        },
+      },
+    },
+  },
+});

@@ -1,0 +1,115 @@
+/** `pluralign align`: answer a question from a target value profile, locally (no server). */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config.js';
+import { loadGraphDir } from '../../graphs/registry.js';
+import { buildGenerators } from '../../http/generators.js';
+import { alignEvents, generatorInfo, type AlignRequest } from '../../pipeline/align.js';
+import type { Profile } from '../../values/index.js';
+import { InputError, UsageError, parseNumber, printJson, readJsonArg } from '../io.js';
+
+export const help = `pluralign align — answer a question from a target value profile (the whole pipeline, locally)
+
+Usage:
+  pluralign align --question "<text>" --target '<json>' [options]
+
+Options:
+  --question <text>     the question
+  --target <json>       the target profile: {"benevolence": 5, "security": 4} (likert5), or a full
+                        profile {"format": "ranking", "ranking": [...]}; JSON, @file.json or -
+  --graph <id|file>     value system (default schwartz-10)
+  --preset <id>         the factual profile (default: the backend model's, else human:mean)
+  --action <mode>       structured (default) or do
+  --verify              attribute the answer back and report MAE / Spearman
+  --refine <n>          regenerate up to n times (1–3) on the dimensions that missed
+  --generator <name>    template (embedded) or openai (needs OPENAI_BASE_URL)
+  --json                print the whole response as JSON (default: the answer as it streams, then a summary)
+  -h, --help            this help
+
+Examples:
+  pluralign align --question "Should I lend money to my brother?" --target '{"benevolence":5,"security":4}'
+  OPENAI_BASE_URL=http://127.0.0.1:11434/v1 OPENAI_MODEL=llama3.1 \\
+    pluralign align --question "Is ambition a virtue?" --target '{"achievement":5,"benevolence":2}' --verify
+
+Exit codes: 0 ok, 1 upstream failure, 2 usage error, 3 invalid input.`;
+
+function toProfile(raw: unknown): Profile {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InputError(
+      '--target: give an object {"value": score} or a profile {"format", "values"|"ranking"}',
+    );
+  }
+  const o = raw as Record<string, unknown>;
+  if ('format' in o || 'values' in o || 'ranking' in o) return o as unknown as Profile;
+  return { format: 'likert5', values: o as Record<string, number> };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      question: { type: 'string' },
+      target: { type: 'string' },
+      graph: { type: 'string' },
+      preset: { type: 'string' },
+      action: { type: 'string' },
+      verify: { type: 'boolean' },
+      refine: { type: 'string' },
+      generator: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(help);
+    return 0;
+  }
+  if (!values.question?.trim()) throw new UsageError('--question is required');
+  if (!values.target) throw new UsageError('--target is required, e.g. \'{"benevolence": 5}\'');
+  if (values.action && values.action !== 'structured' && values.action !== 'do') {
+    throw new UsageError('--action must be structured or do');
+  }
+  const refine = parseNumber(values.refine, '--refine');
+  const config = loadConfig(process.env);
+  const setup = buildGenerators(config.generator);
+  const graphs = loadGraphDir(config.graphsDir);
+  const req: AlignRequest = {
+    question: values.question,
+    target: toProfile(readJsonArg(values.target, '--target')),
+    graph: values.graph,
+    factual: values.preset ? { preset: values.preset } : undefined,
+    action: values.action as 'structured' | 'do' | undefined,
+    verify: values.verify,
+    refine,
+    generator: values.generator,
+  };
+  const live = !values.json;
+  let out: Record<string, unknown> = {};
+  for await (const ev of alignEvents({ ...setup, graphs }, req)) {
+    if (ev.type === 'profile') {
+      out = {
+        graph: ev.explanation.graph,
+        generator: generatorInfo(ev.generator),
+        explanation: ev.explanation,
+      };
+      if (live) console.error(`# ${ev.generator.name} (${ev.generator.model}) · ${ev.explanation.summary}\n`);
+    } else if (ev.type === 'delta' && live) process.stdout.write(ev.text);
+    else if (ev.type === 'revision' && live) console.error(`\n# revision ${ev.attempt}: ${ev.reason}\n`);
+    else if (ev.type === 'verification' && live) {
+      const v = ev.verification;
+      console.error(`\n# verification: MAE ${v.mae.toFixed(2)}, Spearman ${v.spearman?.toFixed(2) ?? 'n/a'}`);
+    } else if (ev.type === 'done') {
+      out = {
+        ...out,
+        answer: ev.answer,
+        attempt: ev.attempt,
+        verification: ev.verification,
+        usage: ev.usage,
+        servedModel: ev.servedModel,
+      };
+    }
+  }
+  if (values.json) printJson(out, true);
+  else process.stdout.write('\n');
+  return 0;
+}

@@ -1,0 +1,125 @@
+/**
+ * The generators the service offers: the embedded `template` always, and `openai` (any
+ * OpenAI-compatible endpoint) when OPENAI_BASE_URL or OPENAI_API_KEY is set. GENERATOR picks the
+ * default (`openai` when configured, else `template`). Variables are validated with zod at boot.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../config-error.js';
+import {
+  createOpenAIGenerator,
+  DEFAULT_BREAKER,
+  DEFAULT_OPENAI_BASE_URL,
+  DEFAULT_OPENAI_MODEL,
+  DEFAULT_RELIABILITY,
+  type Generator,
+} from '../generator/index.js';
+import { TemplateGenerator } from '../generator/template.js';
+
+const ms = (name: string, def: number, min = 1) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number of milliseconds` })
+    .int(`${name} must be a whole number of milliseconds`)
+    .min(min, `${name} must be at least ${min}`)
+    .max(3_600_000, `${name} must be at most 3600000 (one hour)`)
+    .default(def);
+
+const url = z
+  .string()
+  .url('OPENAI_BASE_URL must be a URL such as http://127.0.0.1:11434/v1')
+  .refine((u) => /^https?:\/\//.test(u), 'OPENAI_BASE_URL must be an http(s) URL')
+  .optional();
+
+const GeneratorEnv = z.object({
+  GENERATOR: z.enum(['template', 'openai'], { error: 'GENERATOR must be template or openai' }).optional(),
+  OPENAI_BASE_URL: url,
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_MODEL: z.string().min(1).max(200).default(DEFAULT_OPENAI_MODEL),
+  UPSTREAM_DEADLINE_MS: ms('UPSTREAM_DEADLINE_MS', DEFAULT_RELIABILITY.deadlineMs),
+  UPSTREAM_CONNECT_TIMEOUT_MS: ms('UPSTREAM_CONNECT_TIMEOUT_MS', DEFAULT_RELIABILITY.connectTimeoutMs),
+  UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: ms(
+    'UPSTREAM_FIRST_TOKEN_TIMEOUT_MS',
+    DEFAULT_RELIABILITY.firstTokenTimeoutMs,
+  ),
+  UPSTREAM_IDLE_TIMEOUT_MS: ms('UPSTREAM_IDLE_TIMEOUT_MS', DEFAULT_RELIABILITY.idleTimeoutMs),
+  UPSTREAM_MAX_ATTEMPTS: z.coerce
+    .number({ error: 'UPSTREAM_MAX_ATTEMPTS must be a whole number' })
+    .int('UPSTREAM_MAX_ATTEMPTS must be a whole number')
+    .min(1, 'UPSTREAM_MAX_ATTEMPTS must be at least 1')
+    .max(10, 'UPSTREAM_MAX_ATTEMPTS must be at most 10')
+    .default(DEFAULT_RELIABILITY.maxAttempts),
+  UPSTREAM_BACKOFF_BASE_MS: ms('UPSTREAM_BACKOFF_BASE_MS', DEFAULT_RELIABILITY.backoff.baseMs, 0),
+  UPSTREAM_BACKOFF_MAX_MS: ms('UPSTREAM_BACKOFF_MAX_MS', DEFAULT_RELIABILITY.backoff.maxMs, 0),
+  UPSTREAM_BREAKER_THRESHOLD: z.coerce
+    .number({ error: 'UPSTREAM_BREAKER_THRESHOLD must be a whole number' })
+    .int('UPSTREAM_BREAKER_THRESHOLD must be a whole number')
+    .min(0, 'UPSTREAM_BREAKER_THRESHOLD must be >= 0 (0 disables the breaker)')
+    .max(1000)
+    .default(DEFAULT_BREAKER.failureThreshold),
+  UPSTREAM_BREAKER_COOLDOWN_MS: ms('UPSTREAM_BREAKER_COOLDOWN_MS', DEFAULT_BREAKER.cooldownMs),
+  UPSTREAM_BREAKER_MAX_COOLDOWN_MS: ms('UPSTREAM_BREAKER_MAX_COOLDOWN_MS', DEFAULT_BREAKER.maxCooldownMs),
+});
+
+export type GeneratorEnvConfig = z.output<typeof GeneratorEnv>;
+
+export interface GeneratorSetup {
+  generators: Map<string, Generator>;
+  defaultGenerator: string;
+}
+
+/** Parse the generator variables (ConfigError naming each bad variable). */
+export function loadGeneratorConfig(env: Readonly<Record<string, string | undefined>>): GeneratorEnvConfig {
+  const present = Object.fromEntries(
+    Object.keys(GeneratorEnv.shape).flatMap((k) =>
+      env[k] !== undefined && env[k] !== '' ? [[k, env[k]]] : [],
+    ),
+  );
+  const parsed = GeneratorEnv.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      return `  ${name}=${JSON.stringify(env[name] ?? '')}: ${i.message}`;
+    });
+    throw new ConfigError(
+      `invalid environment variable(s):\n${lines.join('\n')}`,
+      parsed.error.issues.map((i) => String(i.path[0])),
+    );
+  }
+  const c = parsed.data;
+  if (c.GENERATOR === 'openai' && !c.OPENAI_BASE_URL && !c.OPENAI_API_KEY) {
+    throw new ConfigError(
+      'invalid environment variable(s):\n  GENERATOR="openai": set OPENAI_BASE_URL (and OPENAI_API_KEY if the server needs one) to use an OpenAI-compatible backend',
+      ['GENERATOR', 'OPENAI_BASE_URL'],
+    );
+  }
+  return c;
+}
+
+export function buildGenerators(c: GeneratorEnvConfig): GeneratorSetup {
+  const generators = new Map<string, Generator>([['template', new TemplateGenerator()]]);
+  const configured = Boolean(c.OPENAI_BASE_URL || c.OPENAI_API_KEY);
+  if (configured) {
+    generators.set(
+      'openai',
+      createOpenAIGenerator({
+        model: c.OPENAI_MODEL,
+        baseURL: c.OPENAI_BASE_URL ?? DEFAULT_OPENAI_BASE_URL,
+        apiKey: c.OPENAI_API_KEY,
+        reliability: {
+          deadlineMs: c.UPSTREAM_DEADLINE_MS,
+          connectTimeoutMs: c.UPSTREAM_CONNECT_TIMEOUT_MS,
+          firstTokenTimeoutMs: c.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS,
+          idleTimeoutMs: c.UPSTREAM_IDLE_TIMEOUT_MS,
+          maxAttempts: c.UPSTREAM_MAX_ATTEMPTS,
+          backoff: { baseMs: c.UPSTREAM_BACKOFF_BASE_MS, maxMs: c.UPSTREAM_BACKOFF_MAX_MS },
+        },
+        breaker: {
+          failureThreshold: c.UPSTREAM_BREAKER_THRESHOLD,
+          cooldownMs: c.UPSTREAM_BREAKER_COOLDOWN_MS,
+          maxCooldownMs: c.UPSTREAM_BREAKER_MAX_COOLDOWN_MS,
+        },
+      }),
+    );
+  }
+  const defaultGenerator = c.GENERATOR ?? (configured ? 'openai' : 'template');
+  return { generators, defaultGenerator };
+}

@@ -1,0 +1,427 @@
+/**
+ * The alignment routes: POST /v1/align (and its alias POST /align), POST /v1/attributions, and the
+ * OpenAI-compatible POST /v1/chat/completions.
+ *
+ * Streaming (`stream: true`) uses server-sent events. Headers are held until the model's first text
+ * delta: a failure before it (upstream down, deadline, bad profile) is a normal HTTP error in the
+ * envelope; after it the stream ends with an `error` event and never with `done`.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  AlignBody,
+  AlignResponseBody,
+  AttributionBody,
+  AttributionResponseBody,
+  ChatCompletionBody,
+  ChatCompletionResponseBody,
+  type AlignRequestT,
+} from '../../../schemas/align.js';
+import { errorResponses } from '../../../schemas/api.js';
+import { attributeText, attributeWithLlm } from '../../attribution/index.js';
+import { radarFromExplanation } from '../../render/index.js';
+import type { GenerateResult } from '../../generator/types.js';
+import {
+  alignEvents,
+  generatorInfo,
+  type AlignDeps,
+  type AlignEvent,
+  type AlignRequest as PipelineRequest,
+} from '../../pipeline/align.js';
+import { routeScope } from '../auth.js';
+import { fromPipelineError, toApiError } from '../error-handler.js';
+import { ApiError, type ErrorCode } from '../errors.js';
+import type { RouteDeps } from './deps.js';
+
+export interface AlignRouteDeps extends RouteDeps {
+  align: Omit<AlignDeps, 'graphs'>;
+}
+
+const ALIGN_ERRORS = {
+  400: [
+    'VALIDATION_FAILED',
+    'MALFORMED_JSON',
+    'INVALID_PROFILE',
+    'UNKNOWN_VALUE',
+    'UNKNOWN_PRESET',
+    'GENERATOR_UNAVAILABLE',
+  ],
+  404: ['UNKNOWN_GRAPH'],
+  413: ['BODY_TOO_LARGE'],
+  415: ['UNSUPPORTED_MEDIA_TYPE'],
+  422: ['UNSUPPORTED_QUERY'],
+  500: ['INTERNAL'],
+  502: ['UPSTREAM_ERROR', 'ATTRIBUTION_LLM_MALFORMED', 'ATTRIBUTION_LLM_INVALID'],
+  503: ['UPSTREAM_UNAVAILABLE', 'UPSTREAM_RATE_LIMITED', 'SHUTTING_DOWN'],
+  504: ['UPSTREAM_TIMEOUT'],
+} as const satisfies Record<number, readonly ErrorCode[]>;
+
+const STREAM_DOC = `With \`stream: true\` the answer is \`text/event-stream\`: \`profile\` (graph, generator, factual source and the explanation — the same object as in the JSON response; with \`explain.chart\` also \`chart\`, the SVG radar chart), then \`delta\` events (\`{text, attempt}\`), then \`verification\` when asked (and \`revision\` with \`{attempt, reason}\` before a regenerated answer: reset the text), then \`done\` (\`{answer, attempt, servedModel, usage, verification}\`). A failure after the first event ends the stream with an \`error\` event (\`{error: {code, message, details}}\`) and never with \`done\`; a failure before it is an ordinary HTTP error.`;
+
+function toPipeline(body: AlignRequestT, requestId: string): PipelineRequest {
+  return {
+    question: body.question,
+    target: body.target,
+    graph: body.graph,
+    factual: body.factual,
+    action: body.action,
+    lambda: body.lambda,
+    conditioning: body.conditioning,
+    verify: body.verify,
+    refine: body.refine,
+    generator: body.generator,
+    model: body.model,
+    temperature: body.temperature,
+    maxTokens: body.maxTokens,
+    requestId,
+  };
+}
+
+/** An AbortSignal that fires when the client goes away. */
+function clientSignal(request: FastifyRequest, reply: FastifyReply): AbortController {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('client closed the connection'));
+  };
+  reply.raw.on('close', onClose);
+  request.raw.on('aborted', onClose);
+  return controller;
+}
+
+function apiErrorOf(err: unknown, bodyLimit: number): ApiError {
+  return (
+    fromPipelineError(err) ?? toApiError(err, { bodyLimit }) ?? new ApiError('INTERNAL', 'internal error')
+  );
+}
+
+/**
+ * Run `events`, holding everything until the first text delta (or the end), then stream them as SSE
+ * written by `write`. Errors before the first write are thrown (an ordinary HTTP error).
+ */
+async function streamEvents(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  events: AsyncIterable<AlignEvent>,
+  write: (ev: AlignEvent) => string,
+  onError: (err: ApiError) => string,
+  bodyLimit: number,
+): Promise<void> {
+  const held: AlignEvent[] = [];
+  const iterator = events[Symbol.asyncIterator]();
+  // Phase 1: until the first delta or done; errors propagate to fastify's error handler.
+  for (;;) {
+    const { value, done } = await iterator.next();
+    if (done) break;
+    held.push(value);
+    if (value.type === 'delta' || value.type === 'done') break;
+  }
+  const head = held.find((e) => e.type === 'profile');
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    'x-request-id': request.id,
+    ...(head && head.type === 'profile' ? { 'x-served-model': head.generator.model } : {}),
+  });
+  for (const ev of held) raw.write(write(ev));
+  try {
+    if (held.at(-1)?.type !== 'done') {
+      for (;;) {
+        const { value, done } = await iterator.next();
+        if (done) break;
+        if (raw.destroyed) break;
+        raw.write(write(value));
+      }
+    }
+  } catch (err) {
+    const api = apiErrorOf(err, bodyLimit);
+    request.log.warn({ err, code: api.code }, 'stream failed after the first event');
+    if (!raw.destroyed) raw.write(onError(api));
+  } finally {
+    raw.end();
+  }
+}
+
+const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+function profilePayload(ev: Extract<AlignEvent, { type: 'profile' }>) {
+  return {
+    graph: ev.explanation.graph,
+    generator: generatorInfo(ev.generator),
+    factual: ev.factual,
+    explanation: ev.explanation,
+  };
+}
+
+function alignSse(ev: AlignEvent): string {
+  switch (ev.type) {
+    case 'profile':
+      return sse('profile', profilePayload(ev));
+    case 'delta':
+      return sse('delta', { text: ev.text, attempt: ev.attempt });
+    case 'verification':
+      return sse('verification', ev.verification);
+    case 'revision':
+      return sse('revision', { attempt: ev.attempt, reason: ev.reason });
+    case 'done':
+      return sse('done', {
+        answer: ev.answer,
+        attempt: ev.attempt,
+        servedModel: ev.servedModel,
+        usage: ev.usage,
+        verification: ev.verification,
+      });
+  }
+}
+
+/** Collect the events into the JSON response (the same objects the stream sends). */
+async function collect(events: AsyncIterable<AlignEvent>) {
+  let head: Extract<AlignEvent, { type: 'profile' }> | undefined;
+  for await (const ev of events) {
+    if (ev.type === 'profile') head = ev;
+    if (ev.type === 'done' && head) {
+      return {
+        graph: head.explanation.graph,
+        generator: generatorInfo(head.generator),
+        factual: head.factual,
+        answer: ev.answer,
+        attempt: ev.attempt,
+        explanation: head.explanation,
+        verification: ev.verification,
+        usage: ev.usage,
+        servedModel: ev.servedModel,
+      };
+    }
+  }
+  throw new Error('the alignment ended without a result');
+}
+
+export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, deps) => {
+  const pipeline = (): AlignDeps => ({ ...deps.align, graphs: deps.store.servedGraphs() });
+
+  const handler = async (request: FastifyRequest<{ Body: AlignRequestT }>, reply: FastifyReply) => {
+    const body = request.body;
+    const controller = clientSignal(request, reply);
+    const events = alignEvents(pipeline(), toPipeline(body, request.id), controller.signal);
+    const chart = body.explain?.chart === true;
+    if (body.stream) {
+      const write = (ev: AlignEvent) =>
+        ev.type === 'profile' && chart
+          ? sse('profile', { ...profilePayload(ev), chart: radarFromExplanation(ev.explanation) })
+          : alignSse(ev);
+      await streamEvents(
+        request,
+        reply,
+        events,
+        write,
+        (e) => sse('error', e.toEnvelope()),
+        deps.config.bodyLimit,
+      );
+      return reply;
+    }
+    const response = await collect(events);
+    reply.header('x-upstream-attempts', String(response.usage.upstreamAttempts));
+    reply.header('x-served-model', response.servedModel);
+    return chart ? { ...response, chart: radarFromExplanation(response.explanation) } : response;
+  };
+
+  const alignSchema = (operationId: string, summary: string, extra = '') => ({
+    operationId,
+    summary,
+    description: `Abduction → action → prediction on the value SCM, one model call (two with \`verify\`), and the causal explanation. Works offline with the embedded \`template\` generator; \`openai\` when OPENAI_BASE_URL is set.${extra}\n\n${STREAM_DOC}`,
+    tags: ['align'],
+    body: AlignBody,
+    response: {
+      200: AlignResponseBody,
+      ...errorResponses(ALIGN_ERRORS),
+    },
+  });
+
+  app.post(
+    '/v1/align',
+    {
+      config: routeScope('align'),
+      schema: alignSchema('align', 'Answer a question from a target value profile'),
+    },
+    handler,
+  );
+  app.post(
+    '/align',
+    {
+      config: routeScope('align'),
+      schema: alignSchema(
+        'alignAlias',
+        'Answer a question from a target value profile (alias of POST /v1/align)',
+        '\n\nThis route is an alias of `POST /v1/align`: same request, same response.',
+      ),
+    },
+    handler,
+  );
+
+  app.post(
+    '/v1/attributions',
+    {
+      config: routeScope('align'),
+      schema: {
+        operationId: 'attribute',
+        summary: 'Read a value profile from a text',
+        description:
+          'A concept detector turns the text into evidence on the concept nodes (`phrases`: the embedded phrase matcher; `llm`: the configured backend rates each concept through a JSON schema), and the SCM’s partial-evidence abduction gives the posterior of every value (mean, sd, 1–5 level and a 95% interval). The model never scores values directly.',
+        tags: ['align'],
+        body: AttributionBody,
+        response: {
+          200: AttributionResponseBody,
+          ...errorResponses({
+            400: ['VALIDATION_FAILED', 'MALFORMED_JSON', 'GENERATOR_UNAVAILABLE'],
+            404: ['UNKNOWN_GRAPH'],
+            413: ['BODY_TOO_LARGE'],
+            415: ['UNSUPPORTED_MEDIA_TYPE'],
+            422: ['ATTRIBUTION_UNSUPPORTED_GRAPH'],
+            500: ['INTERNAL'],
+            502: ['UPSTREAM_ERROR', 'ATTRIBUTION_LLM_MALFORMED', 'ATTRIBUTION_LLM_INVALID'],
+            503: ['UPSTREAM_UNAVAILABLE', 'UPSTREAM_RATE_LIMITED', 'SHUTTING_DOWN'],
+            504: ['UPSTREAM_TIMEOUT'],
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { text, graph, detector } = request.body;
+      const id = graph ?? deps.align.defaultGraph ?? 'schwartz-10';
+      const entry = deps.store.servedGraphs().get(id);
+      if (!entry) throw new ApiError('UNKNOWN_GRAPH', `no graph "${id}"; GET /v1/graphs lists them`);
+      if (detector === 'llm') {
+        const generator = [...deps.align.generators.values()].find((g) => g.name !== 'template');
+        if (!generator) {
+          throw new ApiError(
+            'GENERATOR_UNAVAILABLE',
+            'detector "llm" needs an OpenAI-compatible backend (set OPENAI_BASE_URL); use detector "phrases"',
+          );
+        }
+        const a = await attributeWithLlm(entry, text, generator, { requestId: request.id });
+        reply.header('x-upstream-attempts', String(a.upstream.attempts));
+        reply.header('x-served-model', a.upstream.model);
+        return a;
+      }
+      return attributeText(entry, text);
+    },
+  );
+
+  app.post(
+    '/v1/chat/completions',
+    {
+      config: routeScope('align'),
+      schema: {
+        operationId: 'createChatCompletion',
+        summary: 'OpenAI-compatible chat completions with a value profile',
+        description:
+          'Point an OpenAI client at pluralign (base URL `http://host:8080/v1`) and add `value_profile` to the request (`extra_body` in the Python SDK): the last user message is answered from that profile. Streaming (`stream: true`) sends `chat.completion.chunk` events and `data: [DONE]`; a failure mid-stream sends `data: {"error": …}` and no `[DONE]`. The response carries the explanation under `pluralign`.',
+        tags: ['align'],
+        body: ChatCompletionBody,
+        response: {
+          200: ChatCompletionResponseBody,
+          ...errorResponses(ALIGN_ERRORS),
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const question = [...body.messages].reverse().find((m) => m.role === 'user');
+      const content = typeof question?.content === 'string' ? question.content : '';
+      if (!content.trim()) {
+        throw new ApiError(
+          'VALIDATION_FAILED',
+          'messages needs a user message with text content (the question)',
+          [{ path: 'messages', message: 'no user message with string content' }],
+        );
+      }
+      const vp = body.value_profile;
+      const controller = clientSignal(request, reply);
+      const events = alignEvents(
+        pipeline(),
+        {
+          question: content,
+          target: vp.target,
+          graph: vp.graph,
+          factual: vp.factual,
+          action: vp.action,
+          lambda: vp.lambda,
+          verify: vp.verify,
+          generator: vp.generator,
+          model: body.model,
+          temperature: body.temperature,
+          maxTokens: body.max_tokens,
+          requestId: request.id,
+        },
+        controller.signal,
+      );
+      const id = `chatcmpl-${request.id.replace(/[^A-Za-z0-9]/g, '').slice(0, 24) || 'pluralign'}`;
+      const created = Math.floor(Date.now() / 1000);
+      if (body.stream) {
+        let model = body.model ?? 'pluralign';
+        const chunk = (
+          delta: Record<string, unknown>,
+          finish: string | null,
+          extra: Record<string, unknown> = {},
+        ) =>
+          `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+        let first = true;
+        await streamEvents(
+          request,
+          reply,
+          events,
+          (ev) => {
+            if (ev.type === 'profile') {
+              model = ev.generator.model;
+              return '';
+            }
+            if (ev.type === 'delta') {
+              const out = chunk(first ? { role: 'assistant', content: ev.text } : { content: ev.text }, null);
+              first = false;
+              return out;
+            }
+            if (ev.type === 'done') {
+              model = ev.servedModel;
+              return (
+                chunk({}, 'stop', {
+                  usage: {
+                    prompt_tokens: ev.usage.promptTokens,
+                    completion_tokens: ev.usage.completionTokens,
+                    total_tokens: ev.usage.promptTokens + ev.usage.completionTokens,
+                  },
+                }) + 'data: [DONE]\n\n'
+              );
+            }
+            return '';
+          },
+          (e) => `data: ${JSON.stringify(e.toEnvelope())}\n\n`,
+          deps.config.bodyLimit,
+        );
+        return reply;
+      }
+      const r = await collect(events);
+      reply.header('x-upstream-attempts', String(r.usage.upstreamAttempts));
+      reply.header('x-served-model', r.servedModel);
+      return {
+        id,
+        object: 'chat.completion' as const,
+        created,
+        model: r.servedModel,
+        choices: [
+          { index: 0, message: { role: 'assistant' as const, content: r.answer }, finish_reason: 'stop' },
+        ],
+        usage: {
+          prompt_tokens: r.usage.promptTokens,
+          completion_tokens: r.usage.completionTokens,
+          total_tokens: r.usage.promptTokens + r.usage.completionTokens,
+        },
+        pluralign: { generator: r.generator, explanation: r.explanation, verification: r.verification },
+      };
+    },
+  );
+};
+
+export type { GenerateResult };

@@ -1,0 +1,402 @@
+/**
+ * align(): the whole pipeline in one place (DESIGN.md): factual → abduction → action → prediction →
+ * conditioning → one generation → verification (optional, with refinement) → explanation.
+ *
+ * It is written once, as an async stream of events; the JSON route collects the same events, so the
+ * streamed and the non-streamed responses carry the same explanation object:
+ *   profile (graph, counterfactual profile, explanation) → delta* → [verification → revision → delta*]* → done
+ * A failure after the first event is thrown from the iterator; the HTTP layer ends the stream with an
+ * `error` event (never `done`).
+ */
+import {
+  attributeText,
+  attributeWithLlm,
+  compareProfiles,
+  type Attribution,
+  type ProfileComparison,
+} from '../attribution/index.js';
+import type { AnswerPlan, TemplateRequest } from '../generator/template.js';
+import type { GenerateResult, Generator } from '../generator/types.js';
+import type { GraphEntry } from '../graphs/registry.js';
+import { getPreset, ProfileError, toCentered, type Profile } from '../values/index.js';
+import { buildConditioning, type Conditioning, type ConditioningMode } from './conditioning.js';
+import { buildExplanation, type AlignExplanation } from './explanation.js';
+import { computeProfile, type ActionMode, type CounterfactualProfile } from './profile.js';
+
+export class AlignError extends Error {
+  constructor(
+    readonly code:
+      'UNKNOWN_GRAPH' | 'UNKNOWN_PRESET' | 'INVALID_PROFILE' | 'GENERATOR_UNAVAILABLE' | 'NO_TARGET',
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'AlignError';
+  }
+}
+
+export interface AlignRequest {
+  question: string;
+  graph?: string;
+  /** The target value profile (only the dimensions the caller cares about). */
+  target: Profile;
+  /** The responder before steering: a preset id, a profile, or a factual response to attribute. */
+  factual?: { preset?: string; profile?: Profile; response?: string };
+  action?: ActionMode;
+  lambda?: number;
+  conditioning?: ConditioningMode;
+  verify?: boolean;
+  /** Regenerate up to this many times with feedback on the dimensions that missed (1–3). */
+  refine?: number;
+  generator?: string;
+  model?: string;
+  temperature?: number;
+  maxTokens?: number;
+  requestId?: string;
+}
+
+export interface AlignDeps {
+  graphs: ReadonlyMap<string, GraphEntry>;
+  generators: ReadonlyMap<string, Generator>;
+  defaultGenerator: string;
+  /** Graph used when the request names none. */
+  defaultGraph?: string;
+}
+
+export interface Verification {
+  attributor: 'phrases' | 'llm';
+  mae: number;
+  spearman: number | null;
+  dimensions: ProfileComparison['dimensions'];
+  attributed: Array<{ value: string; likert5: number; sd: number }>;
+  /** The attempt these numbers are for (1 = first answer). */
+  attempt: number;
+}
+
+export interface FactualSource {
+  kind: 'preset' | 'profile' | 'response';
+  preset?: string;
+}
+
+export interface UsageInfo {
+  upstreamCalls: number;
+  upstreamAttempts: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export type AlignEvent =
+  | {
+      type: 'profile';
+      graph: GraphEntry;
+      generator: { name: string; model: string };
+      factual: FactualSource;
+      explanation: AlignExplanation;
+    }
+  | { type: 'delta'; text: string; attempt: number }
+  | { type: 'verification'; verification: Verification }
+  | { type: 'revision'; attempt: number; reason: string }
+  | {
+      type: 'done';
+      answer: string;
+      attempt: number;
+      servedModel: string;
+      usage: UsageInfo;
+      verification: Verification | null;
+    };
+
+const DEFAULT_GRAPH = 'schwartz-10';
+
+/** A profile as centered scores; profile errors name the request field (`target.values.x`). */
+function centered(profile: Profile, system: string, field: string): Record<string, number> {
+  try {
+    return toCentered(profile, system);
+  } catch (err) {
+    if (!(err instanceof ProfileError)) throw err;
+    const issues = err.issues.map((i) => ({ ...i, path: i.path ? `${field}.${i.path}` : field }));
+    const first = err.issues[0]?.path;
+    const message =
+      first && err.message.startsWith(`${first}:`) ? `${field}.${err.message}` : `${field}: ${err.message}`;
+    throw new ProfileError(err.code, message, issues);
+  }
+}
+
+function resolveEntry(deps: AlignDeps, id: string | undefined): GraphEntry {
+  const key = id ?? deps.defaultGraph ?? DEFAULT_GRAPH;
+  const entry = deps.graphs.get(key);
+  if (!entry) {
+    throw new AlignError(
+      'UNKNOWN_GRAPH',
+      `no graph "${key}"; use one of ${[...deps.graphs.keys()].join(', ')}`,
+      {
+        graph: key,
+      },
+    );
+  }
+  return entry;
+}
+
+function resolveGenerator(deps: AlignDeps, name: string | undefined): Generator {
+  const key = name ?? deps.defaultGenerator;
+  const g = deps.generators.get(key);
+  if (!g) {
+    const known = [...deps.generators.keys()].join(', ');
+    const hint = key === 'openai' ? ' (set OPENAI_BASE_URL to enable it)' : '';
+    throw new AlignError(
+      'GENERATOR_UNAVAILABLE',
+      `generator "${key}" is not configured${hint}; available: ${known}`,
+      {
+        generator: key,
+      },
+    );
+  }
+  return g;
+}
+
+/** The default factual profile: the backend model's own Value Portrait profile if known, else the human mean. */
+export function defaultPreset(generator: Generator): string {
+  if (generator.name !== 'template') {
+    const model = generator.model.toLowerCase();
+    if (getPreset(`llm:${model}`)) return `llm:${model}`;
+  }
+  return 'human:mean';
+}
+
+/**
+ * What the embedded template generator writes from. It reads no prompt, so its plan must carry only
+ * what the conditioning tells a language model, or the baselines would see the target:
+ * - `scm`: the counterfactual profile (structured action, inferred values, concepts);
+ * - `value-prompt`: the caller's value:score list and nothing else, i.e. the set values at their targets
+ *   and every other value left at the responder's own (factual) level — a plain `do()`, no structure;
+ * - `none`: the responder's own factual profile (the target is never seen).
+ */
+export function planFor(
+  entry: GraphEntry,
+  profile: CounterfactualProfile,
+  mode: ConditioningMode,
+  factual: Readonly<Record<string, number>>,
+  target: Readonly<Record<string, number>>,
+): AnswerPlan {
+  if (mode === 'scm') return planOf(profile);
+  if (mode === 'none') return planOf(computeProfile(entry, { factual, target: {} }));
+  return planOf(computeProfile(entry, { factual, target, action: 'do' }));
+}
+
+function planOf(profile: CounterfactualProfile): AnswerPlan {
+  return {
+    priorities: profile.values.map((v) => ({
+      value: v.value,
+      label: v.label,
+      level: v.level,
+      description: v.description,
+    })),
+    express: profile.express.map((c) => ({
+      label: c.label,
+      description: c.description,
+      phrases: c.phrases,
+      values: c.values,
+    })),
+  };
+}
+
+async function attribute(
+  entry: GraphEntry,
+  text: string,
+  generator: Generator,
+  requestId?: string,
+): Promise<Attribution> {
+  if (generator.name === 'template') return attributeText(entry, text);
+  return attributeWithLlm(entry, text, generator, { requestId });
+}
+
+function feedbackFor(v: Verification, labels: ReadonlyMap<string, string>): string {
+  const missed = v.dimensions.filter((d) => Math.abs(d.error) >= 1);
+  return (
+    'the previous answer missed the profile on ' +
+    missed
+      .map(
+        (d) =>
+          `${labels.get(d.value) ?? d.value} (read as ${d.attributed.toFixed(1)}, should be ${d.target.toFixed(1)}: ${d.error > 0 ? 'tone it down' : 'make it more present'})`,
+      )
+      .join('; ') +
+    '. Rewrite the whole answer.'
+  );
+}
+
+/** The alignment pipeline as a stream of events. */
+export async function* alignEvents(
+  deps: AlignDeps,
+  req: AlignRequest,
+  signal?: AbortSignal,
+): AsyncGenerator<AlignEvent> {
+  const entry = resolveEntry(deps, req.graph);
+  const generator = resolveGenerator(deps, req.generator);
+  const system = entry.id;
+  const usage: UsageInfo = { upstreamCalls: 0, upstreamAttempts: 0, promptTokens: 0, completionTokens: 0 };
+  const count = (r: { attempts: number; usage?: { promptTokens: number; completionTokens: number } }) => {
+    if (generator.name === 'template') return;
+    usage.upstreamCalls++;
+    usage.upstreamAttempts += r.attempts;
+    usage.promptTokens += r.usage?.promptTokens ?? 0;
+    usage.completionTokens += r.usage?.completionTokens ?? 0;
+  };
+
+  // 1. Factual.
+  const target = centered(req.target, system, 'target');
+  if (Object.keys(target).length === 0) {
+    throw new AlignError(
+      'NO_TARGET',
+      'the target profile sets no value; give at least one value in target.values or target.ranking',
+    );
+  }
+  let factual: Record<string, number>;
+  let factualSource: FactualSource;
+  if (req.factual?.profile) {
+    factual = centered(req.factual.profile, system, 'factual.profile');
+    factualSource = { kind: 'profile' };
+  } else if (req.factual?.response) {
+    const a = await attribute(entry, req.factual.response, generator, req.requestId);
+    if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
+    factual = Object.fromEntries(a.values.map((v) => [v.value, v.mean]));
+    factualSource = { kind: 'response' };
+  } else {
+    const id = req.factual?.preset ?? defaultPreset(generator);
+    const preset = getPreset(id);
+    if (!preset)
+      throw new AlignError('UNKNOWN_PRESET', `no preset "${id}"; GET /v1/presets lists them`, { preset: id });
+    if (preset.system !== system) {
+      throw new AlignError(
+        'UNKNOWN_PRESET',
+        `preset "${id}" is for graph "${preset.system}", not "${system}"`,
+        { preset: id },
+      );
+    }
+    factual = preset.values;
+    factualSource = { kind: 'preset', preset: preset.id };
+  }
+
+  // 2–4. Abduction, action, prediction.
+  const profile = computeProfile(entry, { factual, target, action: req.action, lambda: req.lambda });
+  const labels = new Map(profile.values.map((v) => [v.value, v.label]));
+  const mode = req.conditioning ?? 'scm';
+  let conditioning: Conditioning = buildConditioning(profile, req.question, mode);
+  const explanation = buildExplanation(profile, conditioning);
+  yield {
+    type: 'profile',
+    graph: entry,
+    generator: { name: generator.name, model: req.model ?? generator.model },
+    factual: factualSource,
+    explanation,
+  };
+
+  // 5. Generation (+ 6. verification and refinement).
+  const targetLikert = Object.fromEntries(
+    profile.values.filter((v) => v.target !== null).map((v) => [v.value, v.likert5.target!]),
+  );
+  const rounds = 1 + (req.verify || req.refine ? Math.max(0, Math.min(3, req.refine ?? 0)) : 0);
+  let best: { answer: string; attempt: number; verification: Verification | null; model: string } | null =
+    null;
+  // Only the template generator reads the plan; the others get the SCM plan as before (ignored).
+  const plan =
+    generator.name === 'template' ? planFor(entry, profile, mode, factual, target) : planOf(profile);
+  for (let attempt = 1; attempt <= rounds; attempt++) {
+    const request: TemplateRequest = {
+      messages: conditioning.messages,
+      model: req.model,
+      temperature: req.temperature,
+      maxTokens: req.maxTokens,
+      signal,
+      requestId: req.requestId,
+      plan,
+    };
+    let text = '';
+    let result: GenerateResult | null = null;
+    for await (const ev of generator.stream(request)) {
+      if (ev.type === 'delta') {
+        text += ev.text;
+        yield { type: 'delta', text: ev.text, attempt };
+      } else result = ev.result;
+    }
+    if (result) count(result);
+    const answer = result?.text ?? text;
+    const servedModel = result?.model ?? generator.model;
+    let verification: Verification | null = null;
+    if (req.verify || req.refine) {
+      const a = await attribute(entry, answer, generator, req.requestId);
+      if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
+      const cmp = compareProfiles(targetLikert, a);
+      verification = {
+        attributor: a.detector,
+        mae: cmp.mae,
+        spearman: cmp.spearman,
+        dimensions: cmp.dimensions,
+        attributed: a.values.map((v) => ({ value: v.value, likert5: v.likert5, sd: v.sd })),
+        attempt,
+      };
+      yield { type: 'verification', verification };
+    }
+    if (!best || (verification && best.verification && verification.mae < best.verification.mae)) {
+      best = { answer, attempt, verification, model: servedModel };
+    }
+    const missed = verification?.dimensions.some((d) => Math.abs(d.error) >= 1) ?? false;
+    if (attempt < rounds && verification && missed) {
+      const note = feedbackFor(verification, labels);
+      conditioning = buildConditioning(profile, req.question, mode, note);
+      yield { type: 'revision', attempt: attempt + 1, reason: note };
+    } else break;
+  }
+  yield {
+    type: 'done',
+    answer: best!.answer,
+    attempt: best!.attempt,
+    servedModel: best!.model,
+    usage,
+    verification: best!.verification,
+  };
+}
+
+export interface AlignResponse {
+  graph: { id: string; version: string; hash: string };
+  generator: { name: string; model: string; embedded: boolean; note?: string };
+  factual: FactualSource;
+  answer: string;
+  attempt: number;
+  explanation: AlignExplanation;
+  verification: Verification | null;
+  usage: UsageInfo;
+  servedModel: string;
+}
+
+export const TEMPLATE_NOTE =
+  'written by the embedded template generator (deterministic, offline), not by a language model; set OPENAI_BASE_URL to use one';
+
+/** The non-streamed response: the same events, collected. */
+export async function align(
+  deps: AlignDeps,
+  req: AlignRequest,
+  signal?: AbortSignal,
+): Promise<AlignResponse> {
+  let head: Extract<AlignEvent, { type: 'profile' }> | null = null;
+  for await (const ev of alignEvents(deps, req, signal)) {
+    if (ev.type === 'profile') head = ev;
+    if (ev.type === 'done') {
+      return {
+        graph: head!.explanation.graph,
+        generator: generatorInfo(head!.generator),
+        factual: head!.factual,
+        answer: ev.answer,
+        attempt: ev.attempt,
+        explanation: head!.explanation,
+        verification: ev.verification,
+        usage: ev.usage,
+        servedModel: ev.servedModel,
+      };
+    }
+  }
+  throw new Error('the alignment ended without a result');
+}
+
+export function generatorInfo(g: { name: string; model: string }) {
+  const embedded = g.name === 'template';
+  return { name: g.name, model: g.model, embedded, ...(embedded ? { note: TEMPLATE_NOTE } : {}) };
+}

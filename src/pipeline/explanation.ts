@@ -1,0 +1,120 @@
+/**
+ * The explanation of an alignment: one object, built by one function, for the JSON response and the
+ * stream alike (the stream sends it first, the JSON carries it whole). Everything in it comes from the
+ * SCM, not from the language model: factual and counterfactual levels of every value, which were set
+ * and which followed, the contribution of each target along each causal path, the latent dimensions
+ * the structured action moved, the concepts to express and avoid, a plain-language summary, and the
+ * conditioning sent to the model.
+ */
+import type { ChatMessage } from '../generator/types.js';
+import type { Contribution, PathContribution } from '../scm/index.js';
+import type { Conditioning, ConditioningMode } from './conditioning.js';
+import { likert, type ConceptCue, type CounterfactualProfile } from './profile.js';
+import { summarize } from './summary.js';
+
+export interface ValueExplanation {
+  value: string;
+  label: string;
+  rank: number;
+  status: 'set' | 'inferred';
+  factual: number;
+  counterfactual: number;
+  target: number | null;
+  change: number;
+  /** ± sd of the counterfactual (likert5 points), where the factual profile was partial evidence. */
+  sd: number;
+  level: number;
+  /** Centered-scale numbers, as in the graph. */
+  centered: { factual: number; counterfactual: number; target: number | null };
+  /** Likert points contributed by each caller target (sums to `change` up to the 1–5 clamp). */
+  contributions: Contribution[];
+  paths: PathContribution[];
+}
+
+export interface AlignExplanation {
+  graph: { id: string; version: string; hash: string };
+  action: 'structured' | 'do';
+  method: string;
+  values: ValueExplanation[];
+  latents: Array<{ node: string; label: string; from: number; to: number }>;
+  concepts: { express: ConceptSummary[]; avoid: ConceptSummary[] };
+  summary: string;
+  conditioning: { mode: ConditioningMode; messages: ChatMessage[] };
+}
+
+export interface ConceptSummary {
+  concept: string;
+  label: string;
+  values: string[];
+  z: number;
+  change: number;
+}
+
+const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
+const LIKERT_PER_CENTERED = 1 / 1.25;
+
+function concept(c: ConceptCue): ConceptSummary {
+  return { concept: c.concept, label: c.label, values: c.values, z: round(c.z, 3), change: round(c.change) };
+}
+
+export function buildExplanation(
+  profile: CounterfactualProfile,
+  conditioning: Conditioning,
+): AlignExplanation {
+  const ex = profile.result.explanation;
+  const byNode = new Map(ex?.nodes.map((n) => [n.node, n]) ?? []);
+  const labels = new Map<string, string>(profile.values.map((v) => [v.value, v.label]));
+  const values: ValueExplanation[] = profile.values.map((v) => {
+    const node = byNode.get(v.value);
+    return {
+      value: v.value,
+      label: v.label,
+      rank: v.rank,
+      status: v.status,
+      factual: v.likert5.factual,
+      counterfactual: v.likert5.counterfactual,
+      target: v.likert5.target,
+      // Unclamped change in likert points: what the contributions add up to (the levels are clamped to 1–5).
+      change: round((v.counterfactual - v.factual) * LIKERT_PER_CENTERED),
+      sd: round(v.sd * LIKERT_PER_CENTERED),
+      level: v.level,
+      centered: {
+        factual: round(v.factual),
+        counterfactual: round(v.counterfactual),
+        target: v.target === null ? null : round(v.target),
+      },
+      contributions: (node?.contributions ?? []).map((c) => ({
+        intervention: c.intervention,
+        amount: round(c.amount * LIKERT_PER_CENTERED),
+      })),
+      paths: (node?.paths ?? []).map((p) => ({ ...p, amount: round(p.amount * LIKERT_PER_CENTERED) })),
+    };
+  });
+  const s = profile.result.structured;
+  const program = profile.result.nodes;
+  const latents =
+    s?.latents.map((h, j) => ({
+      node: program[h]!,
+      label: labelOf(profile, program[h]!),
+      from: round(s.from[j]!),
+      to: round(s.to[j]!),
+    })) ?? [];
+  const explanation: AlignExplanation = {
+    graph: profile.graph,
+    action: profile.action,
+    method: ex?.method ?? 'path-products',
+    values,
+    latents,
+    concepts: { express: profile.express.map(concept), avoid: profile.avoid.map(concept) },
+    summary: '',
+    conditioning: { mode: conditioning.mode, messages: conditioning.messages },
+  };
+  explanation.summary = summarize(explanation, labels);
+  return explanation;
+}
+
+function labelOf(profile: CounterfactualProfile, id: string): string {
+  return profile.latentLabels[id] ?? id;
+}
+
+export { likert };

@@ -1,0 +1,216 @@
+/**
+ * Abduction → action → prediction for one alignment request: the factual value profile becomes
+ * partial evidence on the value nodes, the caller's targets become interventions (`structured` by
+ * default: the latent higher-order dimensions move too, so unset values follow the value circle), and
+ * the prediction gives the counterfactual value-priority vector and the behaviour concepts to express
+ * and to avoid. Pure: no I/O.
+ */
+import type { GraphEntry } from '../graphs/registry.js';
+import {
+  counterfactual,
+  priorMoments,
+  type CounterfactualResult,
+  type ExplainOptions,
+  type Intervention,
+} from '../scm/index.js';
+import { fromCenteredScore } from '../values/index.js';
+
+export type ActionMode = 'structured' | 'do';
+
+export interface ProfileRequest {
+  /** Factual value scores (centered), by value id; a subset is fine (partial evidence). */
+  factual: Readonly<Record<string, number>>;
+  /** Target value scores (centered), by value id: the dimensions the caller set. */
+  target: Readonly<Record<string, number>>;
+  action?: ActionMode;
+  lambda?: number;
+  explain?: ExplainOptions;
+  /** Concepts to express / avoid (defaults 6 and 4). */
+  maxExpress?: number;
+  maxAvoid?: number;
+}
+
+export interface LikertTriple {
+  factual: number;
+  counterfactual: number;
+  target: number | null;
+}
+
+export interface ValuePriority {
+  value: string;
+  label: string;
+  description: string;
+  /** 1 = most important in the counterfactual profile. */
+  rank: number;
+  /** `set` by the caller, or `inferred` through the model. */
+  status: 'set' | 'inferred';
+  /** Centered scores. */
+  factual: number;
+  counterfactual: number;
+  target: number | null;
+  /** Standard deviation of the counterfactual score (partial evidence), 0 for set values. */
+  sd: number;
+  /** The same on COUPLE's 1–5 scale (continuous, clamped to 1–5). */
+  likert5: LikertTriple;
+  /** The rubric level used in the prompt: the counterfactual likert5 rounded. */
+  level: 1 | 2 | 3 | 4 | 5;
+}
+
+export interface ConceptCue {
+  concept: string;
+  label: string;
+  description: string;
+  /** The value nodes it depends on. */
+  values: string[];
+  /** Counterfactual activation and its change from the factual world. */
+  counterfactual: number;
+  change: number;
+  /** Standardised activation: (counterfactual − prior mean) / prior sd. */
+  z: number;
+  /** Phrases that signal it in text (from the graph). */
+  phrases: string[];
+}
+
+export interface CounterfactualProfile {
+  graph: { id: string; version: string; hash: string };
+  action: ActionMode;
+  values: ValuePriority[];
+  express: ConceptCue[];
+  avoid: ConceptCue[];
+  /** Labels of the latent nodes (higher-order dimensions), by id. */
+  latentLabels: Record<string, string>;
+  result: CounterfactualResult;
+}
+
+/** Centered score → COUPLE's 1–5 scale (clamped), rounded to 2 decimals for display. */
+export function likert(centered: number): number {
+  const x = Math.min(5, Math.max(1, fromCenteredScore(centered, 'likert5')));
+  return Math.round(x * 100) / 100;
+}
+
+function level(centered: number): 1 | 2 | 3 | 4 | 5 {
+  return Math.min(5, Math.max(1, Math.round(fromCenteredScore(centered, 'likert5')))) as 1 | 2 | 3 | 4 | 5;
+}
+
+/**
+ * The default λ of the structured action for a request: the mean noise variance of the target values
+ * over the mean prior variance of their latent parents. With it, h* is the posterior mean of the
+ * latent dimensions given the targets (Gaussian conditioning: "the most likely higher-order position of
+ * a person whose values are at the targets"), rather than the smallest move that reaches them.
+ */
+export function conditionalLambda(entry: GraphEntry, targets: readonly string[]): number {
+  const p = entry.program;
+  let noise = 0;
+  let latent = 0;
+  let nLatent = 0;
+  for (const id of targets) {
+    const i = p.index.get(id);
+    if (i === undefined) continue;
+    noise += p.noiseVar[i]!;
+    for (let k = p.parentPtr[i]!; k < p.parentPtr[i + 1]!; k++) {
+      const h = p.parentIdx[k]!;
+      if (p.kinds[h] === 'latent') {
+        latent += p.noiseVar[h]!;
+        nLatent++;
+      }
+    }
+  }
+  if (!targets.length || !nLatent || latent <= 0) return 0.1;
+  return noise / targets.length / (latent / nLatent);
+}
+
+export function computeProfile(entry: GraphEntry, req: ProfileRequest): CounterfactualProfile {
+  const p = entry.program;
+  const action = req.action ?? 'structured';
+  const interventions: Intervention[] = Object.entries(req.target).map(([node, value]) => ({
+    node,
+    type: action === 'do' ? 'do' : 'structured',
+    value,
+  }));
+  const result = counterfactual(p, {
+    evidence: req.factual,
+    interventions,
+    lambda: req.lambda ?? conditionalLambda(entry, Object.keys(req.target)),
+    explain: req.explain ?? { include: 'changed', maxPaths: 3 },
+  });
+  const node = (id: string) => entry.file.nodes.find((n) => n.id === id)!;
+
+  const values: ValuePriority[] = [];
+  p.ids.forEach((id, i) => {
+    if (p.kinds[i] !== 'value') return;
+    const n = node(id);
+    const target = id in req.target ? req.target[id]! : null;
+    values.push({
+      value: id,
+      label: n.label,
+      description: n.description ?? '',
+      rank: 0,
+      status: target === null ? 'inferred' : 'set',
+      factual: result.factual[i]!,
+      counterfactual: result.counterfactual[i]!,
+      target,
+      sd: result.counterfactualSd ? result.counterfactualSd[i]! : 0,
+      likert5: {
+        factual: likert(result.factual[i]!),
+        counterfactual: likert(result.counterfactual[i]!),
+        target: target === null ? null : likert(target),
+      },
+      level: level(result.counterfactual[i]!),
+    });
+  });
+  values.sort((a, b) => b.counterfactual - a.counterfactual || a.value.localeCompare(b.value));
+  values.forEach((v, r) => (v.rank = r + 1));
+
+  const prior = priorMoments(p);
+  const cues: ConceptCue[] = [];
+  p.ids.forEach((id, i) => {
+    if (p.kinds[i] !== 'concept') return;
+    const n = node(id);
+    const sd = Math.sqrt(prior.variance[i]!);
+    const parents: string[] = [];
+    for (let k = p.parentPtr[i]!; k < p.parentPtr[i + 1]!; k++) parents.push(p.ids[p.parentIdx[k]!]!);
+    cues.push({
+      concept: id,
+      label: n.label,
+      description: n.description ?? '',
+      values: parents,
+      counterfactual: result.counterfactual[i]!,
+      change: result.counterfactual[i]! - result.factual[i]!,
+      z: sd > 0 ? (result.counterfactual[i]! - prior.mean[i]!) / sd : 0,
+      phrases: n.phrases ?? [],
+    });
+  });
+  const pick = (sorted: ConceptCue[], max: number, keep: (c: ConceptCue) => boolean) => {
+    const perValue = new Map<string, number>();
+    const out: ConceptCue[] = [];
+    for (const c of sorted) {
+      if (out.length >= max || !keep(c)) continue;
+      const main = c.values[0] ?? '';
+      if ((perValue.get(main) ?? 0) >= 2) continue; // at most two cues per value, for breadth
+      perValue.set(main, (perValue.get(main) ?? 0) + 1);
+      out.push(c);
+    }
+    return out;
+  };
+  const express = pick(
+    [...cues].sort((a, b) => b.z - a.z || a.concept.localeCompare(b.concept)),
+    req.maxExpress ?? 6,
+    (c) => c.z > 0.3,
+  );
+  const avoid = pick(
+    [...cues].sort((a, b) => a.z - b.z || a.concept.localeCompare(b.concept)),
+    req.maxAvoid ?? 4,
+    (c) => c.z < -0.3,
+  );
+  const latentLabels: Record<string, string> = {};
+  for (const n of entry.file.nodes) if (n.kind === 'latent') latentLabels[n.id] = n.label;
+  return {
+    graph: { id: entry.id, version: entry.version, hash: entry.hash },
+    action,
+    latentLabels,
+    values,
+    express,
+    avoid,
+    result,
+  };
+}
