@@ -50,11 +50,142 @@ export const ErrorEnvelope = z
 
 export type ErrorEnvelopeT = z.infer<typeof ErrorEnvelope>;
 
+/** The error examples of API keys, limits and custom graphs (real answers too). */
+const ACCESS_ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorEnvelopeT>> = {
+  AUTH_REQUIRED: {
+    error: {
+      code: 'AUTH_REQUIRED',
+      message: 'this route needs an API key with scope "read": send the header Authorization: Bearer <key>',
+      details: [],
+    },
+  },
+  INVALID_API_KEY: {
+    error: {
+      code: 'INVALID_API_KEY',
+      message:
+        'the Authorization header does not carry a valid API key (expected Authorization: Bearer <key>)',
+      details: [],
+    },
+  },
+  INSUFFICIENT_SCOPE: {
+    error: {
+      code: 'INSUFFICIENT_SCOPE',
+      message: 'API key "reader" lacks the scope "admin" this route needs (it has: read)',
+      details: [],
+    },
+  },
+  JSON_TOO_DEEP: {
+    error: {
+      code: 'JSON_TOO_DEEP',
+      message: 'the JSON body nests arrays and objects more than 64 levels deep; flatten it',
+      details: [],
+    },
+  },
+  RATE_LIMITED: {
+    error: {
+      code: 'RATE_LIMITED',
+      message:
+        'too many requests from this address without a valid API key: at most 1 per 60 s (RATE_LIMIT_PER_IP); retry after the number of seconds in the Retry-After header',
+      details: [],
+    },
+  },
+  UNKNOWN_GRAPH_VERSION: {
+    error: {
+      code: 'UNKNOWN_GRAPH_VERSION',
+      message: 'graph "mini-values" has no version 0123456789abcdef; see GET /v1/graphs/mini-values/versions',
+      details: [
+        {
+          path: 'query.version',
+          message:
+            'graph "mini-values" has no version 0123456789abcdef; see GET /v1/graphs/mini-values/versions',
+        },
+      ],
+    },
+  },
+  GRAPH_EXISTS: {
+    error: {
+      code: 'GRAPH_EXISTS',
+      message: 'a custom graph "my-values" exists already; PUT /v1/graphs/my-values adds a version',
+      details: [
+        {
+          path: 'id',
+          message: 'a custom graph "my-values" exists already; PUT /v1/graphs/my-values adds a version',
+        },
+      ],
+    },
+  },
+  GRAPH_READ_ONLY: {
+    error: {
+      code: 'GRAPH_READ_ONLY',
+      message:
+        'graph "mini-values" is bundled with the service (GRAPHS_DIR) and read-only; upload yours under another id',
+      details: [
+        {
+          path: 'id',
+          message:
+            'graph "mini-values" is bundled with the service (GRAPHS_DIR) and read-only; upload yours under another id',
+        },
+      ],
+    },
+  },
+  GRAPH_QUOTA_EXCEEDED: {
+    error: {
+      code: 'GRAPH_QUOTA_EXCEEDED',
+      message: 'the database holds 1 custom graph(s), the most MAX_CUSTOM_GRAPHS allows; delete one first',
+      details: [
+        {
+          path: 'id',
+          message:
+            'the database holds 1 custom graph(s), the most MAX_CUSTOM_GRAPHS allows; delete one first',
+        },
+      ],
+    },
+  },
+  OVERLOADED: {
+    error: {
+      code: 'OVERLOADED',
+      message: 'the server is overloaded; retry in 10 seconds (Retry-After)',
+      details: [],
+    },
+  },
+  STORAGE_UNAVAILABLE: {
+    error: {
+      code: 'STORAGE_UNAVAILABLE',
+      message:
+        'the graph database could not store the graph, nothing was stored; retry later and quote request id 3f2a9c1e-8d4b-4c55-9a51-0c3e6f1d2b7a if it persists',
+      details: [],
+    },
+  },
+};
+
 /**
  * The error examples of the OpenAPI document: real answers (test/http/examples.test.ts reproduces each
  * one from the request in test/http/error-example-requests.ts).
  */
 const ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorEnvelopeT>> = {
+  ...ACCESS_ERROR_EXAMPLES,
+  UNKNOWN_PRESET: {
+    error: {
+      code: 'UNKNOWN_PRESET',
+      message: 'no preset "human:nobody"; GET /v1/presets lists them',
+      details: [],
+    },
+  },
+  GENERATOR_UNAVAILABLE: {
+    error: {
+      code: 'GENERATOR_UNAVAILABLE',
+      message: 'generator "openai" is not configured (set OPENAI_BASE_URL to enable it); available: template',
+      details: [],
+    },
+  },
+  ATTRIBUTION_UNSUPPORTED_GRAPH: {
+    error: {
+      code: 'ATTRIBUTION_UNSUPPORTED_GRAPH',
+      message:
+        'graph "curve" has nonlinear (expression) mechanisms; attribution needs partial-evidence abduction, which needs linear mechanisms',
+      details: [],
+    },
+  },
   VALIDATION_FAILED: {
     error: {
       code: 'VALIDATION_FAILED',
@@ -254,6 +385,10 @@ const ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorEnvelopeT>> = {
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  409: 'Conflict',
+  429: 'Too many requests',
   404: 'Not found',
   413: 'Body too large',
   415: 'Unsupported media type',
@@ -358,9 +493,21 @@ export const GraphRef = z
     hash: z
       .string()
       .describe('sha256 of the canonical JSON of the definition (16 hex digits): changes with any edit.'),
-    source: z.enum(['bundled', 'inline']),
+    source: z
+      .enum(['bundled', 'custom', 'inline'])
+      .describe(
+        '`bundled` (GRAPHS_DIR), `custom` (uploaded, current version) or `inline` (sent with the request).',
+      ),
   })
   .meta({ id: 'GraphRef', description: 'Which graph (and exactly which version of it) answered.' });
+
+export const CustomInfo = z
+  .object({
+    createdAt: z.string().describe('When the graph was first uploaded (ISO 8601).'),
+    updatedAt: z.string().describe('When its current version was last set (ISO 8601).'),
+    versions: z.int().positive().describe('How many versions are stored.'),
+  })
+  .meta({ id: 'CustomGraphInfo' });
 
 const NodeCounts = z.object({
   latent: z.int().nonnegative(),
@@ -380,8 +527,16 @@ export const GraphSummary = z
     edges: z.int().nonnegative(),
     linear: z.boolean().describe('True when every mechanism is linear (partial evidence needs it).'),
     provenance: GraphDefinition.shape.provenance,
+    source: z
+      .enum(['bundled', 'custom'])
+      .describe(
+        '`bundled`: loaded from GRAPHS_DIR at boot, read-only. `custom`: uploaded with `POST /v1/graphs`.',
+      ),
+    custom: CustomInfo.optional().describe(
+      'For custom graphs: when it was written, and how many versions it has.',
+    ),
   })
-  .meta({ id: 'GraphSummary', description: 'A bundled graph, without its node list.' });
+  .meta({ id: 'GraphSummary', description: 'A graph (bundled or custom), without its node list.' });
 
 export const GraphList = z.object({ graphs: z.array(GraphSummary) }).meta({
   'x-examples': {
@@ -398,6 +553,7 @@ export const GraphList = z.object({ graphs: z.array(GraphSummary) }).meta({
             nodes: { latent: 1, value: 2, concept: 1 },
             edges: 4,
             linear: true,
+            source: 'bundled',
           },
         ],
       },
@@ -414,7 +570,19 @@ export const GraphParams = z.strictObject({
     .meta({ examples: ['schwartz-10'] }),
 });
 
-export const GraphDetail = GraphSummary.extend({ definition: GraphDefinition }).meta({
+export const GraphQuery = z.strictObject({
+  version: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/, 'a version is the 16-hex-digit content hash of the graph')
+    .optional()
+    .describe('A content hash from `GET /v1/graphs/{id}/versions` (default: the current version).')
+    .meta({ examples: [EXAMPLE_GRAPH_HASH] }),
+});
+
+export const GraphDetail = GraphSummary.extend({
+  current: z.boolean().describe('False when `?version=` asked for an older version of a custom graph.'),
+  definition: GraphDefinition,
+}).meta({
   'x-examples': {
     graph: {
       summary: 'One graph with its definition',
@@ -427,11 +595,155 @@ export const GraphDetail = GraphSummary.extend({ definition: GraphDefinition }).
         nodes: { latent: 1, value: 2, concept: 1 },
         edges: 4,
         linear: true,
+        source: 'bundled',
+        current: true,
         definition: EXAMPLE_GRAPH,
       },
     },
   },
 });
+
+/** A custom graph for the write examples: the example graph under another id. */
+export const EXAMPLE_CUSTOM_GRAPH: GraphFile = {
+  ...EXAMPLE_GRAPH,
+  id: 'my-values',
+  title: 'My value model',
+};
+/** Its second version: security weighs more on adventure. */
+export const EXAMPLE_CUSTOM_GRAPH_V2: GraphFile = {
+  ...EXAMPLE_CUSTOM_GRAPH,
+  version: '2',
+  nodes: EXAMPLE_CUSTOM_GRAPH.nodes.map((n) =>
+    n.id === 'adventure'
+      ? {
+          ...n,
+          mechanism: {
+            type: 'linear',
+            intercept: 0,
+            coefficients: { stimulation: 0.5, security: -0.5 },
+            noiseSd: 0.5,
+          },
+        }
+      : n,
+  ),
+};
+const CUSTOM_HASH = contentHash(EXAMPLE_CUSTOM_GRAPH);
+const CUSTOM_V2_HASH = contentHash(EXAMPLE_CUSTOM_GRAPH_V2);
+const EXAMPLE_TIME = '2026-01-15T09:30:00.000Z';
+const EXAMPLE_TIME_2 = '2026-02-02T14:05:00.000Z';
+
+export const GraphUpload = z
+  .lazy(() => GraphDefinition)
+  .meta({
+    description:
+      'A whole graph definition, in the graph file format (as in GRAPHS_DIR); its `id` names the custom graph.',
+    'x-examples': {
+      create: { summary: 'Upload a custom graph', value: EXAMPLE_CUSTOM_GRAPH },
+    },
+  });
+
+export const GraphVersionUpload = z
+  .lazy(() => GraphDefinition)
+  .meta({
+    description: 'The new version: a whole graph definition whose `id` is the id in the path.',
+    'x-examples': {
+      update: { summary: 'A new version of the custom graph', value: EXAMPLE_CUSTOM_GRAPH_V2 },
+    },
+  });
+
+const customSummary = (graph: GraphFile, hash: string, info: z.infer<typeof CustomInfo>) => ({
+  id: graph.id,
+  version: graph.version,
+  hash,
+  title: 'My value model',
+  scale: 'centered',
+  nodes: { latent: 1, value: 2, concept: 1 },
+  edges: 4,
+  linear: true,
+  source: 'custom',
+  custom: info,
+});
+
+export const GraphWriteResult = GraphSummary.extend({
+  outcome: z
+    .enum(['created', 'added', 'restored', 'unchanged'])
+    .describe(
+      '`created`: a new custom graph. `added`: a new version, now current. `restored`: an older version (same content) is current again. `unchanged`: it was the current version already.',
+    ),
+}).meta({
+  'x-examples': {
+    create: {
+      summary: 'Created (201)',
+      value: {
+        ...customSummary(EXAMPLE_CUSTOM_GRAPH, CUSTOM_HASH, {
+          createdAt: EXAMPLE_TIME,
+          updatedAt: EXAMPLE_TIME,
+          versions: 1,
+        }),
+        outcome: 'created',
+      },
+    },
+    update: {
+      summary: 'A new version (200)',
+      value: {
+        ...customSummary(EXAMPLE_CUSTOM_GRAPH_V2, CUSTOM_V2_HASH, {
+          createdAt: EXAMPLE_TIME,
+          updatedAt: EXAMPLE_TIME_2,
+          versions: 2,
+        }),
+        outcome: 'added',
+      },
+    },
+  },
+});
+
+export const GraphDeleted = z
+  .object({
+    id: z.string(),
+    deleted: z.literal(true),
+    versions: z.int().positive().describe('How many stored versions were deleted with it.'),
+  })
+  .meta({
+    'x-examples': {
+      deleted: {
+        summary: 'Deleted with its versions',
+        value: { id: 'my-values', deleted: true, versions: 2 },
+      },
+    },
+  });
+
+export const GraphVersionList = z
+  .object({
+    id: z.string(),
+    source: z.enum(['bundled', 'custom']),
+    current: z.string().describe('The hash of the current version.'),
+    versions: z
+      .array(
+        z.object({
+          hash: z.string(),
+          version: z.string().describe('The `version` field of that definition.'),
+          createdAt: z.string().nullable().describe('When it was uploaded (null for bundled graphs).'),
+          current: z.boolean(),
+        }),
+      )
+      .describe('Newest first.'),
+  })
+  .meta({
+    'x-examples': {
+      versions: {
+        summary: 'A custom graph with two versions',
+        value: {
+          id: 'my-values',
+          source: 'custom',
+          current: CUSTOM_V2_HASH,
+          versions: [
+            { hash: CUSTOM_V2_HASH, version: '2', createdAt: EXAMPLE_TIME_2, current: true },
+            { hash: CUSTOM_HASH, version: '1', createdAt: EXAMPLE_TIME, current: false },
+          ],
+        },
+      },
+    },
+  });
 
 // ---------------------------------------------------------------------------------------------
 // Counterfactuals
@@ -483,7 +795,9 @@ export const CounterfactualRequest = z
   .strictObject({
     graph: z
       .union([z.string().min(1).max(64), GraphDefinition])
-      .describe('A bundled graph id (see `GET /v1/graphs`) or a whole graph definition (an inline graph).'),
+      .describe(
+        'A graph id (bundled or custom, see `GET /v1/graphs`) or a whole graph definition (an inline graph).',
+      ),
     ...QueryFields,
     queries: z
       .array(Query)

@@ -3,10 +3,13 @@
  * stops the start with a message that names the variable and says what is expected.
  * `CONFIG_VARS` is the documented list (the README's configuration table is tested against it).
  */
+import { ConfigError } from './config-error.js';
+import { loadGeneratorConfig, type GeneratorEnvConfig } from './http/generators.js';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { bundledGraphsDir } from './graphs/registry.js';
+import { loadSecurityConfig, SECURITY_VARS, type SecurityConfig } from './http/security-config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -54,6 +57,8 @@ export const CONFIG_VARS = {
     description: 'Trust `X-Forwarded-*` headers (set when behind a reverse proxy).',
   },
   DOCS_ENABLED: { default: 'true', description: 'Serve Swagger UI at `/docs`.' },
+  // Security, limits and storage (src/http/security-config.ts).
+  ...SECURITY_VARS,
 } as const;
 
 export type ConfigVar = keyof typeof CONFIG_VARS;
@@ -77,7 +82,7 @@ const EnvSchema = z.object({
   DOCS_ENABLED: boolean.default(true),
 });
 
-export interface Config {
+export interface Config extends SecurityConfig {
   port: number;
   host: string;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -90,16 +95,11 @@ export interface Config {
   shutdownTimeoutMs: number;
   trustProxy: boolean;
   docsEnabled: boolean;
+  /** The language-model backends (GENERATOR, OPENAI_*, UPSTREAM_*): see src/http/generators.ts. */
+  generator: GeneratorEnvConfig;
 }
 
-export class ConfigError extends Error {
-  readonly variables: string[];
-  constructor(message: string, variables: string[]) {
-    super(message);
-    this.name = 'ConfigError';
-    this.variables = variables;
-  }
-}
+export { ConfigError };
 
 /**
  * Read the configuration from `env` (default `process.env`). Empty strings count as unset.
@@ -123,6 +123,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     throw new ConfigError(`invalid environment variable(s):\n${lines.join('\n')}`, [...new Set(names)]);
   }
   const e = parsed.data;
+  const generator = loadGeneratorConfig(env);
   if (e.GRAPHS_DIR !== undefined) {
     const dir = resolve(e.GRAPHS_DIR);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -132,6 +133,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       );
     }
   }
+  const security = loadSecurityConfig(env, e.HOST, e.REQUEST_TIMEOUT_MS);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -144,5 +146,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
     docsEnabled: e.DOCS_ENABLED,
+    ...security,
+    generator,
   };
 }

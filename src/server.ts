@@ -6,6 +6,7 @@
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildApp } from './http/app.js';
 import { ScmError } from './scm/index.js';
+import { StorageError } from './storage/graph-db.js';
 
 function fail(message: string): never {
   process.stderr.write(`pluralign: ${message}\n`);
@@ -26,6 +27,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     app = await buildApp(config);
   } catch (err) {
     if (err instanceof ScmError) fail(`cannot load the graphs in ${config.graphsDir}: ${err.message}`);
+    if (err instanceof StorageError) fail(`cannot open the custom graphs (DATA_DIR): ${err.message}`);
     throw err;
   }
 

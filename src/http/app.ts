@@ -19,10 +19,14 @@ import { GraphStore } from './graph-store.js';
 import { loggerOptions } from './logger.js';
 import { swaggerOptions } from './openapi.js';
 import { genReqId, REQUEST_ID_HEADER } from './request-id.js';
+import { depthLimitedJsonParser, DOCS_CSP, securityPlugin, type SecurityOptions } from './security.js';
+import { buildGenerators, type GeneratorSetup } from './generators.js';
+import { alignRoutes } from './routes/align.js';
 import { counterfactualRoutes } from './routes/counterfactuals.js';
 import type { AppState, RouteDeps } from './routes/deps.js';
 import { graphRoutes } from './routes/graphs.js';
 import { healthRoutes } from './routes/health.js';
+import { renderRoutes } from './routes/render.js';
 import { valueRoutes } from './routes/values.js';
 import { zodValidatorCompiler } from './validation.js';
 
@@ -30,11 +34,17 @@ export interface AppOptions {
   config: Config;
   /** The graphs to serve (default: loaded from `config.graphsDir`). */
   store?: GraphStore;
+  /** The generators (default: built from `config.generator`). */
+  generators?: GeneratorSetup;
+  /** Test hooks of the protection layer (see security.ts). */
+  security?: Omit<SecurityOptions, 'config'>;
 }
 
 async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   const { config } = opts;
-  const store = opts.store ?? GraphStore.fromDir(config.graphsDir, config.maxInlineGraphNodes);
+  // Bundled graphs from GRAPHS_DIR, custom graphs from the database in DATA_DIR (closed with the app).
+  const store = opts.store ?? GraphStore.open(config, fastify.log);
+  if (!opts.store) fastify.addHook('onClose', async () => store.close());
   const state: AppState = { ready: false, closing: false, startedAt: Date.now() };
 
   installErrorHandling(fastify, config.bodyLimit);
@@ -58,9 +68,16 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     state.ready = false;
   });
 
+  // Security headers, CORS, overload, rate limits, API keys and scopes (security.ts).
+  await fastify.register(securityPlugin, { ...opts.security, config });
+
   await fastify.register(swagger, swaggerOptions());
   if (config.docsEnabled) {
-    await fastify.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+    await fastify.register(swaggerUi, {
+      routePrefix: '/docs',
+      uiConfig: { deepLinking: true, validatorUrl: null },
+      staticCSP: DOCS_CSP,
+    });
   }
 
   const deps: RouteDeps = { config, store, state };
@@ -70,7 +87,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     api.addContentTypeParser(
       'application/json',
       { parseAs: 'string' },
-      api.getDefaultJsonParser('error', 'error'),
+      depthLimitedJsonParser(api.getDefaultJsonParser('error', 'error')),
     );
     api.setValidatorCompiler(zodValidatorCompiler);
     api.setSerializerCompiler(serializerCompiler);
@@ -78,6 +95,9 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     await api.register(graphRoutes, deps);
     await api.register(counterfactualRoutes, deps);
     await api.register(valueRoutes, deps);
+    await api.register(renderRoutes, deps);
+    const setup = opts.generators ?? buildGenerators(config.generator);
+    await api.register(alignRoutes, { ...deps, align: setup });
   });
 }
 
@@ -93,6 +113,8 @@ export interface BuildOptions {
   /** Turn logging off entirely. */
   logger?: boolean;
   store?: GraphStore;
+  generators?: GeneratorSetup;
+  security?: Omit<SecurityOptions, 'config'>;
 }
 
 /** A fastify instance with pluralign registered (not listening yet). */
@@ -108,11 +130,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Slow senders of headers are cut off (408); timeouts are checked every second.
+    http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: 1000 },
     // New requests during shutdown get our own 503 envelope (see the onRequest hook).
     return503OnClosing: false,
     frameworkErrors: frameworkErrors(config.bodyLimit),
     clientErrorHandler,
   });
-  await fastify.register(pluralignApp, { config, ...(options.store ? { store: options.store } : {}) });
+  await fastify.register(pluralignApp, {
+    config,
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.generators ? { generators: options.generators } : {}),
+    ...(options.security ? { security: options.security } : {}),
+  });
   return fastify;
 }

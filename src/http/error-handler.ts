@@ -8,7 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AttributionError } from '../attribution/index.js';
+import { UpstreamError } from '../generator/index.js';
+import { AlignError } from '../pipeline/align.js';
 import { ScmError } from '../scm/index.js';
+import { ProfileError } from '../values/index.js';
 import { fromScmError } from './counterfactuals.js';
 import { ApiError, type ErrorEnvelope } from './errors.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
@@ -27,6 +31,8 @@ export function toApiError(
   if (err instanceof RequestValidationError)
     return new ApiError('VALIDATION_FAILED', err.message, err.details);
   if (err instanceof ScmError) return fromScmError(err, '');
+  const mapped = fromPipelineError(err);
+  if (mapped) return mapped;
   const e = err as Partial<FastifyError> | null;
   switch (e?.code) {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -75,6 +81,12 @@ function handle(err: unknown, request: FastifyRequest, reply: FastifyReply, body
   const apiError = toApiError(err, { bodyLimit, contentType: request.headers['content-type'] });
   if (apiError) {
     request.log.info({ code: apiError.code, status: apiError.statusCode }, apiError.message);
+    if (err instanceof UpstreamError) {
+      // The model backend's story, for the caller: how many attempts, and when to come back.
+      reply.header('x-upstream-attempts', String(err.attempts));
+      if (err.retryAfterMs !== undefined)
+        reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
+    }
     return sendError(reply, apiError);
   }
   request.log.error({ err }, 'unexpected error');
@@ -113,7 +125,7 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     error = new ApiError(
       'REQUEST_TIMEOUT',
-      'the request was not received completely in time (REQUEST_TIMEOUT_MS)',
+      'the request was not received completely in time (HEADERS_TIMEOUT_MS for the headers, REQUEST_TIMEOUT_MS for the whole request)',
     );
   } else if (err.code === 'HPE_HEADER_OVERFLOW') {
     error = new ApiError('HEADERS_TOO_LARGE', 'the request headers are too large');
@@ -131,4 +143,33 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
     );
   }
   socket.destroy(err);
+}
+
+/** Errors of the alignment pipeline (profiles, presets, generators, upstream, attribution) → envelope. */
+export function fromPipelineError(err: unknown, prefix = ''): ApiError | null {
+  const at = (path: string) => (prefix && path ? `${prefix}.${path}` : prefix || path);
+  if (err instanceof ProfileError) {
+    return new ApiError(
+      err.code,
+      err.message,
+      err.issues.map((i) => ({ path: at(i.path), message: i.message })),
+    );
+  }
+  if (err instanceof AlignError) {
+    const code = err.code === 'NO_TARGET' ? 'INVALID_PROFILE' : err.code;
+    return new ApiError(code, err.message, []);
+  }
+  if (err instanceof UpstreamError) {
+    return new ApiError(err.code, err.message, []);
+  }
+  if (err instanceof AttributionError) {
+    const code =
+      err.code === 'ATTRIBUTION_UNKNOWN_VALUE'
+        ? 'UNKNOWN_VALUE'
+        : err.code === 'ATTRIBUTION_INVALID_TARGET'
+          ? 'INVALID_PROFILE'
+          : err.code;
+    return new ApiError(code, err.message, []);
+  }
+  return null;
 }

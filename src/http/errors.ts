@@ -16,6 +16,10 @@ export const ERROR_CATALOGUE = {
     status: 400,
     summary: 'The body is not valid JSON (or is empty while declared as JSON).',
   },
+  JSON_TOO_DEEP: {
+    status: 400,
+    summary: 'The JSON body nests arrays and objects more than 64 levels deep.',
+  },
   BAD_REQUEST: {
     status: 400,
     summary:
@@ -39,11 +43,45 @@ export const ERROR_CATALOGUE = {
   BATCH_TOO_LARGE: { status: 400, summary: 'A batch has more queries than MAX_BATCH_SIZE allows.' },
   INVALID_PROFILE: { status: 400, summary: 'A value profile is malformed or out of range for its scale.' },
   UNKNOWN_VALUE: { status: 400, summary: 'A value profile names a value the value system does not have.' },
-  UNKNOWN_GRAPH: { status: 404, summary: 'No bundled graph has this id.' },
+  UNKNOWN_PRESET: {
+    status: 400,
+    summary: 'The factual preset named in the request does not exist (GET /v1/presets).',
+  },
+  GENERATOR_UNAVAILABLE: {
+    status: 400,
+    summary:
+      'The requested generator is not configured on this server (e.g. `openai` without OPENAI_BASE_URL).',
+  },
+  AUTH_REQUIRED: {
+    status: 401,
+    summary: 'The route needs an API key: send `Authorization: Bearer <key>`.',
+  },
+  INVALID_API_KEY: {
+    status: 401,
+    summary: 'The Authorization header is not a bearer token, or the key is not one of the configured keys.',
+  },
+  INSUFFICIENT_SCOPE: {
+    status: 403,
+    summary: 'The API key is valid but lacks the scope the route needs (`read`, `align` or `admin`).',
+  },
+  UNKNOWN_GRAPH: { status: 404, summary: 'No bundled or custom graph has this id.' },
   NOT_FOUND: { status: 404, summary: 'No route matches this method and path.' },
+  UNKNOWN_GRAPH_VERSION: { status: 404, summary: 'The graph has no version with this content hash.' },
   REQUEST_TIMEOUT: {
     status: 408,
-    summary: 'The request was not received completely in time (REQUEST_TIMEOUT_MS).',
+    summary: 'The request was not received completely in time (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS).',
+  },
+  GRAPH_EXISTS: {
+    status: 409,
+    summary: 'A custom graph with this id exists already (POST creates; PUT adds a version).',
+  },
+  GRAPH_READ_ONLY: {
+    status: 409,
+    summary: 'The graph is bundled with the service (GRAPHS_DIR): it cannot be replaced or deleted.',
+  },
+  GRAPH_QUOTA_EXCEEDED: {
+    status: 409,
+    summary: 'Storing the graph would exceed MAX_CUSTOM_GRAPHS or MAX_GRAPH_VERSIONS.',
   },
   BODY_TOO_LARGE: { status: 413, summary: 'The body is larger than BODY_LIMIT bytes.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The body is not sent as application/json.' },
@@ -56,10 +94,55 @@ export const ERROR_CATALOGUE = {
     status: 422,
     summary: 'The query overflows: a counterfactual number is not finite (e.g. exp() of a huge value).',
   },
+  RATE_LIMITED: {
+    status: 429,
+    summary:
+      'Too many requests from this API key or client IP in the window; retry after `Retry-After` seconds.',
+  },
   HEADERS_TOO_LARGE: { status: 431, summary: 'The request headers are too large.' },
+  ATTRIBUTION_UNSUPPORTED_GRAPH: {
+    status: 422,
+    summary:
+      'The graph cannot be used for attribution (it needs value and concept nodes and linear mechanisms).',
+  },
+  UPSTREAM_CANCELLED: { status: 499, summary: 'The caller went away before the model backend answered.' },
   INTERNAL: { status: 500, summary: 'An unexpected server error; the message carries the request id only.' },
+  UPSTREAM_ERROR: {
+    status: 502,
+    summary:
+      'The model backend answered with an error or an unusable response (after retries where retryable).',
+  },
+  ATTRIBUTION_LLM_MALFORMED: {
+    status: 502,
+    summary: 'The model backend answered the concept-rating request with text that is not JSON.',
+  },
+  ATTRIBUTION_LLM_INVALID: {
+    status: 502,
+    summary:
+      'The model backend answered the concept-rating request with JSON that does not match the schema.',
+  },
+  UPSTREAM_UNAVAILABLE: {
+    status: 503,
+    summary: 'The model backend cannot be reached, or its circuit breaker is open.',
+  },
+  UPSTREAM_RATE_LIMITED: {
+    status: 503,
+    summary: 'The model backend is rate limiting the service (it answered 429 on every attempt).',
+  },
   NOT_READY: { status: 503, summary: 'The service has not finished loading its graphs, or is draining.' },
   SHUTTING_DOWN: { status: 503, summary: 'The server is shutting down; retry on another instance.' },
+  OVERLOADED: {
+    status: 503,
+    summary: 'The server is overloaded (event-loop delay or heap); retry after `Retry-After` seconds.',
+  },
+  STORAGE_UNAVAILABLE: {
+    status: 503,
+    summary: 'The graph database could not complete the write; nothing was stored. Retry later.',
+  },
+  UPSTREAM_TIMEOUT: {
+    status: 504,
+    summary: 'The model backend did not answer in time (total deadline, first token, or a stalled stream).',
+  },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

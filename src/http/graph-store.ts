@@ -1,75 +1,314 @@
 /**
- * The graphs the service answers on: the bundled ones (loaded, validated and compiled once at boot)
- * and inline graphs sent with a request (validated and compiled per request, with a small cache keyed
- * by content hash so a client that sends the same inline graph repeatedly compiles it once).
+ * The graphs the service answers on:
+ * - bundled: loaded, validated and compiled once at boot from GRAPHS_DIR; read-only;
+ * - custom: uploaded through the API (`POST/PUT/DELETE /v1/graphs`), validated exactly like the bundled
+ *   ones (`makeEntry`), versioned by content hash and stored durably in SQLite (src/storage/graph-db.ts);
+ *   the current version of each is compiled in memory;
+ * - inline: sent with a request, validated and compiled per request, with a small cache keyed by
+ *   content hash so a client that sends the same inline graph repeatedly compiles it once.
+ * Inline and uploaded graphs are capped (nodes, edges, expression length).
  */
 import type { GraphFile } from '../../schemas/graph.js';
+import type { Config } from '../config.js';
 import { contentHash, loadGraphDir, makeEntry, type GraphEntry } from '../graphs/registry.js';
 import { ScmError } from '../scm/index.js';
-import { ApiError } from './errors.js';
+import { GraphDb, GraphWriteConflict, type PutOutcome, type StoredGraph } from '../storage/graph-db.js';
+import { ApiError, type ErrorDetail } from './errors.js';
+
+export type GraphSource = 'bundled' | 'custom' | 'inline';
 
 export interface ResolvedGraph {
   entry: GraphEntry;
-  source: 'bundled' | 'inline';
+  source: GraphSource;
+}
+
+export interface GraphLimits {
+  /** MAX_INLINE_GRAPH_NODES */
+  maxNodes: number;
+  /** MAX_GRAPH_EDGES */
+  maxEdges: number;
+  /** MAX_EXPRESSION_LENGTH */
+  maxExpressionLength: number;
+  /** MAX_CUSTOM_GRAPHS */
+  maxCustomGraphs: number;
+  /** MAX_GRAPH_VERSIONS */
+  maxGraphVersions: number;
+}
+
+export const DEFAULT_LIMITS: GraphLimits = {
+  maxNodes: 1000,
+  maxEdges: 20_000,
+  maxExpressionLength: 1000,
+  maxCustomGraphs: 1000,
+  maxGraphVersions: 100,
+};
+
+/** When and how often a custom graph was written. */
+export interface CustomInfo {
+  createdAt: string;
+  updatedAt: string;
+  versions: number;
+}
+
+export interface ListedGraph {
+  entry: GraphEntry;
+  source: 'bundled' | 'custom';
+  custom?: CustomInfo;
+}
+
+export interface GraphVersionInfo {
+  hash: string;
+  version: string;
+  createdAt: string | null;
+  current: boolean;
+}
+
+export interface WriteResult {
+  outcome: PutOutcome;
+  graph: ListedGraph;
+}
+
+/** The database failed to complete a write (I/O, disk full, closed): nothing was stored. */
+export class StorageWriteError extends Error {
+  constructor(cause: unknown) {
+    super('the graph database could not complete the write', { cause });
+    this.name = 'StorageWriteError';
+  }
+}
+
+interface Log {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** The caps of a configuration. */
+export function limitsOf(config: Config): GraphLimits {
+  return {
+    maxNodes: config.maxInlineGraphNodes,
+    maxEdges: config.maxGraphEdges,
+    maxExpressionLength: config.maxExpressionLength,
+    maxCustomGraphs: config.maxCustomGraphs,
+    maxGraphVersions: config.maxGraphVersions,
+  };
 }
 
 const INLINE_CACHE_SIZE = 32;
+const VERSION_CACHE_SIZE = 16;
+
+const info = (g: StoredGraph): CustomInfo => ({
+  createdAt: g.createdAt,
+  updatedAt: g.updatedAt,
+  versions: g.versionCount,
+});
+
+/** A small LRU of compiled graphs keyed by content hash. */
+class Lru {
+  private readonly map = new Map<string, GraphEntry>();
+  constructor(private readonly size: number) {}
+  get(key: string): GraphEntry | undefined {
+    const v = this.map.get(key);
+    if (v) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: string, v: GraphEntry): void {
+    this.map.set(key, v);
+    if (this.map.size > this.size) this.map.delete(this.map.keys().next().value!);
+  }
+}
 
 export class GraphStore {
   readonly bundled: ReadonlyMap<string, GraphEntry>;
-  private readonly inline = new Map<string, GraphEntry>();
-  private readonly maxInlineNodes: number;
+  readonly limits: GraphLimits;
+  private readonly custom = new Map<string, { entry: GraphEntry; info: CustomInfo }>();
+  private readonly inline = new Lru(INLINE_CACHE_SIZE);
+  private readonly oldVersions = new Lru(VERSION_CACHE_SIZE);
+  private readonly db: GraphDb;
 
-  constructor(bundled: ReadonlyMap<string, GraphEntry>, maxInlineNodes: number) {
+  /**
+   * `limits`: the caps (a number is MAX_INLINE_GRAPH_NODES, the rest default); `db`: the custom graphs
+   * (default: an empty in-memory database).
+   */
+  constructor(
+    bundled: ReadonlyMap<string, GraphEntry>,
+    limits: number | Partial<GraphLimits> = {},
+    db: GraphDb = GraphDb.memory(),
+    log?: Log,
+  ) {
     this.bundled = bundled;
-    this.maxInlineNodes = maxInlineNodes;
+    this.limits = {
+      ...DEFAULT_LIMITS,
+      ...(typeof limits === 'number' ? { maxNodes: limits } : limits),
+    };
+    this.db = db;
+    this.loadCustom(log);
   }
 
   /** Load every graph of `dir`; throws ScmError (naming the file and the node) on an invalid graph. */
-  static fromDir(dir: string, maxInlineNodes: number): GraphStore {
-    return new GraphStore(loadGraphDir(dir), maxInlineNodes);
+  static fromDir(
+    dir: string,
+    limits: number | Partial<GraphLimits> = {},
+    db?: GraphDb,
+    log?: Log,
+  ): GraphStore {
+    return new GraphStore(loadGraphDir(dir), limits, db, log);
   }
 
+  /**
+   * The service's store: the bundled graphs of `config.graphsDir` (ScmError on an invalid one) and the
+   * custom graphs of the database in `config.dataDir` (StorageError when it cannot be opened).
+   */
+  static open(config: Config, log?: Log): GraphStore {
+    const bundled = loadGraphDir(config.graphsDir);
+    return new GraphStore(bundled, limitsOf(config), GraphDb.open(config.dataDir), log);
+  }
+
+  /** The store's database file (`:memory:` when none). */
+  get databasePath(): string {
+    return this.db.path;
+  }
+
+  private loadCustom(log?: Log): void {
+    for (const { graph, head } of this.db.current()) {
+      if (this.bundled.has(graph.id)) {
+        log?.warn(
+          { graph: graph.id },
+          `custom graph "${graph.id}" is shadowed by a bundled graph with the same id; it is not served`,
+        );
+        continue;
+      }
+      try {
+        const entry = makeEntry(JSON.parse(head.definition), `custom:${graph.id}`);
+        if (entry.hash !== head.hash || entry.id !== graph.id) {
+          throw new Error(`stored hash ${head.hash}, recomputed ${entry.hash} (id ${entry.id})`);
+        }
+        this.custom.set(graph.id, { entry, info: info(graph) });
+      } catch (err) {
+        log?.error(
+          { graph: graph.id, hash: head.hash, err: (err as Error).message },
+          `custom graph "${graph.id}" cannot be loaded from ${this.db.path}; it is not served`,
+        );
+      }
+    }
+  }
+
+  /** Every graph served by id (bundled, then custom), sorted by id. */
   list(): GraphEntry[] {
-    return [...this.bundled.values()].sort((a, b) => a.id.localeCompare(b.id));
+    return this.listDetailed().map((g) => g.entry);
   }
 
-  /** A bundled graph by id, or UNKNOWN_GRAPH (404) naming the known ids. */
-  get(id: string, path = 'graph'): GraphEntry {
-    const entry = this.bundled.get(id);
-    if (entry) return entry;
+  listDetailed(): ListedGraph[] {
+    const out: ListedGraph[] = [...this.bundled.values()].map((entry) => ({ entry, source: 'bundled' }));
+    for (const { entry, info } of this.custom.values()) out.push({ entry, source: 'custom', custom: info });
+    return out.sort((a, b) => a.entry.id.localeCompare(b.entry.id));
+  }
+
+  /** Every graph served by id (bundled and custom, current versions), as a map (a snapshot). */
+  servedGraphs(): ReadonlyMap<string, GraphEntry> {
+    return new Map(this.listDetailed().map((g) => [g.entry.id, g.entry]));
+  }
+
+  /** A graph served by id (bundled or custom, current version), or undefined. */
+  lookup(id: string): ListedGraph | undefined {
+    const b = this.bundled.get(id);
+    if (b) return { entry: b, source: 'bundled' };
+    const c = this.custom.get(id);
+    return c ? { entry: c.entry, source: 'custom', custom: c.info } : undefined;
+  }
+
+  private unknown(id: string, path: string): ApiError {
     const known = this.list()
       .map((e) => e.id)
       .join(', ');
     const message = `no graph "${id}"; known graphs: ${known || '(none loaded)'}`;
-    throw new ApiError('UNKNOWN_GRAPH', message, [{ path, message }]);
+    return new ApiError('UNKNOWN_GRAPH', message, [{ path, message }]);
   }
 
-  /** A bundled graph id or an inline definition (already schema-validated), compiled. */
-  resolve(graph: string | GraphFile): ResolvedGraph {
-    if (typeof graph === 'string') return { entry: this.get(graph), source: 'bundled' };
-    if (graph.nodes.length > this.maxInlineNodes) {
-      const message = `the inline graph has ${graph.nodes.length} nodes; at most ${this.maxInlineNodes} are allowed (MAX_INLINE_GRAPH_NODES)`;
-      throw new ApiError('GRAPH_TOO_LARGE', message, [{ path: 'graph.nodes', message }]);
+  /** A graph by id (bundled or custom), or UNKNOWN_GRAPH (404) naming the known ids. */
+  get(id: string, path = 'graph'): GraphEntry {
+    return this.getListed(id, path).entry;
+  }
+
+  getListed(id: string, path = 'graph'): ListedGraph {
+    const found = this.lookup(id);
+    if (!found) throw this.unknown(id, path);
+    return found;
+  }
+
+  /** One version of a graph by its hash (bundled graphs have one), or UNKNOWN_GRAPH_VERSION (404). */
+  getVersion(id: string, hash: string, path = 'query.version'): ListedGraph & { current: boolean } {
+    const found = this.getListed(id, 'params.id');
+    if (found.entry.hash === hash) return { ...found, current: true };
+    const stored = found.source === 'custom' ? this.db.version(id, hash) : undefined;
+    if (!stored) {
+      const message = `graph "${id}" has no version ${hash}; see GET /v1/graphs/${id}/versions`;
+      throw new ApiError('UNKNOWN_GRAPH_VERSION', message, [{ path, message }]);
     }
-    const hash = contentHash(graph);
-    const cached = this.inline.get(hash);
-    if (cached) {
-      // Refresh its place in the LRU order.
-      this.inline.delete(hash);
-      this.inline.set(hash, cached);
-      return { entry: cached, source: 'inline' };
+    let entry = this.oldVersions.get(`${id}:${hash}`);
+    if (!entry) {
+      entry = makeEntry(JSON.parse(stored.definition), `custom:${id}`);
+      this.oldVersions.set(`${id}:${hash}`, entry);
     }
-    let entry: GraphEntry;
+    return { entry, source: 'custom', ...(found.custom ? { custom: found.custom } : {}), current: false };
+  }
+
+  /** The versions of a graph, newest first. */
+  versions(id: string): { graph: ListedGraph; versions: GraphVersionInfo[] } {
+    const graph = this.getListed(id, 'params.id');
+    if (graph.source === 'bundled') {
+      const e = graph.entry;
+      return { graph, versions: [{ hash: e.hash, version: e.version, createdAt: null, current: true }] };
+    }
+    const versions = this.db.versions(id).map((v) => ({
+      hash: v.hash,
+      version: v.version,
+      createdAt: v.createdAt,
+      current: v.hash === graph.entry.hash,
+    }));
+    return { graph, versions };
+  }
+
+  /** Refuse a graph over the caps (GRAPH_TOO_LARGE, 400); `prefix` is where it sits in the body. */
+  checkLimits(graph: GraphFile, prefix: string, what: string): void {
+    const at = (p: string) => (prefix ? `${prefix}.${p}` : p);
+    const { maxNodes, maxEdges, maxExpressionLength } = this.limits;
+    const tooLarge = (message: string, path: string): never => {
+      throw new ApiError('GRAPH_TOO_LARGE', message, [{ path, message }]);
+    };
+    if (graph.nodes.length > maxNodes)
+      tooLarge(
+        `${what} has ${graph.nodes.length} nodes; at most ${maxNodes} are allowed (MAX_INLINE_GRAPH_NODES)`,
+        at('nodes'),
+      );
+    if (graph.edges.length > maxEdges)
+      tooLarge(
+        `${what} has ${graph.edges.length} edges; at most ${maxEdges} are allowed (MAX_GRAPH_EDGES)`,
+        at('edges'),
+      );
+    graph.nodes.forEach((n, i) => {
+      const m = n.mechanism;
+      if (m.type === 'expression' && m.expression.length > maxExpressionLength)
+        tooLarge(
+          `${what}: the expression of node "${n.id}" has ${m.expression.length} characters; at most ${maxExpressionLength} are allowed (MAX_EXPRESSION_LENGTH)`,
+          at(`nodes.${i}.mechanism.expression`),
+        );
+    });
+  }
+
+  /** Validate and compile a graph from a request (inline or upload); ApiError on any problem. */
+  compile(graph: GraphFile, prefix: string, what: string): GraphEntry {
+    this.checkLimits(graph, prefix, what);
     try {
-      entry = makeEntry(graph, 'inline');
+      return makeEntry(graph, prefix === 'graph' ? 'inline' : 'upload');
     } catch (err) {
       if (err instanceof ScmError) {
         throw new ApiError(
           err.code === 'GRAPH_CYCLE' ? 'GRAPH_CYCLE' : 'GRAPH_INVALID',
-          `the inline graph is invalid: ${err.message}`,
-          err.issues.map((i) => ({
-            path: i.path ? `graph.${i.path}` : 'graph',
+          `${what} is invalid: ${err.message}`,
+          err.issues.map((i): ErrorDetail => ({
+            path: [prefix, i.path].filter((s) => s !== '').join('.') || prefix,
             message: i.message,
             ...(i.node !== undefined ? { node: i.node } : {}),
           })),
@@ -77,8 +316,91 @@ export class GraphStore {
       }
       throw err;
     }
+  }
+
+  /** A graph id (bundled or custom) or an inline definition (already schema-validated), compiled. */
+  resolve(graph: string | GraphFile): ResolvedGraph {
+    if (typeof graph === 'string') {
+      const found = this.getListed(graph);
+      return { entry: found.entry, source: found.source };
+    }
+    this.checkLimits(graph, 'graph', 'the inline graph');
+    const hash = contentHash(graph);
+    const cached = this.inline.get(hash);
+    if (cached) return { entry: cached, source: 'inline' };
+    const entry = this.compile(graph, 'graph', 'the inline graph');
     this.inline.set(hash, entry);
-    if (this.inline.size > INLINE_CACHE_SIZE) this.inline.delete(this.inline.keys().next().value!);
     return { entry, source: 'inline' };
+  }
+
+  private readOnly(id: string): ApiError {
+    const message = `graph "${id}" is bundled with the service (GRAPHS_DIR) and read-only; upload yours under another id`;
+    return new ApiError('GRAPH_READ_ONLY', message, [{ path: 'id', message }]);
+  }
+
+  /**
+   * Store a custom graph (validated and compiled first) and make it current: `mode` `create` refuses an
+   * existing id, `update` a missing one. Returns once the write is durably committed.
+   */
+  write(definition: GraphFile, mode: 'create' | 'update' | 'upsert'): WriteResult {
+    const id = definition.id;
+    if (this.bundled.has(id)) throw this.readOnly(id);
+    const entry = this.compile(definition, '', `graph "${id}"`);
+    let result: ReturnType<GraphDb['put']>;
+    try {
+      result = this.db.put(
+        { id, hash: entry.hash, version: entry.version, definition: JSON.stringify(entry.file) },
+        { maxGraphs: this.limits.maxCustomGraphs, maxVersions: this.limits.maxGraphVersions },
+        mode === 'create' ? false : mode === 'update' ? true : undefined,
+      );
+    } catch (err) {
+      if (err instanceof GraphWriteConflict) throw conflict(id, err);
+      throw new StorageWriteError(err);
+    }
+    const custom = info(result.graph);
+    // The current version of the stored graph is the one just written (or restored).
+    const current = this.custom.get(id);
+    const compiled = current && current.entry.hash === entry.hash ? current.entry : entry;
+    this.custom.set(id, { entry: compiled, info: custom });
+    return { outcome: result.outcome, graph: { entry: compiled, source: 'custom', custom } };
+  }
+
+  /** Delete a custom graph and its versions; the number of versions deleted. */
+  delete(id: string): number {
+    if (this.bundled.has(id)) throw this.readOnly(id);
+    let n: number;
+    try {
+      n = this.db.delete(id);
+    } catch (err) {
+      throw new StorageWriteError(err);
+    }
+    if (n === 0) throw this.unknown(id, 'params.id');
+    this.custom.delete(id);
+    return n;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function conflict(id: string, err: GraphWriteConflict): ApiError {
+  switch (err.reason) {
+    case 'exists': {
+      const message = `a custom graph "${id}" exists already; PUT /v1/graphs/${id} adds a version`;
+      return new ApiError('GRAPH_EXISTS', message, [{ path: 'id', message }]);
+    }
+    case 'missing': {
+      const message = `no custom graph "${id}"; POST /v1/graphs creates it`;
+      return new ApiError('UNKNOWN_GRAPH', message, [{ path: 'params.id', message }]);
+    }
+    case 'too-many-graphs': {
+      const message = `the database holds ${err.limit} custom graph(s), the most MAX_CUSTOM_GRAPHS allows; delete one first`;
+      return new ApiError('GRAPH_QUOTA_EXCEEDED', message, [{ path: 'id', message }]);
+    }
+    case 'too-many-versions': {
+      const message = `graph "${id}" has ${err.limit} versions already (MAX_GRAPH_VERSIONS); delete it and upload it again, or raise the limit`;
+      return new ApiError('GRAPH_QUOTA_EXCEEDED', message, [{ path: 'id', message }]);
+    }
   }
 }

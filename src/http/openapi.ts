@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { packageRoot } from '../graphs/registry.js';
+import { SECURITY_SCHEMES, withAccessDocs } from './openapi-access.js';
 
 type TransformObject = NonNullable<FastifyDynamicSwaggerOptions['transformObject']>;
 type OpenApiDoc = {
@@ -53,9 +54,32 @@ export function pruneComponents(doc: OpenApiDoc): OpenApiDoc {
   return { ...doc, components: { ...doc.components, schemas: kept } };
 }
 
+/**
+ * Responses declared per media type (`content: { 'image/svg+xml': { schema } }`, e.g. the SVG routes)
+ * keep their schema's `x-examples` inside the schema; move them to the media object, as
+ * @fastify/swagger does for the other responses.
+ */
+export function mediaExamples(doc: OpenApiDoc): OpenApiDoc {
+  type Media = { schema?: Record<string, unknown>; examples?: unknown };
+  for (const item of Object.values(doc.paths ?? {}) as Array<Record<string, { responses?: unknown }>>) {
+    for (const op of Object.values(item)) {
+      const responses = (op?.responses ?? {}) as Record<string, { content?: Record<string, Media> }>;
+      for (const response of Object.values(responses)) {
+        for (const media of Object.values(response.content ?? {})) {
+          const examples = media.schema?.['x-examples'];
+          if (examples === undefined) continue;
+          delete media.schema!['x-examples'];
+          media.examples = examples;
+        }
+      }
+    }
+  }
+  return doc;
+}
+
 const transformObject: TransformObject = (documentObject) => {
   const doc = jsonSchemaTransformObject(documentObject) as OpenApiDoc;
-  return pruneComponents(doc) as ReturnType<TransformObject>;
+  return pruneComponents(mediaExamples(doc)) as ReturnType<TransformObject>;
 };
 
 function packageVersion(): string {
@@ -68,7 +92,10 @@ export const TAGS = [
     name: 'counterfactuals',
     description: 'Counterfactual inference on a structural causal model of values.',
   },
-  { name: 'graphs', description: 'The bundled value systems (SCM graphs).' },
+  {
+    name: 'graphs',
+    description: 'The value systems (SCM graphs): bundled ones, and custom ones uploaded through the API.',
+  },
   { name: 'profiles', description: 'Value profiles: presets and conversion between scales.' },
   { name: 'health', description: 'Liveness, readiness and this document.' },
 ];
@@ -88,11 +115,12 @@ export function swaggerOptions(): FastifyDynamicSwaggerOptions {
         { url: 'http://127.0.0.1:8080', description: 'A local server on the default HOST and PORT.' },
       ],
       tags: TAGS,
-      // The API has no authentication of its own (run it behind your gateway); every operation is public.
-      security: [],
+      // API keys (security.ts): each operation says whether it needs one, and which scope (openapi-access.ts).
+      components: { securitySchemes: SECURITY_SCHEMES },
+      security: [{ bearerAuth: [] }],
     },
     hideUntagged: true,
-    transform: jsonSchemaTransform,
+    transform: withAccessDocs(jsonSchemaTransform),
     transformObject,
   };
 }

@@ -2,13 +2,26 @@
  * For every error example documented in openapi.yaml (schemas/api.ts ERROR_EXAMPLES), a request that
  * produces it: test/http/examples.test.ts sends each one and compares the answer with the example.
  * `app` says which graphs the server has: `bundled` is schwartz-10 alone, `fixture` the test graphs (for
- * the nonlinear `curve`).
+ * the nonlinear `curve`); `secured` is the fixture with API keys (`SECURED_ENV`), `limited` the fixture
+ * with a per-IP limit of one request. `before` are requests sent first (to fill a quota, say).
  */
 import type { InjectOptions } from 'fastify';
-import { EXAMPLE_GRAPH } from '../../schemas/api.js';
+import { EXAMPLE_CUSTOM_GRAPH, EXAMPLE_GRAPH } from '../../schemas/api.js';
 import type { ErrorCode } from '../../src/http/errors.js';
 
 const post = (url: string, payload: object): InjectOptions => ({ method: 'POST', url, payload });
+
+/** The keys of the `secured` app (test keys, not secrets). */
+export const EXAMPLE_KEYS = { reader: 'reader-key-0123456789abcdef', admin: 'admin-key-0123456789abcdef' };
+export const SECURED_ENV = {
+  API_KEYS: JSON.stringify([
+    { name: 'reader', key: EXAMPLE_KEYS.reader, scopes: ['read'] },
+    { name: 'admin', key: EXAMPLE_KEYS.admin, scopes: ['admin'] },
+  ]),
+  MAX_CUSTOM_GRAPHS: '1',
+};
+export const LIMITED_ENV = { RATE_LIMIT_PER_IP: '1' };
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 export const CYCLIC_GRAPH = {
   id: 'loop',
@@ -48,9 +61,59 @@ function manyNodes(n: number) {
   return g;
 }
 
+const ACCESS_EXAMPLE_REQUESTS: typeof ERROR_EXAMPLE_REQUESTS = {
+  AUTH_REQUIRED: { app: 'secured', request: { method: 'GET', url: '/v1/graphs' } },
+  INVALID_API_KEY: {
+    app: 'secured',
+    request: { method: 'GET', url: '/v1/graphs', headers: bearer('not-a-key-0000000000000000') },
+  },
+  INSUFFICIENT_SCOPE: {
+    app: 'secured',
+    request: { ...post('/v1/graphs', EXAMPLE_CUSTOM_GRAPH), headers: bearer(EXAMPLE_KEYS.reader) },
+  },
+  GRAPH_QUOTA_EXCEEDED: {
+    app: 'secured',
+    before: [
+      {
+        ...post('/v1/graphs', { ...EXAMPLE_CUSTOM_GRAPH, id: 'another-graph' }),
+        headers: bearer(EXAMPLE_KEYS.admin),
+      },
+    ],
+    request: { ...post('/v1/graphs', EXAMPLE_CUSTOM_GRAPH), headers: bearer(EXAMPLE_KEYS.admin) },
+  },
+  RATE_LIMITED: {
+    app: 'limited',
+    before: [{ method: 'GET', url: '/v1/presets' }],
+    request: { method: 'GET', url: '/v1/presets' },
+  },
+  JSON_TOO_DEEP: {
+    app: 'fixture',
+    request: {
+      method: 'POST',
+      url: '/v1/counterfactuals',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"graph": ${'['.repeat(65)}${']'.repeat(65)}}`,
+    },
+  },
+  UNKNOWN_GRAPH_VERSION: {
+    app: 'fixture',
+    request: { method: 'GET', url: '/v1/graphs/mini-values?version=0123456789abcdef' },
+  },
+  GRAPH_EXISTS: {
+    app: 'fixture',
+    before: [post('/v1/graphs', EXAMPLE_CUSTOM_GRAPH)],
+    request: post('/v1/graphs', EXAMPLE_CUSTOM_GRAPH),
+  },
+  GRAPH_READ_ONLY: { app: 'fixture', request: post('/v1/graphs', EXAMPLE_GRAPH) },
+};
+
 export const ERROR_EXAMPLE_REQUESTS: Partial<
-  Record<ErrorCode, { app: 'bundled' | 'fixture'; request: InjectOptions }>
+  Record<
+    ErrorCode,
+    { app: 'bundled' | 'fixture' | 'secured' | 'limited'; request: InjectOptions; before?: InjectOptions[] }
+  >
 > = {
+  ...ACCESS_EXAMPLE_REQUESTS,
   VALIDATION_FAILED: {
     app: 'bundled',
     request: post('/v1/counterfactuals', {
@@ -135,5 +198,25 @@ export const ERROR_EXAMPLE_REQUESTS: Partial<
       profile: { format: 'likert5', values: { securty: 5 } },
       to: 'centered',
     }),
+  },
+  UNKNOWN_PRESET: {
+    app: 'bundled',
+    request: post('/v1/align', {
+      question: 'Is it fine to skip a family dinner?',
+      target: { values: { benevolence: 5 } },
+      factual: { preset: 'human:nobody' },
+    }),
+  },
+  GENERATOR_UNAVAILABLE: {
+    app: 'bundled',
+    request: post('/v1/align', {
+      question: 'Is it fine to skip a family dinner?',
+      target: { values: { benevolence: 5 } },
+      generator: 'openai',
+    }),
+  },
+  ATTRIBUTION_UNSUPPORTED_GRAPH: {
+    app: 'fixture',
+    request: post('/v1/attributions', { text: 'I help my family.', graph: 'curve' }),
   },
 };

@@ -108,7 +108,7 @@ describe("fastify's own errors use the envelope", () => {
     for (const [method, url] of [
       ['GET', '/v1/nothing'],
       ['GET', '/v1/counterfactuals'],
-      ['DELETE', '/v1/graphs/mini-values'],
+      ['PATCH', '/v1/graphs/mini-values'],
     ] as const) {
       const res = await send({ method, url });
       expect(res.statusCode).toBe(404);

@@ -4,6 +4,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +17,28 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURE_GRAPHS = join(ROOT, 'test', 'fixtures', 'http-graphs');
 export const BUNDLED_GRAPHS = join(ROOT, 'graphs');
 
+/** A fresh data folder per app (custom graphs), removed when the test process exits. */
+const DATA_ROOT = mkdtempSync(join(tmpdir(), 'pluralign-data-'));
+process.on('exit', () => rmSync(DATA_ROOT, { recursive: true, force: true }));
+export function freshDataDir(): string {
+  return mkdtempSync(join(DATA_ROOT, 'app-'));
+}
+
+/**
+ * The configuration of a test app: the test graphs, no logs, a fresh DATA_DIR, no per-IP rate limit
+ * (every request of a test comes from 127.0.0.1) and no event-loop-delay cut-off (tests block the
+ * event loop on purpose, e.g. spawnSync); test/security sets its own limits.
+ */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ GRAPHS_DIR: FIXTURE_GRAPHS, LOG_LEVEL: 'silent', PORT: '0', ...env });
+  return loadConfig({
+    GRAPHS_DIR: FIXTURE_GRAPHS,
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    DATA_DIR: freshDataDir(),
+    RATE_LIMIT_PER_IP: '0',
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...env,
+  });
 }
 
 export async function makeApp(

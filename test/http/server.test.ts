@@ -15,10 +15,19 @@ afterAll(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
 });
 
+const dataRoot = mkdtempSync(join(tmpdir(), 'pluralign-server-'));
+afterAll(() => rmSync(dataRoot, { recursive: true, force: true }));
+
 function start(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    // Custom graphs go to a fresh DATA_DIR (not the repository's ./data).
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      DATA_DIR: mkdtempSync(join(dataRoot, 'run-')),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CounterfactualBody, CounterfactualResponse, errorResponses } from '../../../schemas/api.js';
 import { explainOptions, runBatch, runQuery } from '../counterfactuals.js';
+import { routeScope } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { RouteDeps } from './deps.js';
 
@@ -8,11 +9,12 @@ export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
   app.post(
     '/v1/counterfactuals',
     {
+      config: routeScope('read'),
       schema: {
         operationId: 'runCounterfactuals',
         summary: 'Run counterfactual queries on a value graph',
         description:
-          'Abduction → action → prediction on a bundled graph (by id) or an inline graph definition. Full evidence (a value for every node) gives exact values; partial evidence gives posterior means with standard deviations (linear graphs). Interventions: `do`, `shift`, `structured`. Send one query at the top level, or a batch in `queries` (each item then has its own result or error, and the response is 200 as long as the request itself is valid). The response names the graph version (`graph.hash`) that answered.',
+          'Abduction → action → prediction on a bundled or custom graph (by id) or an inline graph definition. Full evidence (a value for every node) gives exact values; partial evidence gives posterior means with standard deviations (linear graphs). Interventions: `do`, `shift`, `structured`. Send one query at the top level, or a batch in `queries` (each item then has its own result or error, and the response is 200 as long as the request itself is valid). The response names the graph version (`graph.hash`) that answered.',
         tags: ['counterfactuals'],
         body: CounterfactualBody,
         response: {

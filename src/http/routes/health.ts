@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses, Health, NoQuery, OpenApiDocument, Readiness } from '../../../schemas/api.js';
+import { routeScope } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { RouteDeps } from './deps.js';
 
@@ -7,6 +8,7 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
   app.get(
     '/healthz',
     {
+      config: routeScope('public', 'liveness'),
       schema: {
         operationId: 'getHealth',
         summary: 'Liveness',
@@ -25,6 +27,7 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
   app.get(
     '/readyz',
     {
+      config: routeScope('public', 'readiness'),
       schema: {
         operationId: 'getReadiness',
         summary: 'Readiness',
@@ -54,6 +57,7 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
   app.get(
     '/openapi.json',
     {
+      config: routeScope('public'),
       schema: {
         operationId: 'getOpenApi',
         summary: 'This API as OpenAPI 3.1',

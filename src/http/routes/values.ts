@@ -7,6 +7,7 @@ import {
   PresetQuery,
 } from '../../../schemas/api.js';
 import { convertProfile, listPresets, ProfileError } from '../../values/index.js';
+import { routeScope } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { RouteDeps } from './deps.js';
 
@@ -20,6 +21,7 @@ export const valueRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app) => {
   app.get(
     '/v1/presets',
     {
+      config: routeScope('read'),
       schema: {
         operationId: 'listPresets',
         summary: 'List the value-profile presets',
@@ -43,6 +45,7 @@ export const valueRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app) => {
   app.post(
     '/v1/profiles/convert',
     {
+      config: routeScope('read'),
       schema: {
         operationId: 'convertProfile',
         summary: 'Convert a value profile between formats',

@@ -1,0 +1,271 @@
+/**
+ * The protection layer, as one fastify plugin registered at the root of the app (so it covers every
+ * route, Swagger UI and 404s included). For each request, in order:
+ *
+ * 1. security headers (@fastify/helmet): a deny-all Content-Security-Policy for the JSON API (Swagger
+ *    UI sets its own, see `DOCS_CSP`), nosniff, no framing, no referrer, HSTS…;
+ * 2. CORS (@fastify/cors) when CORS_ORIGINS is set; preflight requests are answered here;
+ * 3. overload (@fastify/under-pressure): 503 OVERLOADED with Retry-After while the event loop lags or
+ *    the heap is too full (`GET /healthz` still answers, so a busy process is not restarted);
+ * 4. identification: a valid `Authorization: Bearer <key>` names the caller's key;
+ * 5. rate limits (@fastify/rate-limit's stores): a request with a valid key counts against that key
+ *    (its own `rateLimit`, else RATE_LIMIT_PER_KEY); any other request counts against its client IP
+ *    (RATE_LIMIT_PER_IP), so guessing keys is rate-limited too. 429 RATE_LIMITED with Retry-After;
+ * 6. authorization: the route's scope (`routeScope`, default `admin`): 401 AUTH_REQUIRED /
+ *    INVALID_API_KEY with `WWW-Authenticate: Bearer`, 403 INSUFFICIENT_SCOPE.
+ *
+ * Health probes are never rate-limited nor authenticated; `/openapi.json` and `/docs` need no key.
+ * With no keys configured every route is open (the configuration only allows that on loopback unless
+ * ALLOW_UNAUTHENTICATED=true) and a warning is logged at boot. Keys are never logged: only their names.
+ */
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure';
+import type {
+  FastifyBodyParser,
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+} from 'fastify';
+import type { Config } from '../config.js';
+import { isLoopback } from './security-config.js';
+import { bearerToken, KeyRing, type AuthenticatedKey, type Scope } from './auth.js';
+import { ApiError } from './errors.js';
+
+/** Seconds a client is told to wait when the server is overloaded. */
+export const OVERLOAD_RETRY_AFTER_S = 10;
+
+/**
+ * The Content-Security-Policy of Swagger UI at /docs: its scripts and styles are files served from
+ * /docs/static (no inline script), but it styles elements inline, and shows data: images.
+ */
+export const DOCS_CSP =
+  "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; form-action 'self'; frame-ancestors 'none'; img-src 'self' data:; object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'";
+
+/** The CSP of every other response (JSON): nothing may load, nothing may frame it. */
+const API_CSP = {
+  defaultSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
+};
+
+export interface SecurityOptions {
+  config: Config;
+  /** Tests: extra under-pressure options (e.g. a `healthCheck`, a short `sampleInterval`). */
+  underPressure?: Partial<FastifyUnderPressureOptions>;
+  /** Tests: the comparison the key ring uses (default `crypto.timingSafeEqual`). */
+  compare?: (a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => boolean;
+}
+
+const REALM = 'realm="pluralign"';
+
+function unauthorized(
+  reply: FastifyReply,
+  code: 'AUTH_REQUIRED' | 'INVALID_API_KEY',
+  scope: Scope,
+): ApiError {
+  if (code === 'AUTH_REQUIRED') {
+    reply.header('www-authenticate', `Bearer ${REALM}, scope="${scope}"`);
+    return new ApiError(
+      'AUTH_REQUIRED',
+      `this route needs an API key with scope "${scope}": send the header Authorization: Bearer <key>`,
+    );
+  }
+  reply.header('www-authenticate', `Bearer ${REALM}, error="invalid_token", scope="${scope}"`);
+  return new ApiError(
+    'INVALID_API_KEY',
+    'the Authorization header does not carry a valid API key (expected Authorization: Bearer <key>)',
+  );
+}
+
+type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
+
+async function enforce(
+  limiter: Limiter,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  tooMany: () => string,
+): Promise<void> {
+  const r = await limiter(request);
+  if (r.isAllowed) return;
+  reply.header('x-ratelimit-limit', r.max);
+  reply.header('x-ratelimit-remaining', r.remaining);
+  reply.header('x-ratelimit-reset', r.ttlInSeconds);
+  if (r.isExceeded) {
+    reply.header('retry-after', Math.max(1, r.ttlInSeconds));
+    throw new ApiError('RATE_LIMITED', tooMany());
+  }
+}
+
+async function security(fastify: FastifyInstance, opts: SecurityOptions): Promise<void> {
+  const { config } = opts;
+  const keys = new KeyRing(config.apiKeys, opts.compare);
+  const open = keys.size === 0;
+  const corsOn = config.corsOrigins.length > 0;
+  const windowS = Math.round(config.rateLimitWindowMs / 1000);
+
+  if (open) {
+    fastify.log.warn(
+      { host: config.host, allowUnauthenticated: config.allowUnauthenticated },
+      isLoopback(config.host)
+        ? `no API keys configured (API_KEYS, API_KEYS_FILE): every route is open to anyone who can connect to ${config.host}`
+        : `no API keys configured and ALLOW_UNAUTHENTICATED=true: every route, graph writes included, is open to anyone who can reach ${config.host}`,
+    );
+  } else {
+    fastify.log.info(
+      { keys: config.apiKeys.map((k) => ({ name: k.name, scopes: k.scopes })) },
+      'API keys loaded',
+    );
+  }
+
+  await fastify.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
+    // Browsers may read responses cross-origin only when CORS allows it.
+    crossOriginResourcePolicy: { policy: corsOn ? 'cross-origin' : 'same-origin' },
+  });
+
+  if (corsOn) {
+    await fastify.register(cors, {
+      origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+      exposedHeaders: [
+        'x-request-id',
+        'retry-after',
+        'etag',
+        'location',
+        'x-ratelimit-limit',
+        'x-ratelimit-remaining',
+        'x-ratelimit-reset',
+      ],
+      credentials: false,
+      maxAge: 600,
+      // Any OPTIONS request is answered as a preflight (no text/plain 400 for a partial one).
+      strictPreflight: false,
+    });
+  }
+
+  await fastify.register(underPressure, {
+    maxEventLoopDelay: config.maxEventLoopDelayMs,
+    maxHeapUsedBytes: config.maxHeapUsedBytes,
+    retryAfter: OVERLOAD_RETRY_AFTER_S,
+    pressureHandler: (request, reply, type, value) => {
+      if (request.routeOptions.config.probe === 'liveness') return undefined;
+      reply.header('retry-after', OVERLOAD_RETRY_AFTER_S);
+      request.log.warn({ type, value }, 'overloaded: refusing the request');
+      return Promise.reject(
+        new ApiError(
+          'OVERLOADED',
+          `the server is overloaded; retry in ${OVERLOAD_RETRY_AFTER_S} seconds (Retry-After)`,
+        ),
+      );
+    },
+    ...opts.underPressure,
+  });
+
+  await fastify.register(rateLimit, { global: false, timeWindow: config.rateLimitWindowMs });
+  const perIp = config.rateLimitPerIp > 0 ? fastify.createRateLimit({ max: config.rateLimitPerIp }) : null;
+  const keyLimits = new Map(config.apiKeys.map((k) => [k.name, k.rateLimit ?? config.rateLimitPerKey]));
+  const perKey = fastify.createRateLimit({
+    keyGenerator: (request) => `key:${request.apiKeyName ?? ''}`,
+    max: (request) => keyLimits.get(request.apiKeyName ?? '') ?? config.rateLimitPerKey,
+  });
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    const route = request.routeOptions;
+    if (route.config.probe) return;
+
+    let key: AuthenticatedKey | null = null;
+    let malformed = false;
+    if (!open) {
+      const b = bearerToken(request.headers.authorization);
+      if ('token' in b) {
+        key = keys.authenticate(b.token);
+        malformed = key === null;
+      } else malformed = b.problem === 'malformed';
+    }
+
+    if (key) {
+      request.apiKeyName = key.name;
+      if ((key.rateLimit ?? config.rateLimitPerKey) > 0) {
+        await enforce(perKey, request, reply, () => {
+          const max = key.rateLimit ?? config.rateLimitPerKey;
+          return `too many requests for API key "${key.name}": at most ${max} per ${windowS} s; retry after the number of seconds in the Retry-After header`;
+        });
+      }
+    } else if (perIp) {
+      await enforce(
+        perIp,
+        request,
+        reply,
+        () =>
+          `too many requests from this address without a valid API key: at most ${config.rateLimitPerIp} per ${windowS} s (RATE_LIMIT_PER_IP); retry after the number of seconds in the Retry-After header`,
+      );
+    }
+
+    // No key needed: no keys configured, a public route, Swagger UI, or no route at all (404).
+    const docs = route.url === '/docs' || route.url?.startsWith('/docs/');
+    if (open || request.is404 || route.config.scope === 'public' || docs) return;
+    const scope: Scope = route.config.scope ?? 'admin';
+    if (!key) throw unauthorized(reply, malformed ? 'INVALID_API_KEY' : 'AUTH_REQUIRED', scope);
+    if (!key.scopes.has(scope)) {
+      reply.header('www-authenticate', `Bearer ${REALM}, error="insufficient_scope", scope="${scope}"`);
+      throw new ApiError(
+        'INSUFFICIENT_SCOPE',
+        `API key "${key.name}" lacks the scope "${scope}" this route needs (it has: ${[...key.scopes].join(', ')})`,
+      );
+    }
+  });
+}
+
+/** How deeply a JSON body may nest arrays and objects (graph files need about 5 levels). */
+export const MAX_JSON_DEPTH = 64;
+
+/** Does this JSON text nest deeper than `max`? One pass, strings skipped; no parsing. */
+export function jsonDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/**
+ * The JSON body parser, refusing bodies nested deeper than MAX_JSON_DEPTH before they are parsed (a
+ * deeply nested value, e.g. in a graph's free-form `provenance`, would otherwise exhaust the stack of
+ * every recursive walk over it: hashing, validation, serialisation).
+ */
+export function depthLimitedJsonParser(parse: FastifyBodyParser<string>): FastifyBodyParser<string> {
+  return (request, body, done) => {
+    if (jsonDeeperThan(body, MAX_JSON_DEPTH)) {
+      done(
+        new ApiError(
+          'JSON_TOO_DEEP',
+          `the JSON body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; flatten it`,
+        ),
+        undefined,
+      );
+      return;
+    }
+    return parse(request, body, done);
+  };
+}
+
+/** The protection layer; not encapsulated, so its hooks cover the whole server. */
+export const securityPlugin: FastifyPluginAsync<SecurityOptions> = Object.assign(security, {
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: 'pluralign-security',
+});
