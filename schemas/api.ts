@@ -164,6 +164,34 @@ const ACCESS_ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorEnvelopeT>> = {
  */
 const ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorEnvelopeT>> = {
   ...ACCESS_ERROR_EXAMPLES,
+  BATCH_INVALID_INPUT: {
+    error: {
+      code: 'BATCH_INVALID_INPUT',
+      message: '2 malformed input line(s): 2, 3',
+      details: [
+        { path: 'line.2', message: 'not valid JSON' },
+        {
+          path: 'line.3',
+          message:
+            'duplicate custom_id "a" (first on line 1); url must be one of /v1/align, /v1/attributions',
+        },
+      ],
+    },
+  },
+  BATCH_TOO_MANY_LINES: {
+    error: {
+      code: 'BATCH_TOO_MANY_LINES',
+      message: 'the input has 50001 lines; at most 50000 (BATCH_MAX_LINES) per batch',
+      details: [],
+    },
+  },
+  UNKNOWN_BATCH: {
+    error: {
+      code: 'UNKNOWN_BATCH',
+      message: 'no batch "batch_0123456789abcdef01234567" for this API key; GET /v1/batches lists yours',
+      details: [],
+    },
+  },
   UNKNOWN_PRESET: {
     error: {
       code: 'UNKNOWN_PRESET',

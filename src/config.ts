@@ -4,7 +4,7 @@
  * `CONFIG_VARS` is the documented list (the README's configuration table is tested against it).
  */
 import { ConfigError } from './config-error.js';
-import { loadGeneratorConfig, type GeneratorEnvConfig } from './http/generators.js';
+import { GENERATOR_VARS, loadGeneratorConfig, type GeneratorEnvConfig } from './http/generators.js';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -59,6 +59,40 @@ export const CONFIG_VARS = {
   DOCS_ENABLED: { default: 'true', description: 'Serve Swagger UI at `/docs`.' },
   // Security, limits and storage (src/http/security-config.ts).
   ...SECURITY_VARS,
+  // Language-model backends (parsed in src/http/generators.ts).
+  ...GENERATOR_VARS,
+  // Batch jobs (src/batch).
+  BATCH_MAX_LINES: { default: '50000', description: 'Most request lines in one `POST /v1/batches` input.' },
+  BATCH_MAX_BYTES: {
+    default: '104857600',
+    description: 'Largest `POST /v1/batches` body, in bytes (413 beyond); overrides `BODY_LIMIT` there.',
+  },
+  BATCH_CONCURRENCY: {
+    default: '4',
+    description:
+      'Batch lines worked at once: by the service (embedded queue), or by each `pluralign worker` (Redis); `0`: the service runs no batch work.',
+  },
+  REDIS_URL: {
+    default: '(none)',
+    description:
+      'Redis for batch jobs (`redis://host:6379`): lines go through BullMQ and are worked by `pluralign worker` processes; unset: the embedded SQLite queue.',
+  },
+  BATCH_MAX_ATTEMPTS: {
+    default: '3',
+    description: 'Redis mode: attempts per line when the backend fails (502/503/504), the first included.',
+  },
+  BATCH_BACKOFF_MS: {
+    default: '1000',
+    description: 'Redis mode: first retry delay of a line (exponential backoff).',
+  },
+  BATCH_LOCK_MS: {
+    default: '30000',
+    description: 'Redis mode: how long a dead worker holds a line before another worker takes it over.',
+  },
+  BATCH_RATE_LIMIT: {
+    default: '0',
+    description: 'Redis mode: most lines per second started by all workers together; `0` = no limit.',
+  },
 } as const;
 
 export type ConfigVar = keyof typeof CONFIG_VARS;
@@ -80,6 +114,18 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 0, 3_600_000).default(10_000),
   TRUST_PROXY: boolean.default(false),
   DOCS_ENABLED: boolean.default(true),
+  BATCH_MAX_LINES: integer('BATCH_MAX_LINES', 1, 10_000_000).default(50_000),
+  BATCH_MAX_BYTES: integer('BATCH_MAX_BYTES', 1024, 1024 * 1024 * 1024).default(104_857_600),
+  BATCH_CONCURRENCY: integer('BATCH_CONCURRENCY', 0, 1000).default(4),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  BATCH_MAX_ATTEMPTS: integer('BATCH_MAX_ATTEMPTS', 1, 100).default(3),
+  BATCH_BACKOFF_MS: integer('BATCH_BACKOFF_MS', 0, 3_600_000).default(1000),
+  BATCH_LOCK_MS: integer('BATCH_LOCK_MS', 500, 3_600_000).default(30_000),
+  BATCH_RATE_LIMIT: integer('BATCH_RATE_LIMIT', 0, 1_000_000).default(0),
 });
 
 export interface Config extends SecurityConfig {
@@ -95,6 +141,20 @@ export interface Config extends SecurityConfig {
   shutdownTimeoutMs: number;
   trustProxy: boolean;
   docsEnabled: boolean;
+  /** Batch jobs: most lines, most bytes per input, lines worked at once by the embedded queue. */
+  batch: {
+    maxLines: number;
+    maxBytes: number;
+    concurrency: number;
+    /** Redis mode (REDIS_URL): BullMQ settings; null = the embedded SQLite queue. */
+    redis: {
+      url: string;
+      maxAttempts: number;
+      backoffMs: number;
+      lockMs: number;
+      rateLimit: number;
+    } | null;
+  };
   /** The language-model backends (GENERATOR, OPENAI_*, UPSTREAM_*): see src/http/generators.ts. */
   generator: GeneratorEnvConfig;
 }
@@ -146,6 +206,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
     docsEnabled: e.DOCS_ENABLED,
+    batch: {
+      maxLines: e.BATCH_MAX_LINES,
+      maxBytes: e.BATCH_MAX_BYTES,
+      concurrency: e.BATCH_CONCURRENCY,
+      redis:
+        e.REDIS_URL === undefined
+          ? null
+          : {
+              url: e.REDIS_URL,
+              maxAttempts: e.BATCH_MAX_ATTEMPTS,
+              backoffMs: e.BATCH_BACKOFF_MS,
+              lockMs: e.BATCH_LOCK_MS,
+              rateLimit: e.BATCH_RATE_LIMIT,
+            },
+    },
     ...security,
     generator,
   };

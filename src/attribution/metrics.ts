@@ -4,6 +4,7 @@
  * (average ranks for ties, i.e. Pearson's r on the ranks; null with fewer than two dimensions or when
  * either side has no variance, where it is undefined).
  */
+import { pearson } from '../values/stats.js';
 import { BUILTIN_SYSTEMS, normalizeName, resolveValueName } from '../values/index.js';
 import { AttributionError } from './errors.js';
 import type { ValueAttribution } from './posterior.js';
@@ -36,35 +37,17 @@ export function averageRanks(xs: readonly number[]): number[] {
   return ranks;
 }
 
-function pearson(a: readonly number[], b: readonly number[]): number | null {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]!;
-    mb += b[i]!;
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i]! - ma;
-    const db = b[i]! - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  if (saa <= 0 || sbb <= 0) return null;
-  return Math.max(-1, Math.min(1, sab / Math.sqrt(saa * sbb)));
+/** Pearson correlation, or null when either side has no variance (a rank correlation is then undefined). */
+function pearsonOrNull(a: readonly number[], b: readonly number[]): number | null {
+  const r = pearson(a, b);
+  return Number.isFinite(r) ? Math.max(-1, Math.min(1, r)) : null;
 }
 
 /** Spearman's ρ with average ranks for ties; null for fewer than 2 pairs or zero variance. */
 export function spearman(a: readonly number[], b: readonly number[]): number | null {
   if (a.length !== b.length) throw new RangeError('spearman needs two equally long lists');
   if (a.length < 2) return null;
-  return pearson(averageRanks(a), averageRanks(b));
+  return pearsonOrNull(averageRanks(a), averageRanks(b));
 }
 
 /**

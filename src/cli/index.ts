@@ -4,9 +4,11 @@ import { ScmError } from '../scm/index.js';
 import { ProfileError } from '../values/index.js';
 import * as alignCmd from './commands/align.js';
 import * as attributeCmd from './commands/attribute.js';
+import * as batchCmd from './commands/batch.js';
 import * as counterfactualCmd from './commands/counterfactual.js';
 import * as fitCmd from './commands/fit.js';
 import * as serveCmd from './commands/serve.js';
+import * as workerCmd from './commands/worker.js';
 import { EXIT, InputError, UsageError } from './io.js';
 
 interface Command {
@@ -17,6 +19,8 @@ interface Command {
 
 export const commands: Record<string, Command> = {
   serve: { summary: 'run the HTTP service (same as npm start)', ...serveCmd },
+  batch: { summary: 'submit a batch file to a server, follow it, fetch its output', ...batchCmd },
+  worker: { summary: 'work batch jobs from Redis (REDIS_URL; any number of workers)', ...workerCmd },
   align: { summary: 'answer a question from a target value profile (locally)', ...alignCmd },
   attribute: { summary: 'read a value profile from a text', ...attributeCmd },
   counterfactual: {

@@ -17,15 +17,18 @@ import { clientErrorHandler, frameworkErrors, installErrorHandling, sendError } 
 import { ApiError } from './errors.js';
 import { GraphStore } from './graph-store.js';
 import { loggerOptions } from './logger.js';
+import { AppMetrics } from './metrics.js';
 import { swaggerOptions } from './openapi.js';
 import { genReqId, REQUEST_ID_HEADER } from './request-id.js';
 import { depthLimitedJsonParser, DOCS_CSP, securityPlugin, type SecurityOptions } from './security.js';
 import { buildGenerators, type GeneratorSetup } from './generators.js';
 import { alignRoutes } from './routes/align.js';
+import { batchRoutes } from './routes/batches.js';
 import { counterfactualRoutes } from './routes/counterfactuals.js';
 import type { AppState, RouteDeps } from './routes/deps.js';
 import { graphRoutes } from './routes/graphs.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { renderRoutes } from './routes/render.js';
 import { valueRoutes } from './routes/values.js';
 import { zodValidatorCompiler } from './validation.js';
@@ -48,6 +51,9 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   const state: AppState = { ready: false, closing: false, startedAt: Date.now() };
 
   installErrorHandling(fastify, config.bodyLimit);
+  // Prometheus metrics (metrics.ts): one registry per app, counted by a root onResponse hook.
+  const metrics = new AppMetrics();
+  metrics.install(fastify);
 
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
@@ -80,7 +86,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     });
   }
 
-  const deps: RouteDeps = { config, store, state };
+  const deps: RouteDeps = { config, store, state, metrics };
   await fastify.register(async (api) => {
     // Bodies are JSON only: anything else is 415 UNSUPPORTED_MEDIA_TYPE.
     api.removeAllContentTypeParsers();
@@ -96,8 +102,10 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     await api.register(counterfactualRoutes, deps);
     await api.register(valueRoutes, deps);
     await api.register(renderRoutes, deps);
-    const setup = opts.generators ?? buildGenerators(config.generator);
+    await api.register(metricsRoutes, { ...deps, metrics });
+    const setup = metrics.instrument(opts.generators ?? buildGenerators(config.generator));
     await api.register(alignRoutes, { ...deps, align: setup });
+    await api.register(batchRoutes, { ...deps, align: setup });
   });
 }
 

@@ -67,6 +67,17 @@ export const ERROR_CATALOGUE = {
   UNKNOWN_GRAPH: { status: 404, summary: 'No bundled or custom graph has this id.' },
   NOT_FOUND: { status: 404, summary: 'No route matches this method and path.' },
   UNKNOWN_GRAPH_VERSION: { status: 404, summary: 'The graph has no version with this content hash.' },
+  BATCH_INVALID_INPUT: {
+    status: 400,
+    summary:
+      'The batch input has malformed lines (not JSON, missing or duplicate custom_id, unknown url); `details` lists them.',
+  },
+  UNKNOWN_BATCH: { status: 404, summary: 'No batch of this API key has this id.' },
+  BATCH_CANCELLED: {
+    status: 409,
+    summary: 'In a batch output line: the batch was cancelled before this line ran.',
+  },
+  BATCH_TOO_MANY_LINES: { status: 413, summary: 'The batch input has more lines than BATCH_MAX_LINES.' },
   REQUEST_TIMEOUT: {
     status: 408,
     summary: 'The request was not received completely in time (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS).',

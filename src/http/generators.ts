@@ -61,6 +61,69 @@ const GeneratorEnv = z.object({
 
 export type GeneratorEnvConfig = z.output<typeof GeneratorEnv>;
 
+const R = DEFAULT_RELIABILITY;
+const B = DEFAULT_BREAKER;
+
+/** The variables as documented in README's configuration table (same order). */
+export const GENERATOR_VARS = {
+  GENERATOR: {
+    default: '(auto)',
+    description:
+      'Default generator: `template` (embedded, offline) or `openai`; auto = `openai` when a backend is configured, else `template`.',
+  },
+  OPENAI_BASE_URL: {
+    default: '(none)',
+    description:
+      'Base URL of an OpenAI-compatible API (OpenAI, vLLM `http://host:8000/v1`, Ollama `http://host:11434/v1`, llama.cpp); setting it (or `OPENAI_API_KEY`) enables the `openai` generator.',
+  },
+  OPENAI_API_KEY: {
+    default: '(none)',
+    description: 'Key sent to that API as a bearer token (local servers need none).',
+  },
+  OPENAI_MODEL: {
+    default: DEFAULT_OPENAI_MODEL,
+    description: 'Default model id (a request may override it with `model`).',
+  },
+  UPSTREAM_DEADLINE_MS: {
+    default: String(R.deadlineMs),
+    description: 'Total time for one model call: every attempt, backoff and the whole stream (504 beyond).',
+  },
+  UPSTREAM_CONNECT_TIMEOUT_MS: {
+    default: String(R.connectTimeoutMs),
+    description: 'Per attempt: time to connect.',
+  },
+  UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: {
+    default: String(R.firstTokenTimeoutMs),
+    description: 'Streams: time to the first token (retried, since nothing was sent yet).',
+  },
+  UPSTREAM_IDLE_TIMEOUT_MS: {
+    default: String(R.idleTimeoutMs),
+    description: 'Streams: longest silence between chunks (the stream then ends with an `error` event).',
+  },
+  UPSTREAM_MAX_ATTEMPTS: {
+    default: String(R.maxAttempts),
+    description:
+      'Attempts per call, the first included (retried: connection errors, timeouts, 408, 409, 429, 5xx).',
+  },
+  UPSTREAM_BACKOFF_BASE_MS: {
+    default: String(R.backoff.baseMs),
+    description: 'Backoff cap of the first retry (full jitter, doubling); Retry-After overrides it.',
+  },
+  UPSTREAM_BACKOFF_MAX_MS: { default: String(R.backoff.maxMs), description: 'Largest backoff cap.' },
+  UPSTREAM_BREAKER_THRESHOLD: {
+    default: String(B.failureThreshold),
+    description: 'Consecutive failures that open the circuit breaker (0 disables it).',
+  },
+  UPSTREAM_BREAKER_COOLDOWN_MS: {
+    default: String(B.cooldownMs),
+    description: 'Time the breaker stays open before one probe call.',
+  },
+  UPSTREAM_BREAKER_MAX_COOLDOWN_MS: {
+    default: String(B.maxCooldownMs),
+    description: 'The cool-down doubles after each failed probe, up to this.',
+  },
+} as const;
+
 export interface GeneratorSetup {
   generators: Map<string, Generator>;
   defaultGenerator: string;

@@ -98,6 +98,7 @@ export const TAGS = [
   },
   { name: 'profiles', description: 'Value profiles: presets and conversion between scales.' },
   { name: 'health', description: 'Liveness, readiness and this document.' },
+  { name: 'batches', description: 'Batch jobs: many align and attribution requests in one JSONL file.' },
 ];
 
 export function swaggerOptions(): FastifyDynamicSwaggerOptions {

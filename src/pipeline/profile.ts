@@ -119,6 +119,16 @@ export function conditionalLambda(entry: GraphEntry, targets: readonly string[])
   return noise / targets.length / (latent / nLatent);
 }
 
+type GraphNode = GraphEntry['file']['nodes'][number];
+const nodeIndex = new WeakMap<GraphEntry, Map<string, GraphNode>>();
+
+/** The graph's node definitions by id (built once per graph entry). */
+function nodesById(entry: GraphEntry): Map<string, GraphNode> {
+  let m = nodeIndex.get(entry);
+  if (!m) nodeIndex.set(entry, (m = new Map(entry.file.nodes.map((n) => [n.id, n]))));
+  return m;
+}
+
 export function computeProfile(entry: GraphEntry, req: ProfileRequest): CounterfactualProfile {
   const p = entry.program;
   const action = req.action ?? 'structured';
@@ -131,9 +141,11 @@ export function computeProfile(entry: GraphEntry, req: ProfileRequest): Counterf
     evidence: req.factual,
     interventions,
     lambda: req.lambda ?? conditionalLambda(entry, Object.keys(req.target)),
-    explain: req.explain ?? { include: 'changed', maxPaths: 3 },
+    // The alignment explains values only (buildExplanation): no path enumeration into the concepts.
+    explain: req.explain ?? { include: 'changed', maxPaths: 3, kinds: ['value'] },
   });
-  const node = (id: string) => entry.file.nodes.find((n) => n.id === id)!;
+  const byId = nodesById(entry);
+  const node = (id: string) => byId.get(id)!;
 
   const values: ValuePriority[] = [];
   p.ids.forEach((id, i) => {

@@ -180,16 +180,25 @@ describe('pluralign align and attribute (offline, template generator)', () => {
   });
 
   it('align reports a bad target value with exit code 3', async () => {
-    expect(await main(['align', '--question', 'q', '--target', '{"powerr": 5}', '--generator', 'template'])).toBe(3);
+    expect(
+      await main(['align', '--question', 'q', '--target', '{"powerr": 5}', '--generator', 'template']),
+    ).toBe(3);
     expect(err.join('\n')).toMatch(/did you mean "power"/);
     expect(await main(['align', '--target', '{"power": 5}'])).toBe(2);
   });
 
   it('attribute --json reads a profile from a text', async () => {
-    const code = await main(['attribute', '--text', 'I would always help my family and forgive my friends.', '--json']);
+    const code = await main([
+      'attribute',
+      '--text',
+      'I would always help my family and forgive my friends.',
+      '--json',
+    ]);
     expect(code).toBe(0);
     const json = JSON.parse(out.join(''));
-    const top = [...json.values].sort((a: { likert5: number }, b: { likert5: number }) => b.likert5 - a.likert5)[0];
+    const top = [...json.values].sort(
+      (a: { likert5: number }, b: { likert5: number }) => b.likert5 - a.likert5,
+    )[0];
     expect(top.value).toBe('benevolence');
   });
 });

@@ -42,6 +42,10 @@ export async function callEveryOperation(baseUrl: string) {
   const spec = await client.GET('/openapi.json');
   out.getOpenApi = spec.data?.openapi;
 
+  const metrics = await client.GET('/metrics', { parseAs: 'text' });
+  const text: string | undefined = metrics.data;
+  out.getMetrics = { status: metrics.response.status, type: metrics.response.headers.get('content-type'), healthz: (text ?? '').includes('pluralign_http_requests_total{method="GET",route="/healthz",status="200"} 1') };
+
   const graphs = await client.GET('/v1/graphs');
   out.listGraphs = graphs.data?.graphs.map((g) => ({ id: g.id, values: g.nodes.value }));
 
@@ -157,6 +161,7 @@ describe('a typed client generated from openapi.yaml', () => {
       getHealth: string;
       getReadiness: string[];
       getOpenApi: string;
+      getMetrics: { status: number; type: string; healthz: boolean };
       listGraphs: Array<{ id: string; values: number }>;
       getGraph: { hash: string; nodes: number };
       getGraphMissing: unknown;
@@ -170,6 +175,11 @@ describe('a typed client generated from openapi.yaml', () => {
     expect(out.getHealth).toBe('ok');
     expect(out.getReadiness).toEqual(['mft-6', 'schwartz-10', 'schwartz-19']);
     expect(out.getOpenApi).toBe('3.1.0');
+    expect(out.getMetrics).toEqual({
+      status: 200,
+      type: 'text/plain; version=0.0.4; charset=utf-8',
+      healthz: true,
+    });
     expect(out.listGraphs).toContainEqual({ id: 'schwartz-10', values: 10 });
     expect(out.getGraph.nodes).toBe(66);
     expect(out.getGraph.hash).toMatch(/^[0-9a-f]{16}$/);

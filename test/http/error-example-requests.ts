@@ -114,6 +114,29 @@ export const ERROR_EXAMPLE_REQUESTS: Partial<
   >
 > = {
   ...ACCESS_EXAMPLE_REQUESTS,
+  BATCH_INVALID_INPUT: {
+    app: 'bundled',
+    request: post('/v1/batches', {
+      input: [
+        '{"custom_id":"a","url":"/v1/align","body":{}}',
+        'not json',
+        '{"custom_id":"a","url":"/v1/nope","body":{}}',
+      ].join('\n'),
+    }),
+  },
+  BATCH_TOO_MANY_LINES: {
+    app: 'bundled',
+    request: {
+      method: 'POST',
+      url: '/v1/batches',
+      headers: { 'content-type': 'application/jsonl' },
+      payload: '{}\n'.repeat(50_001),
+    },
+  },
+  UNKNOWN_BATCH: {
+    app: 'bundled',
+    request: { method: 'GET', url: '/v1/batches/batch_0123456789abcdef01234567' },
+  },
   VALIDATION_FAILED: {
     app: 'bundled',
     request: post('/v1/counterfactuals', {

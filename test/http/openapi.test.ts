@@ -87,8 +87,12 @@ describe('openapi.yaml', () => {
     expect(operations.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort()).toEqual([
       'DELETE /v1/graphs/{id}',
       'GET /healthz',
+      'GET /metrics',
       'GET /openapi.json',
       'GET /readyz',
+      'GET /v1/batches',
+      'GET /v1/batches/{id}',
+      'GET /v1/batches/{id}/output',
       'GET /v1/charts/radar.svg',
       'GET /v1/graphs',
       'GET /v1/graphs/{id}',
@@ -98,6 +102,8 @@ describe('openapi.yaml', () => {
       'POST /align',
       'POST /v1/align',
       'POST /v1/attributions',
+      'POST /v1/batches',
+      'POST /v1/batches/{id}/cancel',
       'POST /v1/chat/completions',
       'POST /v1/counterfactuals',
       'POST /v1/graphs',
@@ -121,9 +127,14 @@ describe('openapi.yaml', () => {
       }
       // 200, or 201 for the operations that create (POST /v1/graphs).
       const ok = Object.keys(op.responses).find((s) => s.startsWith('2'))!;
-      // JSON, or the one media type of a picture route (image/svg+xml).
+      // JSON, or the one media type of a picture route (image/svg+xml), of /metrics (text/plain) or of
+      // a batch output (application/jsonl).
       const content = op.responses[ok]?.content ?? {};
-      const media = content['application/json'] ?? content['image/svg+xml'];
+      const media =
+        content['application/json'] ??
+        content['image/svg+xml'] ??
+        content['text/plain'] ??
+        content['application/jsonl'];
       expect(examplesOf(media).length).toBeGreaterThan(0);
     });
 

@@ -78,7 +78,17 @@ describe('README.md', () => {
     // Async: the server that answers runs in this process.
     const { stdout } = await promisify(execFile)('bash', ['-c', script], { encoding: 'utf8' });
     const status = Number(stdout.slice(stdout.lastIndexOf('\n') + 1));
-    const body = JSON.parse(stdout.slice(0, stdout.lastIndexOf('\n'))) as { error?: { code: string } };
+    const text = stdout.slice(0, stdout.lastIndexOf('\n'));
+    // A server-sent-events answer (`"stream": true`): no `error` event, and it ends with `done`.
+    if (text.startsWith('event: ')) {
+      const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+      expect(status).toBe(200);
+      expect(events[0]).toBe('profile');
+      expect(events).not.toContain('error');
+      expect(events.at(-1)).toBe('done');
+      return;
+    }
+    const body = JSON.parse(text) as { error?: { code: string } };
     if (example.status === undefined) {
       expect(status, stdout.slice(0, 500)).toBeGreaterThanOrEqual(200);
       expect(status, stdout.slice(0, 500)).toBeLessThan(300);

@@ -9,6 +9,7 @@ import {
   type Intervention,
 } from '../../scm/index.js';
 import { InputError, UsageError, parseNumber, printJson, readJsonArg } from '../io.js';
+import { progress, table } from '../progress.js';
 
 export const help = `pluralign counterfactual — abduction → action → prediction on a structural causal model
 
@@ -27,6 +28,8 @@ Options:
   --explain                add the explanation (contributions by intervention and by causal path)
   --max-paths <n>          paths listed per node in the explanation (default 5)
   --compact                one-line JSON (default: indented)
+  --table                  human-readable: a table per query (node, factual, counterfactual, change)
+  --progress               a progress bar on standard error for a batch (--queries)
   -h, --help               this help
 
 JSON arguments are inline JSON, @file.json, or - for standard input.
@@ -36,6 +39,9 @@ Examples:
     --evidence '{"benevolence": 0.2, "power": -0.5}' \\
     --interventions '[{"node": "benevolence", "type": "structured", "value": 1.2}]' --explain
   pluralign counterfactual --graph my-scm.json --evidence @row.json --interventions '{"X": 2}'
+  pluralign counterfactual --graph schwartz-10 --evidence '{"power": 1}' \\
+    --interventions '{"benevolence": 1}' --table
+  pluralign counterfactual --graph schwartz-10 --queries @batch.json --progress --compact > out.json
 
 Exit codes: 0 ok, 2 usage error, 3 invalid input (graph, evidence or interventions).`;
 
@@ -106,6 +112,21 @@ export function resultJson(r: CounterfactualResult) {
   };
 }
 
+/** Human-readable view of a result: one row per node that has evidence, an action, or changed. */
+export function resultTable(r: CounterfactualResult): string {
+  const acted = new Set(r.actions.map((a) => a.node));
+  const rows: Array<Array<string | number>> = [];
+  r.nodes.forEach((id, i) => {
+    const change = r.counterfactual[i]! - r.factual[i]!;
+    if (Math.abs(change) < 1e-12 && !acted.has(id)) return;
+    const sd = r.counterfactualSd ? `± ${r.counterfactualSd[i]!.toFixed(3)}` : '';
+    rows.push([id, r.factual[i]!, r.counterfactual[i]!, change, sd, acted.has(id) ? 'intervened' : '']);
+  });
+  const head = table(['node', 'factual', 'counterfactual', 'change', 'sd', ''], rows);
+  const unchanged = r.nodes.length - rows.length;
+  return `${head}\n(${r.evidence} evidence; ${unchanged} unchanged node${unchanged === 1 ? '' : 's'} not shown)`;
+}
+
 export function run(argv: string[]): number {
   const { values } = parseArgs({
     args: argv,
@@ -118,6 +139,8 @@ export function run(argv: string[]): number {
       explain: { type: 'boolean' },
       'max-paths': { type: 'string' },
       compact: { type: 'boolean' },
+      table: { type: 'boolean' },
+      progress: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -149,23 +172,32 @@ export function run(argv: string[]): number {
   if (values.queries) {
     const raw = readJsonArg(values.queries, '--queries');
     if (!Array.isArray(raw)) throw new InputError('--queries: give a JSON array of queries');
-    const results = raw.map((q, i) => {
+    const bar = values.progress ? progress({ total: raw.length, label: 'counterfactuals' }) : undefined;
+    const computed = raw.map((q, i) => {
       const o = (q ?? {}) as Record<string, unknown>;
-      return resultJson(
-        counterfactual(
-          entry.program,
-          build(o.evidence, o.interventions, `--queries[${i}].evidence`, o.lambda),
-        ),
+      const r = counterfactual(
+        entry.program,
+        build(o.evidence, o.interventions, `--queries[${i}].evidence`, o.lambda),
       );
+      bar?.tick(1, `query ${i}`);
+      return r;
     });
-    printJson({ graph, results }, !values.compact);
+    bar?.done();
+    if (values.table) {
+      const text = computed.map((r, i) => `query ${i}\n${resultTable(r)}`).join('\n\n');
+      process.stdout.write(`graph ${graph.id} (${graph.hash})\n\n${text}\n`);
+      return 0;
+    }
+    printJson({ graph, results: computed.map(resultJson) }, !values.compact);
     return 0;
   }
   const evidence = readJsonArg(values.evidence!, '--evidence');
   const interventions = values.interventions ? readJsonArg(values.interventions, '--interventions') : [];
-  printJson(
-    { graph, ...resultJson(counterfactual(entry.program, build(evidence, interventions, '--evidence'))) },
-    !values.compact,
-  );
+  const result = counterfactual(entry.program, build(evidence, interventions, '--evidence'));
+  if (values.table) {
+    process.stdout.write(`graph ${graph.id} (${graph.hash})\n\n${resultTable(result)}\n`);
+    return 0;
+  }
+  printJson({ graph, ...resultJson(result) }, !values.compact);
   return 0;
 }

@@ -2,8 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveGraph } from '../../graphs/registry.js';
-import { fitGraph, type DataTable } from '../../scm/index.js';
+import { fitGraph, type DataTable, type NodeFit } from '../../scm/index.js';
 import { InputError, UsageError, printJson, readJsonFile } from '../io.js';
+import { table } from '../progress.js';
 
 export const help = `pluralign fit — fit a graph's linear mechanisms (least squares per node) from a data table
 
@@ -17,14 +18,42 @@ Options:
   --out <file>        write the fitted graph there (default: print the report only)
   --nodes <list>      fit only these nodes (comma-separated ids)
   --compact           one-line JSON
+  --table             human-readable: one row per fitted node (n, R², residual sd, coefficients)
   -h, --help          this help
 
 Each fitted node reports n, intercept, coefficients, residual sd and R²; roots get mean and sd.
 
-Example:
+Examples:
   pluralign fit --graph my-scm.json --data survey.json --out my-scm.fitted.json
+  pluralign fit --graph my-scm.json --data survey.json --nodes Y,Z --table
 
 Exit codes: 0 ok, 2 usage error, 3 invalid input (graph, data, or a node that cannot be fitted).`;
+
+/** Human-readable view of the fits: one row per node, then the skipped nodes. */
+export function fitTable(
+  fits: readonly NodeFit[],
+  skipped: ReadonlyArray<{ node: string; reason: string }>,
+): string {
+  const rows = fits.map((f) => [
+    f.node,
+    f.kind,
+    f.n,
+    f.r2 ?? '',
+    f.sd,
+    f.kind === 'root'
+      ? `mean ${(f.mean ?? 0).toFixed(3)}`
+      : [
+          `${(f.intercept ?? 0).toFixed(3)}`,
+          ...Object.entries(f.coefficients ?? {}).map(
+            ([k, v]) => `${v >= 0 ? '+' : '-'} ${Math.abs(v).toFixed(3)}·${k}`,
+          ),
+        ].join(' '),
+  ]);
+  const text = table(['node', 'kind', 'n', 'R²', 'sd', 'mechanism'], rows);
+  return skipped.length
+    ? `${text}\nskipped: ${skipped.map((s) => `${s.node} (${s.reason})`).join(', ')}`
+    : text;
+}
 
 export function run(argv: string[]): number {
   const { values } = parseArgs({
@@ -35,6 +64,7 @@ export function run(argv: string[]): number {
       out: { type: 'string' },
       nodes: { type: 'string' },
       compact: { type: 'boolean' },
+      table: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -55,6 +85,11 @@ export function run(argv: string[]): number {
     .filter(Boolean);
   const result = fitGraph(entry.file, data as DataTable, nodes ? { nodes } : {});
   if (values.out) writeFileSync(values.out, `${JSON.stringify(result.graph, null, 2)}\n`);
+  if (values.table) {
+    process.stdout.write(`${fitTable(result.fits, result.skipped)}\n`);
+    if (values.out) process.stdout.write(`wrote ${values.out}\n`);
+    return 0;
+  }
   printJson(
     { graph: result.graph.id, out: values.out ?? null, fits: result.fits, skipped: result.skipped },
     !values.compact,

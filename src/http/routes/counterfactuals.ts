@@ -5,7 +5,8 @@ import { routeScope } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { RouteDeps } from './deps.js';
 
-export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, config }) => {
+export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
+  const { store, config } = deps;
   app.post(
     '/v1/counterfactuals',
     {
@@ -53,9 +54,12 @@ export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
       const { entry, source } = store.resolve(body.graph);
       const graph = { id: entry.id, version: entry.version, hash: entry.hash, source };
       const explain = explainOptions(body.explain, body.maxPaths);
-      if (body.queries !== undefined)
-        return { graph, results: runBatch(entry.program, body.queries, explain) };
-      return { graph, result: runQuery(entry.program, body, explain) };
+      const time = <T>(mode: 'single' | 'batch', run: () => T): T =>
+        deps.metrics ? deps.metrics.timeCounterfactual(mode, run) : run();
+      const queries = body.queries;
+      if (queries !== undefined)
+        return { graph, results: time('batch', () => runBatch(entry.program, queries, explain)) };
+      return { graph, result: time('single', () => runQuery(entry.program, body, explain)) };
     },
   );
 };

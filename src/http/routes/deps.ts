@@ -1,5 +1,6 @@
 import type { Config } from '../../config.js';
 import type { GraphStore } from '../graph-store.js';
+import type { AppMetrics } from '../metrics.js';
 
 /** Lifecycle flags shared by the hooks and the health routes. */
 export interface AppState {
@@ -14,4 +15,6 @@ export interface RouteDeps {
   config: Config;
   store: GraphStore;
   state: AppState;
+  /** Prometheus metrics of this app (absent when a route plugin is registered alone). */
+  metrics?: AppMetrics;
 }

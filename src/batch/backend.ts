@@ -1,0 +1,62 @@
+/**
+ * Where batches live, as the routes see them: the embedded SQLite store worked by the service itself
+ * (default), or Redis + BullMQ worked by `pluralign worker` processes (REDIS_URL; see redis.ts).
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { AlignDeps } from '../pipeline/align.js';
+import { EmbeddedQueue } from './embedded.js';
+import type { BatchDb, BatchLineInput, BatchRecord, OutputLine } from './store.js';
+
+export interface BatchBackend {
+  /** Store the batch and queue its lines. */
+  create(
+    owner: string,
+    lines: readonly BatchLineInput[],
+    metadata: Record<string, string> | null,
+  ): Promise<BatchRecord>;
+  get(owner: string, id: string): Promise<BatchRecord | null>;
+  list(owner: string, limit: number, after?: string): Promise<BatchRecord[]>;
+  /** The finished lines in input order; null when the owner has no such batch. */
+  output(owner: string, id: string): Promise<OutputLine[] | null>;
+  cancel(owner: string, id: string): Promise<BatchRecord | null>;
+  start(): Promise<void>;
+  close(graceMs: number): Promise<void>;
+}
+
+export class SqliteBackend implements BatchBackend {
+  private readonly queue: EmbeddedQueue | null;
+
+  constructor(
+    private readonly db: BatchDb,
+    deps: () => AlignDeps,
+    concurrency: number,
+    log: FastifyBaseLogger,
+  ) {
+    this.queue = concurrency > 0 ? new EmbeddedQueue(db, deps, concurrency, log) : null;
+  }
+
+  async create(owner: string, lines: readonly BatchLineInput[], metadata: Record<string, string> | null) {
+    const id = this.db.create(owner, lines, metadata);
+    this.queue?.notify();
+    return this.db.get(owner, id)!;
+  }
+  async get(owner: string, id: string) {
+    return this.db.get(owner, id);
+  }
+  async list(owner: string, limit: number, after?: string) {
+    return this.db.list(owner, limit, after);
+  }
+  async output(owner: string, id: string) {
+    return this.db.get(owner, id) ? this.db.output(id) : null;
+  }
+  async cancel(owner: string, id: string) {
+    return this.db.cancel(owner, id);
+  }
+  async start() {
+    this.queue?.start();
+  }
+  async close(graceMs: number) {
+    await this.queue?.stop(graceMs);
+    this.db.close();
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Running one batch line: the same work as `POST /v1/align` or `POST /v1/attributions` (non-streamed),
+ * with the result as the status code and body that route would have answered. Used by the embedded
+ * queue (the service) and by `pluralign worker` (Redis mode), so both give byte-identical outputs.
+ */
+import type { z } from 'zod';
+import { AlignRequest, AttributionRequest } from '../../schemas/align.js';
+import { attributeText, attributeWithLlm } from '../attribution/index.js';
+import { align, type AlignDeps } from '../pipeline/align.js';
+import { radarFromExplanation } from '../render/index.js';
+import { fromPipelineError } from '../http/error-handler.js';
+import { ApiError } from '../http/errors.js';
+
+export const BATCH_URLS = ['/v1/align', '/v1/attributions'] as const;
+export type BatchUrl = (typeof BATCH_URLS)[number];
+
+/** The outcome of one line: an HTTP-like status and body (the route's JSON or its error envelope). */
+export interface LineResult {
+  status_code: number;
+  body: unknown;
+}
+
+function validationError(err: z.ZodError): ApiError {
+  return new ApiError(
+    'VALIDATION_FAILED',
+    'the line body does not match the schema of its url',
+    err.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message })),
+  );
+}
+
+function errorResult(err: unknown): LineResult {
+  const api =
+    err instanceof ApiError ? err : (fromPipelineError(err) ?? new ApiError('INTERNAL', 'internal error'));
+  return { status_code: api.statusCode, body: api.toEnvelope() };
+}
+
+/** Run one line. Never throws: failures are results with a 4xx/5xx status and the error envelope. */
+export async function executeLine(
+  deps: AlignDeps,
+  url: string,
+  body: unknown,
+  requestId: string,
+  signal?: AbortSignal,
+): Promise<LineResult> {
+  try {
+    if (url === '/v1/align') {
+      const parsed = AlignRequest.safeParse(body);
+      if (!parsed.success) throw validationError(parsed.error);
+      const b = parsed.data;
+      if (b.stream) {
+        throw new ApiError('VALIDATION_FAILED', 'batch lines cannot stream', [
+          { path: 'body.stream', message: 'must be false or absent in a batch' },
+        ]);
+      }
+      const response = await align(
+        deps,
+        {
+          question: b.question,
+          target: b.target,
+          graph: b.graph,
+          factual: b.factual,
+          action: b.action,
+          lambda: b.lambda,
+          conditioning: b.conditioning,
+          verify: b.verify,
+          refine: b.refine,
+          generator: b.generator,
+          model: b.model,
+          temperature: b.temperature,
+          maxTokens: b.maxTokens,
+          requestId,
+        },
+        signal,
+      );
+      const chart = b.explain?.chart === true;
+      return {
+        status_code: 200,
+        body: chart ? { ...response, chart: radarFromExplanation(response.explanation) } : response,
+      };
+    }
+    if (url === '/v1/attributions') {
+      const parsed = AttributionRequest.safeParse(body);
+      if (!parsed.success) throw validationError(parsed.error);
+      const { text, graph, detector } = parsed.data;
+      const id = graph ?? deps.defaultGraph ?? 'schwartz-10';
+      const entry = deps.graphs.get(id);
+      if (!entry) throw new ApiError('UNKNOWN_GRAPH', `no graph "${id}"; GET /v1/graphs lists them`);
+      if (detector === 'llm') {
+        const generator = [...deps.generators.values()].find((g) => g.name !== 'template');
+        if (!generator) {
+          throw new ApiError(
+            'GENERATOR_UNAVAILABLE',
+            'detector "llm" needs an OpenAI-compatible backend (set OPENAI_BASE_URL); use detector "phrases"',
+          );
+        }
+        return { status_code: 200, body: await attributeWithLlm(entry, text, generator, { requestId }) };
+      }
+      return { status_code: 200, body: attributeText(entry, text) };
+    }
+    throw new ApiError('VALIDATION_FAILED', `unknown url ${url}`);
+  } catch (err) {
+    return errorResult(err);
+  }
+}

@@ -1,0 +1,388 @@
+/**
+ * Batch jobs, durably: `batches.db`, an SQLite database next to the graph database in DATA_DIR (same
+ * settings: WAL, `synchronous = FULL`, `schema_migrations`, `quick_check` at open).
+ *
+ * One row per batch and one per input line. A line is `queued` → `running` (claimed by one worker
+ * process, in an IMMEDIATE transaction) → `done` (its result stored, in one transaction that checks
+ * the line is still running and claimed by that worker: completing twice is a no-op). `cancelled`
+ * lines were still queued when the batch was cancelled. At boot the service re-queues every `running`
+ * line (its worker died with the previous process), so nothing is lost; output is keyed by line, so a
+ * line re-run after a crash still appears exactly once.
+ *
+ * The embedded queue assumes one service process per DATA_DIR (as the graph store does).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { StorageError } from '../storage/graph-db.js';
+import type { LineResult } from './execute.js';
+
+export const BATCH_DB_FILE = 'batches.db';
+
+export type BatchStatus = 'in_progress' | 'cancelling' | 'completed' | 'cancelled';
+
+export interface BatchLineInput {
+  custom_id: string;
+  url: string;
+  body: unknown;
+}
+
+export interface BatchRecord {
+  id: string;
+  object: 'batch';
+  status: BatchStatus;
+  created_at: number;
+  in_progress_at: number | null;
+  completed_at: number | null;
+  cancelling_at: number | null;
+  cancelled_at: number | null;
+  request_counts: { total: number; completed: number; failed: number };
+  metadata: Record<string, string> | null;
+  output_url: string;
+}
+
+export interface ClaimedLine {
+  batchId: string;
+  line: number;
+  customId: string;
+  url: string;
+  body: unknown;
+}
+
+export interface OutputLine {
+  id: string;
+  custom_id: string;
+  response: LineResult | null;
+  error: { code: string; message: string } | null;
+}
+
+const MIGRATIONS = [
+  {
+    version: 1,
+    name: 'batches and their lines',
+    sql: `
+      CREATE TABLE batches (
+        id             TEXT PRIMARY KEY,
+        owner          TEXT NOT NULL,
+        status         TEXT NOT NULL,
+        total          INTEGER NOT NULL,
+        metadata       TEXT,
+        created_at     INTEGER NOT NULL,
+        in_progress_at INTEGER,
+        completed_at   INTEGER,
+        cancelling_at  INTEGER,
+        cancelled_at   INTEGER
+      ) STRICT;
+      CREATE INDEX batches_owner ON batches (owner, created_at);
+      CREATE TABLE batch_lines (
+        batch_id    TEXT NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+        line        INTEGER NOT NULL,
+        custom_id   TEXT NOT NULL,
+        url         TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        claimed_by  TEXT,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        status_code INTEGER,
+        result      TEXT,
+        finished_at INTEGER,
+        PRIMARY KEY (batch_id, line),
+        UNIQUE (batch_id, custom_id)
+      ) STRICT;
+      CREATE INDEX batch_lines_state ON batch_lines (state);
+    `,
+  },
+];
+
+const nowS = () => Math.floor(Date.now() / 1000);
+
+/** `batch_` + 24 random hex digits. */
+export function newBatchId(): string {
+  return `batch_${randomBytes(12).toString('hex')}`;
+}
+
+interface BatchRow {
+  id: string;
+  owner: string;
+  status: BatchStatus;
+  total: number;
+  metadata: string | null;
+  created_at: number;
+  in_progress_at: number | null;
+  completed_at: number | null;
+  cancelling_at: number | null;
+  cancelled_at: number | null;
+}
+
+export class BatchDb {
+  readonly path: string;
+  private readonly db: Database.Database;
+
+  private constructor(path: string) {
+    this.path = path;
+    try {
+      this.db = new Database(path);
+    } catch (err) {
+      throw new StorageError(`cannot open the database ${path}: ${(err as Error).message}`);
+    }
+    try {
+      if (path !== ':memory:') {
+        const mode = this.db.pragma('journal_mode = WAL', { simple: true });
+        if (mode !== 'wal') throw new StorageError(`${path}: cannot switch to WAL (journal_mode ${mode})`);
+      }
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+      const check = this.db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new StorageError(`${path} is corrupt (PRAGMA quick_check: ${String(check)})`);
+      this.migrate();
+    } catch (err) {
+      this.db.close();
+      throw err instanceof StorageError ? err : new StorageError(`${path}: ${(err as Error).message}`);
+    }
+  }
+
+  static open(dir: string): BatchDb {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw new StorageError(`cannot create the data folder ${dir}: ${(err as Error).message}`);
+    }
+    return new BatchDb(join(dir, BATCH_DB_FILE));
+  }
+
+  private migrate(): void {
+    const db = this.db;
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`);
+    const applied = new Set(
+      (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
+        (r) => r.version,
+      ),
+    );
+    const unknown = [...applied].filter((v) => !MIGRATIONS.some((m) => m.version === v));
+    if (unknown.length > 0) {
+      throw new StorageError(
+        `${this.path} was written by a newer pluralign (schema migration ${Math.max(...unknown)} is unknown here)`,
+      );
+    }
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      db.transaction(() => {
+        db.exec(m.sql);
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        );
+      }).immediate();
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Store a batch and all its lines (queued) in one transaction. */
+  create(owner: string, lines: readonly BatchLineInput[], metadata: Record<string, string> | null): string {
+    const id = newBatchId();
+    const t = nowS();
+    const insertLine = this.db.prepare(
+      `INSERT INTO batch_lines (batch_id, line, custom_id, url, body, state) VALUES (?, ?, ?, ?, ?, 'queued')`,
+    );
+    this.db
+      .transaction(() => {
+        this.db
+          .prepare(
+            `INSERT INTO batches (id, owner, status, total, metadata, created_at, in_progress_at)
+             VALUES (?, ?, 'in_progress', ?, ?, ?, ?)`,
+          )
+          .run(id, owner, lines.length, metadata ? JSON.stringify(metadata) : null, t, t);
+        lines.forEach((l, i) =>
+          insertLine.run(id, i + 1, l.custom_id, l.url, JSON.stringify(l.body ?? null)),
+        );
+      })
+      .immediate();
+    return id;
+  }
+
+  private record(row: BatchRow): BatchRecord {
+    const counts = this.db
+      .prepare(
+        `SELECT COALESCE(SUM(status_code < 400), 0) AS ok, COALESCE(SUM(status_code >= 400), 0) AS failed
+         FROM batch_lines WHERE batch_id = ? AND state = 'done'`,
+      )
+      .get(row.id) as { ok: number; failed: number };
+    return {
+      id: row.id,
+      object: 'batch',
+      status: row.status,
+      created_at: row.created_at,
+      in_progress_at: row.in_progress_at,
+      completed_at: row.completed_at,
+      cancelling_at: row.cancelling_at,
+      cancelled_at: row.cancelled_at,
+      request_counts: { total: row.total, completed: counts.ok, failed: counts.failed },
+      metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, string>) : null,
+      output_url: `/v1/batches/${row.id}/output`,
+    };
+  }
+
+  /** The batch if it exists and belongs to `owner`. */
+  get(owner: string, id: string): BatchRecord | null {
+    const row = this.db.prepare('SELECT * FROM batches WHERE id = ? AND owner = ?').get(id, owner) as
+      BatchRow | undefined;
+    return row ? this.record(row) : null;
+  }
+
+  /** The owner's batches, newest first. */
+  list(owner: string, limit: number, after?: string): BatchRecord[] {
+    const rows = (
+      after
+        ? this.db
+            .prepare(
+              `SELECT * FROM batches WHERE owner = ? AND rowid < (SELECT rowid FROM batches WHERE id = ?)
+               ORDER BY rowid DESC LIMIT ?`,
+            )
+            .all(owner, after, limit)
+        : this.db
+            .prepare('SELECT * FROM batches WHERE owner = ? ORDER BY rowid DESC LIMIT ?')
+            .all(owner, limit)
+    ) as BatchRow[];
+    return rows.map((r) => this.record(r));
+  }
+
+  /** The finished lines of a batch, in input order (cancelled lines carry a BATCH_CANCELLED error). */
+  output(id: string): OutputLine[] {
+    const rows = this.db
+      .prepare(
+        `SELECT line, custom_id, state, status_code, result FROM batch_lines
+         WHERE batch_id = ? AND state IN ('done', 'cancelled') ORDER BY line`,
+      )
+      .all(id) as Array<{
+      line: number;
+      custom_id: string;
+      state: string;
+      status_code: number | null;
+      result: string | null;
+    }>;
+    return rows.map((r) => {
+      const lineId = `${id}_${r.line}`;
+      if (r.state === 'cancelled') {
+        return {
+          id: lineId,
+          custom_id: r.custom_id,
+          response: null,
+          error: { code: 'BATCH_CANCELLED', message: 'the batch was cancelled before this line ran' },
+        };
+      }
+      const body = JSON.parse(r.result!) as unknown;
+      const status = r.status_code!;
+      const error =
+        status >= 400 ? ((body as { error?: { code: string; message: string } }).error ?? null) : null;
+      return {
+        id: lineId,
+        custom_id: r.custom_id,
+        response: { status_code: status, body },
+        error: error ? { code: error.code, message: error.message } : null,
+      };
+    });
+  }
+
+  /** Cancel: queued lines are dropped; the batch is `cancelled` once no line is running. */
+  cancel(owner: string, id: string): BatchRecord | null {
+    const t = nowS();
+    this.db
+      .transaction(() => {
+        const row = this.db
+          .prepare('SELECT status FROM batches WHERE id = ? AND owner = ?')
+          .get(id, owner) as { status: BatchStatus } | undefined;
+        if (!row || row.status !== 'in_progress') return;
+        this.db
+          .prepare(
+            `UPDATE batch_lines SET state = 'cancelled', finished_at = ? WHERE batch_id = ? AND state = 'queued'`,
+          )
+          .run(t, id);
+        this.db
+          .prepare(`UPDATE batches SET status = 'cancelling', cancelling_at = ? WHERE id = ?`)
+          .run(t, id);
+        this.settle(id);
+      })
+      .immediate();
+    return this.get(owner, id);
+  }
+
+  /** Lines of dead workers back to the queue (at boot, or for a worker id known to be gone). */
+  requeue(worker?: string): number {
+    const r = worker
+      ? this.db
+          .prepare(
+            `UPDATE batch_lines SET state = 'queued', claimed_by = NULL WHERE state = 'running' AND claimed_by = ?`,
+          )
+          .run(worker)
+      : this.db
+          .prepare(`UPDATE batch_lines SET state = 'queued', claimed_by = NULL WHERE state = 'running'`)
+          .run();
+    return r.changes;
+  }
+
+  /** Claim up to `n` queued lines for `worker`, oldest batch first. */
+  claim(worker: string, n: number): ClaimedLine[] {
+    return this.db
+      .transaction(() => {
+        const rows = this.db
+          .prepare(
+            `SELECT batch_id, line, custom_id, url, body FROM batch_lines WHERE state = 'queued'
+             ORDER BY rowid LIMIT ?`,
+          )
+          .all(n) as Array<{ batch_id: string; line: number; custom_id: string; url: string; body: string }>;
+        const mark = this.db.prepare(
+          `UPDATE batch_lines SET state = 'running', claimed_by = ?, attempts = attempts + 1
+           WHERE batch_id = ? AND line = ? AND state = 'queued'`,
+        );
+        for (const r of rows) mark.run(worker, r.batch_id, r.line);
+        return rows.map((r) => ({
+          batchId: r.batch_id,
+          line: r.line,
+          customId: r.custom_id,
+          url: r.url,
+          body: JSON.parse(r.body) as unknown,
+        }));
+      })
+      .immediate();
+  }
+
+  /** Store a line's result (once: only while it is running and claimed by `worker`). */
+  complete(worker: string, batchId: string, line: number, result: LineResult): boolean {
+    return this.db
+      .transaction(() => {
+        const r = this.db
+          .prepare(
+            `UPDATE batch_lines SET state = 'done', status_code = ?, result = ?, finished_at = ?, claimed_by = NULL
+             WHERE batch_id = ? AND line = ? AND state = 'running' AND claimed_by = ?`,
+          )
+          .run(result.status_code, JSON.stringify(result.body), nowS(), batchId, line, worker);
+        if (r.changes === 1) this.settle(batchId);
+        return r.changes === 1;
+      })
+      .immediate();
+  }
+
+  /** Move a batch to its final status once no line is queued or running. */
+  private settle(id: string): void {
+    const open = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM batch_lines WHERE batch_id = ? AND state IN ('queued', 'running')`)
+      .get(id) as { n: number };
+    if (open.n > 0) return;
+    const t = nowS();
+    this.db
+      .prepare(
+        `UPDATE batches SET status = CASE status WHEN 'cancelling' THEN 'cancelled' ELSE 'completed' END,
+           completed_at = CASE status WHEN 'cancelling' THEN NULL ELSE ? END,
+           cancelled_at = CASE status WHEN 'cancelling' THEN ? ELSE NULL END
+         WHERE id = ? AND status IN ('in_progress', 'cancelling')`,
+      )
+      .run(t, t, id);
+  }
+}

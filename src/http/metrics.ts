@@ -1,0 +1,214 @@
+/**
+ * Prometheus metrics (`GET /metrics`, text exposition format). Each app has its own prom-client
+ * `Registry` (tests build several apps in one process), holding:
+ *
+ * - `pluralign_http_requests_total` and `pluralign_http_request_duration_seconds` by method, route
+ *   pattern (`/v1/graphs/:id`, never the raw URL; `(unmatched)` for a 404 outside every route) and status;
+ * - `pluralign_upstream_calls_total`, `pluralign_upstream_attempts_total`, `pluralign_upstream_retries_total`
+ *   per generator and upstream, `pluralign_upstream_breaker_state` (1 for the current state) and
+ *   `pluralign_upstream_breaker_transitions_total` per upstream;
+ * - `pluralign_counterfactual_query_duration_seconds`: engine time of one counterfactual request (a batch
+ *   is one observation), without HTTP parsing or serialisation;
+ * - `pluralign_generator_info`: the generators offered (1) and which is the default;
+ * - prom-client's default process metrics (CPU, memory, event loop lag, handles…).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CircuitBreaker, type BreakerState } from '../generator/circuit-breaker.js';
+import { UpstreamError } from '../generator/errors.js';
+import type { GenerateResult, Generator, StreamEvent } from '../generator/types.js';
+import type { GeneratorSetup } from './generators.js';
+
+/** The route label of a request that matched no route (404 handler). */
+export const UNMATCHED_ROUTE = '(unmatched)';
+
+const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half_open'];
+
+/** Label of an upstream: the breaker's name (its base URL) or the generator's name. */
+function upstreamOf(g: Generator): string {
+  const breaker = (g as { breaker?: unknown }).breaker;
+  return breaker instanceof CircuitBreaker ? breaker.name : g.name;
+}
+
+export class AppMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'method' | 'route' | 'status'>;
+  private readonly duration: Histogram<'method' | 'route' | 'status'>;
+  private readonly calls: Counter<'generator' | 'upstream' | 'outcome'>;
+  private readonly attempts: Counter<'generator' | 'upstream'>;
+  private readonly retries: Counter<'generator' | 'upstream'>;
+  private readonly transitions: Counter<'upstream' | 'to'>;
+  private readonly counterfactual: Histogram<'mode'>;
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly generatorInfo: Gauge<'generator' | 'model' | 'default'>;
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.requests = new Counter({
+      name: 'pluralign_http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern and status code.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'pluralign_http_request_duration_seconds',
+      help: 'Time from receiving a request to the end of its response, by method, route pattern and status.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.calls = new Counter({
+      name: 'pluralign_upstream_calls_total',
+      help: 'Generator calls (each may make several upstream attempts), by generator, upstream and outcome (ok or error).',
+      labelNames: ['generator', 'upstream', 'outcome'],
+      registers,
+    });
+    this.attempts = new Counter({
+      name: 'pluralign_upstream_attempts_total',
+      help: 'Upstream attempts made by generator calls (1 per call without retry; 0 when the breaker refused the call).',
+      labelNames: ['generator', 'upstream'],
+      registers,
+    });
+    this.retries = new Counter({
+      name: 'pluralign_upstream_retries_total',
+      help: 'Upstream attempts after the first one of a call (retries).',
+      labelNames: ['generator', 'upstream'],
+      registers,
+    });
+    this.transitions = new Counter({
+      name: 'pluralign_upstream_breaker_transitions_total',
+      help: 'Circuit breaker state changes, by upstream and the state entered.',
+      labelNames: ['upstream', 'to'],
+      registers,
+    });
+    const breakers = this.breakers;
+    new Gauge({
+      name: 'pluralign_upstream_breaker_state',
+      help: 'Circuit breaker state per upstream: 1 for the current state (closed, open or half_open), 0 for the others.',
+      labelNames: ['upstream', 'state'],
+      registers,
+      collect() {
+        for (const [upstream, breaker] of breakers) {
+          const current = breaker.state;
+          for (const state of BREAKER_STATES) this.set({ upstream, state }, state === current ? 1 : 0);
+        }
+      },
+    });
+    this.counterfactual = new Histogram({
+      name: 'pluralign_counterfactual_query_duration_seconds',
+      help: 'Engine time of a POST /v1/counterfactuals request (abduction, action, prediction, explanation), by mode (single or batch).',
+      labelNames: ['mode'],
+      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers,
+    });
+    this.generatorInfo = new Gauge({
+      name: 'pluralign_generator_info',
+      help: 'The generators this server offers (value 1), their default model, and whether each is the default (GENERATOR).',
+      labelNames: ['generator', 'model', 'default'],
+      registers,
+    });
+  }
+
+  /** Count every response (the root `onResponse` hook): route pattern, not the raw URL. */
+  readonly onResponse = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    const labels = { method: request.method, route, status: String(reply.statusCode) };
+    this.requests.inc(labels);
+    this.duration.observe(labels, reply.elapsedTime / 1000);
+  };
+
+  /** Install the request hook at the root of the app (so 404s and /docs count too). */
+  install(fastify: FastifyInstance): void {
+    fastify.addHook('onResponse', this.onResponse);
+  }
+
+  /** Time one counterfactual request's engine work. */
+  timeCounterfactual<T>(mode: 'single' | 'batch', run: () => T): T {
+    const end = this.counterfactual.startTimer({ mode });
+    try {
+      return run();
+    } finally {
+      end();
+    }
+  }
+
+  /**
+   * The generators, each wrapped so its calls are counted (attempts, retries, outcome); breakers are
+   * watched and the generator in use is published. The wrappers are transparent proxies: every other
+   * property (`name`, `model`, `breaker`…) reads through to the generator.
+   */
+  instrument(setup: GeneratorSetup): GeneratorSetup {
+    const generators = new Map<string, Generator>();
+    for (const [key, g] of setup.generators) {
+      const upstream = upstreamOf(g);
+      const breaker = (g as { breaker?: unknown }).breaker;
+      if (breaker instanceof CircuitBreaker && !this.breakers.has(upstream)) {
+        this.breakers.set(upstream, breaker);
+        breaker.onStateChange((to) => this.transitions.inc({ upstream, to }));
+      }
+      this.generatorInfo.set(
+        { generator: g.name, model: g.model, default: String(key === setup.defaultGenerator) },
+        1,
+      );
+      generators.set(key, this.wrap(g, upstream));
+    }
+    return { ...setup, generators };
+  }
+
+  private record(generator: string, upstream: string, outcome: 'ok' | 'error', attempts: number): void {
+    this.calls.inc({ generator, upstream, outcome });
+    this.attempts.inc({ generator, upstream }, attempts);
+    if (attempts > 1) this.retries.inc({ generator, upstream }, attempts - 1);
+  }
+
+  private failed(generator: string, upstream: string, err: unknown): void {
+    // Failures other than UpstreamError (bugs) made at least the one attempt we know of.
+    this.record(generator, upstream, 'error', err instanceof UpstreamError ? err.attempts : 1);
+  }
+
+  private wrap(g: Generator, upstream: string): Generator {
+    const generate: Generator['generate'] = async (req) => {
+      let result: GenerateResult;
+      try {
+        result = await g.generate(req);
+      } catch (err) {
+        this.failed(g.name, upstream, err);
+        throw err;
+      }
+      this.record(g.name, upstream, 'ok', result.attempts);
+      return result;
+    };
+    const ok = (attempts: number) => this.record(g.name, upstream, 'ok', attempts);
+    const failed = (err: unknown) => this.failed(g.name, upstream, err);
+    async function* observed(events: AsyncIterable<StreamEvent>): AsyncGenerator<StreamEvent> {
+      let ended = false;
+      try {
+        for await (const event of events) {
+          if (event.type === 'end') {
+            ended = true;
+            ok(event.result.attempts);
+          }
+          yield event;
+        }
+      } catch (err) {
+        if (!ended) failed(err);
+        throw err;
+      }
+    }
+    const stream: Generator['stream'] = (req) => observed(g.stream(req));
+    return new Proxy(g, {
+      get(target, prop) {
+        if (prop === 'generate') return generate;
+        if (prop === 'stream') return stream;
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  /** The exposition text and its content type. */
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Batch test helpers: a real server process (src/server.ts under tsx) on a DATA_DIR, batch inputs,
+ * and polling the status over HTTP.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from '../http/helpers.js';
+
+export interface Proc {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+const children: ChildProcess[] = [];
+/** Kill every child still running (afterAll). */
+export function killAll(): void {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
+
+export async function waitForExit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise((resolve) => child.once('exit', resolve));
+}
+
+/** Start `src/server.ts` (or another entry with args) and wait for its listening line. */
+export async function startServer(env: Record<string, string>): Promise<Proc> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      GENERATOR: 'template',
+      RATE_LIMIT_PER_IP: '0',
+      RATE_LIMIT_PER_KEY: '0',
+      MAX_EVENT_LOOP_DELAY_MS: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
+  });
+  return { child, url, output: () => out + err };
+}
+
+/** `n` align lines (custom ids `req-0`…), questions varied so answers differ. */
+export function alignLines(n: number, prefix = 'req'): string[] {
+  const values = ['benevolence', 'security', 'achievement', 'universalism', 'self-direction'];
+  return Array.from({ length: n }, (_, i) =>
+    JSON.stringify({
+      custom_id: `${prefix}-${i}`,
+      url: '/v1/align',
+      body: {
+        question: `Question ${i}: should I take the new job abroad?`,
+        target: { format: 'likert5', values: { [values[i % values.length]!]: 1 + (i % 5) } },
+      },
+    }),
+  );
+}
+
+export interface BatchStatus {
+  id: string;
+  status: string;
+  request_counts: { total: number; completed: number; failed: number };
+  completed_at: number | null;
+}
+
+export async function api<T>(
+  url: string,
+  path: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; json: T; text: string }> {
+  const res = await fetch(url + path, init);
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* JSONL */
+  }
+  return { status: res.status, json: json as T, text };
+}
+
+export async function submit(url: string, lines: string[], headers: Record<string, string> = {}) {
+  return api<BatchStatus>(url, '/v1/batches', {
+    method: 'POST',
+    body: lines.join('\n') + '\n',
+    headers: { 'content-type': 'application/jsonl', ...headers },
+  });
+}
+
+/** Poll until `until(status)` (every 50 ms), up to `timeoutMs`. */
+export async function pollStatus(
+  url: string,
+  id: string,
+  until: (s: BatchStatus) => boolean,
+  timeoutMs = 120_000,
+  headers: Record<string, string> = {},
+): Promise<BatchStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await api<BatchStatus>(url, `/v1/batches/${id}`, { headers });
+    if (r.status !== 200) throw new Error(`status ${r.status}: ${r.text}`);
+    if (until(r.json)) return r.json;
+    if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(r.json)}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+export interface OutputLine {
+  id: string;
+  custom_id: string;
+  response: { status_code: number; body: Record<string, unknown> } | null;
+  error: { code: string; message: string } | null;
+}
+
+export async function output(url: string, id: string, headers: Record<string, string> = {}) {
+  const r = await api<unknown>(url, `/v1/batches/${id}/output`, { headers });
+  if (r.status !== 200) throw new Error(`output ${r.status}: ${r.text}`);
+  return r.text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as OutputLine);
+}
