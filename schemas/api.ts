@@ -841,6 +841,12 @@ export const CounterfactualRequest = z
       .max(100)
       .optional()
       .describe('Paths listed per explained node (default 3 for summary, 10 for full).'),
+    chart: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Add `chart` to each result: an SVG radar chart of the value nodes, factual vs counterfactual (and the do()/structured targets). Value nodes on the `centered` scale are drawn on the 1–5 scale.',
+      ),
   })
   .superRefine((body, ctx) => {
     if (body.queries !== undefined) {
@@ -959,6 +965,7 @@ export const CounterfactualResult = z
     actions: z.array(AppliedAction),
     structured: StructuredSolution.nullable(),
     explanation: Explanation.optional().describe('Absent when `explain` is `none`.'),
+    chart: z.string().optional().describe('The SVG radar chart of the value nodes (with `chart: true`).'),
   })
   .meta({ id: 'CounterfactualResult' });
 

@@ -3,6 +3,8 @@
  * program and turn the engine's typed arrays into the API's JSON shape (node id → number records).
  * Engine errors become API errors whose detail paths point into the request body.
  */
+import { radarChart } from '../render/index.js';
+import { BUILTIN_SYSTEMS, fromCenteredScore, SCALES } from '../values/index.js';
 import type { z } from 'zod';
 import type { CounterfactualResult as ResultSchema, ErrorBody } from '../../schemas/api.js';
 import {
@@ -168,12 +170,56 @@ export function toApiResult(r: CounterfactualResult, query: QueryInput): ApiResu
   return out;
 }
 
+/**
+ * The radar chart of a result's value nodes: factual vs counterfactual, with the do()/structured targets.
+ * Graphs on the `centered` scale (the bundled value systems) are drawn on COUPLE's 1–5 scale; others
+ * on the range of their numbers. Null when the graph has no value nodes.
+ */
+export function resultChart(program: Program, r: CounterfactualResult, query: QueryInput): string | null {
+  const ids = program.ids.filter((_, i) => program.kinds[i] === 'value');
+  if (!ids.length) return null;
+  const centered = program.graph.scale === 'centered';
+  const show = (x: number) => (centered ? Math.min(5, Math.max(1, fromCenteredScore(x, 'likert5'))) : x);
+  const targets = new Map<string, number>();
+  for (const iv of query.interventions ?? []) if (iv.type !== 'shift') targets.set(iv.node, iv.value);
+  const label = (id: string) => program.graph.nodes.find((n) => n.id === id)?.label ?? id;
+  const values = ids.map((id) => {
+    const i = program.index.get(id)!;
+    const t = targets.get(id);
+    return {
+      id,
+      label: label(id),
+      factual: show(r.factual[i]!),
+      counterfactual: show(r.counterfactual[i]!),
+      target: t === undefined ? null : show(t),
+    };
+  });
+  let scale = { min: 1, max: 5, label: SCALES.likert5.label };
+  if (!centered) {
+    const all = values.flatMap((v) => [
+      v.factual,
+      v.counterfactual,
+      ...(v.target === null ? [] : [v.target]),
+    ]);
+    const lo = Math.floor(Math.min(...all));
+    const hi = Math.ceil(Math.max(...all));
+    scale = { min: lo, max: hi > lo ? hi : lo + 1, label: program.graph.scale ?? 'node values' };
+  }
+  return radarChart({
+    values,
+    scale,
+    title: `Counterfactual on ${program.id}`,
+    order: BUILTIN_SYSTEMS.get(program.id)?.values.map((v) => v.id),
+  });
+}
+
 /** Run one query; throws ApiError (paths prefixed with `prefix`) on a bad query. */
 export function runQuery(
   program: Program,
   query: QueryInput,
   explain: ExplainOptions | false,
   prefix = '',
+  chart = false,
 ): ApiResult {
   const q: CounterfactualQuery = {
     evidence: query.evidence ?? {},
@@ -189,7 +235,9 @@ export function runQuery(
     throw err;
   }
   checkFinite(r, prefix);
-  return toApiResult(r, query);
+  const out = toApiResult(r, query);
+  const svg = chart ? resultChart(program, r, query) : null;
+  return svg ? { ...out, chart: svg } : out;
 }
 
 export type BatchResultItem =
@@ -200,10 +248,11 @@ export function runBatch(
   program: Program,
   queries: readonly QueryInput[],
   explain: ExplainOptions | false,
+  chart = false,
 ): BatchResultItem[] {
   return queries.map((query, index) => {
     try {
-      return { index, ok: true, result: runQuery(program, query, explain, `queries.${index}`) };
+      return { index, ok: true, result: runQuery(program, query, explain, `queries.${index}`, chart) };
     } catch (err) {
       if (err instanceof ApiError) return { index, ok: false, error: err.toEnvelope().error };
       throw err;

@@ -58,8 +58,8 @@ export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
         deps.metrics ? deps.metrics.timeCounterfactual(mode, run) : run();
       const queries = body.queries;
       if (queries !== undefined)
-        return { graph, results: time('batch', () => runBatch(entry.program, queries, explain)) };
-      return { graph, result: time('single', () => runQuery(entry.program, body, explain)) };
+        return { graph, results: time('batch', () => runBatch(entry.program, queries, explain, body.chart)) };
+      return { graph, result: time('single', () => runQuery(entry.program, body, explain, '', body.chart)) };
     },
   );
 };
