@@ -6,6 +6,7 @@ import * as alignCmd from './commands/align.js';
 import * as attributeCmd from './commands/attribute.js';
 import * as batchCmd from './commands/batch.js';
 import * as counterfactualCmd from './commands/counterfactual.js';
+import * as evalCmd from './commands/eval.js';
 import * as fitCmd from './commands/fit.js';
 import * as serveCmd from './commands/serve.js';
 import * as workerCmd from './commands/worker.js';
@@ -28,6 +29,7 @@ export const commands: Record<string, Command> = {
     ...counterfactualCmd,
   },
   fit: { summary: "fit a graph's linear mechanisms from a data table", ...fitCmd },
+  eval: { summary: 'measure how well a backend follows value profiles (MAE, Spearman ρ, CIs)', ...evalCmd },
 };
 
 export function mainHelp(): string {

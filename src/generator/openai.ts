@@ -13,7 +13,7 @@ import { CircuitBreaker, type BreakerConfig } from './circuit-breaker.js';
 import { systemClock, type Clock } from './clock.js';
 import { CORRELATION_HEADER, watchConnect } from './connect-watch.js';
 import { DEFAULT_OPENAI_BASE_URL } from './env.js';
-import { safeExcerpt } from './errors.js';
+import { safeExcerpt, type UpstreamError } from './errors.js';
 import {
   AttemptFailure,
   AttemptGuard,
@@ -179,6 +179,9 @@ class ChunkReader {
   /** A token of any kind arrived: the first-token timer is off, the idle timer on. */
   private started = false;
   private closed = false;
+  /** The stream was read to its clean end (nothing left to abort). */
+  private ended = false;
+  private readonly idleMessage: string;
 
   constructor(
     private readonly it: AsyncIterator<Chunk>,
@@ -188,25 +191,20 @@ class ChunkReader {
     requestedModel: string,
   ) {
     this.model = requestedModel;
+    this.idleMessage = `the upstream stream stalled for ${idleTimeoutMs} ms`;
   }
 
   /** The next text delta, or null at a clean end (the stream ended after a finish_reason). */
   async next(): Promise<string | null> {
     for (;;) {
-      if (this.started) {
-        this.guard.arm(
-          'idle_timeout',
-          this.idleTimeoutMs,
-          `the upstream stream stalled for ${this.idleTimeoutMs} ms`,
-        );
-      }
+      if (this.started) this.guard.beginWait(this.idleTimeoutMs, this.idleMessage);
       let r: IteratorResult<Chunk>;
       try {
         r = await this.it.next();
       } catch (err) {
         throw this.classify(err, this.guard);
       } finally {
-        this.guard.disarm('idle_timeout');
+        this.guard.endWait();
       }
       // The SDK ends its iterator quietly when the request is aborted: check our reasons first.
       const aborted = this.guard.failure();
@@ -218,6 +216,7 @@ class ChunkReader {
             breaker: 'failure',
           });
         }
+        this.ended = true;
         return null;
       }
       const delta = this.absorb(r.value);
@@ -251,7 +250,7 @@ class ChunkReader {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.guard.dispose();
+    this.guard.dispose(this.ended);
     void Promise.resolve(this.it.return?.()).catch(() => undefined);
   }
 }
@@ -345,8 +344,14 @@ export class OpenAIGenerator implements Generator {
         this.loopOptions(scope),
       );
       reader = value.reader;
-      for (let delta = value.first; delta !== null; delta = await this.nextAfterCommit(reader, attempts)) {
+      for (let delta = value.first; delta !== null;) {
         yield { type: 'delta', text: delta };
+        // Inline (not a helper's promise per chunk): any failure now is final, the caller has text.
+        try {
+          delta = await reader.next();
+        } catch (err) {
+          throw this.lateFailure(err, reader, attempts);
+        }
       }
       const result: GenerateResult = {
         text: reader.text,
@@ -362,19 +367,12 @@ export class OpenAIGenerator implements Generator {
     }
   }
 
-  /** The next delta of a committed stream; any failure now is final (the caller already has text). */
-  private async nextAfterCommit(reader: ChunkReader, attempts: number): Promise<string | null> {
-    try {
-      return await reader.next();
-    } catch (err) {
-      const failure = err instanceof AttemptFailure ? err : this.classify(err, reader.guard);
-      recordLateFailure(this.breaker, failure);
-      const n = reader.deltas;
-      throw failure.toUpstreamError(
-        attempts,
-        `; the stream broke after ${n} text delta${n === 1 ? '' : 's'}`,
-      );
-    }
+  /** A failure of a committed stream: final (the caller already has text), counted by the breaker. */
+  private lateFailure(err: unknown, reader: ChunkReader, attempts: number): UpstreamError {
+    const failure = err instanceof AttemptFailure ? err : this.classify(err, reader.guard);
+    recordLateFailure(this.breaker, failure);
+    const n = reader.deltas;
+    return failure.toUpstreamError(attempts, `; the stream broke after ${n} text delta${n === 1 ? '' : 's'}`);
   }
 
   private loopOptions(scope: CallScope) {
@@ -398,6 +396,7 @@ export class OpenAIGenerator implements Generator {
     const guard = new AttemptGuard(scope, this.clock);
     const id = `${callId}.${n}`;
     const unwatch = this.watchConnect(id, guard);
+    let read = false;
     try {
       let body: unknown;
       try {
@@ -408,10 +407,11 @@ export class OpenAIGenerator implements Generator {
       } catch (err) {
         throw this.classify(err, guard);
       }
+      read = true; // the SDK has read the whole body
       return parseCompletion(body, req.model ?? this.model);
     } finally {
       unwatch();
-      guard.dispose();
+      guard.dispose(read);
     }
   }
 

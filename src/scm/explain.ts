@@ -10,6 +10,7 @@
  * - Nonlinear mechanisms: Shapley values over the applied actions (each coalition is a counterfactual
  *   with the same abducted noise), exact up to 10 actions, seeded permutation sampling beyond.
  */
+import type { NodeKind } from '../../schemas/graph.js';
 import type { Program } from './compile.js';
 import type { StructuredSolution } from './interventions.js';
 import {
@@ -72,6 +73,26 @@ export interface ExplainOptions {
   seed?: number;
   /** Path enumeration budget: path extensions visited per query (default 200000). */
   pathBudget?: number;
+  /**
+   * Explain only nodes of these kinds (default: all). Paths are then enumerated only towards such
+   * nodes, which saves most of the work when, say, the values are wanted and not the many concepts.
+   */
+  kinds?: readonly NodeKind[];
+}
+
+/** Which nodes to explain (`wanted`) and which lead to one (`relevant`: wanted or a wanted descendant). */
+function nodeFilter(p: Program, kinds: readonly NodeKind[] | undefined) {
+  if (!kinds) return null;
+  const wanted = new Uint8Array(p.n);
+  const relevant = new Uint8Array(p.n);
+  for (let k = p.n - 1; k >= 0; k--) {
+    // Topological order: every child of k comes after k, so its flag is already known.
+    if (kinds.includes(p.kinds[k]!)) wanted[k] = relevant[k] = 1;
+    else
+      for (let c = p.childPtr[k]!; c < p.childPtr[k + 1]! && !relevant[k]; c++)
+        if (relevant[p.childIdx[c]!]) relevant[k] = 1;
+  }
+  return { wanted, relevant };
 }
 
 const EXACT_SHAPLEY_LIMIT = 10;
@@ -154,6 +175,7 @@ function explainLinear(
   let budget = options.pathBudget ?? 200_000;
   const structuredTargets = new Set(solution?.targets ?? []);
   const sources = sourcesOf(factual, cf, actions, solution);
+  const filter = nodeFilter(p, options.kinds);
 
   // Contributions by caller intervention: A'[k, via] × amount.
   const contrib = new Map<number, Float64Array>(); // intervention -> per-node amount
@@ -172,39 +194,53 @@ function explainLinear(
   // Top paths per node, by DFS from each source through nodes that are not set by do().
   const top: PathContribution[][] = Array.from({ length: n }, () => []);
   let truncated = false;
+  const byMagnitude = (a: PathContribution, b: PathContribution) => Math.abs(b.amount) - Math.abs(a.amount);
+  // Whether a path of this amount enters node k's top list (decided before the path is built: most
+  // visited paths do not, and building their id arrays was most of the cost).
+  const qualifies = (k: number, amount: number) => {
+    const list = top[k]!;
+    return (
+      list.length < maxPaths || (maxPaths > 0 && Math.abs(amount) > Math.abs(list[list.length - 1]!.amount))
+    );
+  };
   const pushTop = (k: number, pc: PathContribution) => {
     const list = top[k]!;
-    if (list.length < maxPaths) {
-      list.push(pc);
-      list.sort((a, b) => Math.abs(b.amount) - Math.abs(a.amount));
-    } else if (maxPaths > 0 && Math.abs(pc.amount) > Math.abs(list[list.length - 1]!.amount)) {
-      list[list.length - 1] = pc;
-      list.sort((a, b) => Math.abs(b.amount) - Math.abs(a.amount));
-    }
+    if (list.length < maxPaths) list.push(pc);
+    else list[list.length - 1] = pc;
+    list.sort(byMagnitude);
   };
+  // DFS entries link to their parent entry; a path's node list is built only when it is kept.
+  interface Step {
+    node: number;
+    weight: number;
+    parent: Step | null;
+    depth: number;
+  }
   for (const s of sources) {
     if (s.amount === 0) continue;
     const structured = s.via !== s.intervention;
-    const prefix = structured ? [p.ids[s.intervention]!] : [];
-    const stack: Array<{ node: number; weight: number; path: number[] }> = [
-      { node: s.via, weight: 1, path: [s.via] },
-    ];
+    const intervention = p.ids[s.intervention]!;
+    const stack: Step[] = [{ node: s.via, weight: 1, parent: null, depth: 1 }];
     while (stack.length) {
       const cur = stack.pop()!;
-      pushTop(cur.node, {
-        intervention: p.ids[s.intervention]!,
-        path: [...prefix, ...cur.path.map((i) => p.ids[i]!)],
-        amount: cur.weight * s.amount,
-        ...(structured ? { structured: true } : {}),
-      });
+      const amount = cur.weight * s.amount;
+      if ((!filter || filter.wanted[cur.node]) && qualifies(cur.node, amount)) {
+        const offset = structured ? 1 : 0;
+        const path = new Array<string>(cur.depth + offset);
+        if (structured) path[0] = intervention;
+        for (let st: Step | null = cur, i = cur.depth - 1; st; st = st.parent, i--)
+          path[i + offset] = p.ids[st.node]!;
+        pushTop(cur.node, { intervention, path, amount, ...(structured ? { structured: true } : {}) });
+      }
       for (let c = p.childPtr[cur.node]!; c < p.childPtr[cur.node + 1]!; c++) {
         const child = p.childIdx[c]!;
         if (actions.act[child] === DO) continue; // a set node blocks the path
+        if (filter && !filter.relevant[child]) continue; // leads to no node to explain
         if (--budget < 0) {
           truncated = true;
           break;
         }
-        stack.push({ node: child, weight: cur.weight * p.childW[c]!, path: [...cur.path, child] });
+        stack.push({ node: child, weight: cur.weight * p.childW[c]!, parent: cur, depth: cur.depth + 1 });
       }
       if (budget < 0) break;
     }
@@ -212,6 +248,7 @@ function explainLinear(
 
   const nodes: NodeExplanation[] = [];
   for (let k = 0; k < n; k++) {
+    if (filter && !filter.wanted[k]) continue;
     const change = cf[k]! - factual[k]!;
     const acted = actions.act[k] !== NONE;
     if (include === 'changed' && change === 0 && !acted) continue;
@@ -311,8 +348,10 @@ function explainShapley(
     evaluations = samples;
   }
   const include = options.include ?? 'changed';
+  const filter = nodeFilter(p, options.kinds);
   const nodes: NodeExplanation[] = [];
   for (let k = 0; k < n; k++) {
+    if (filter && !filter.wanted[k]) continue;
     const change = cf[k]! - factual[k]!;
     const acted = actions.act[k] !== NONE;
     if (include === 'changed' && change === 0 && !acted) continue;

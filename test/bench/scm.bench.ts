@@ -5,14 +5,15 @@
  * (full evidence) and Gaussian conditioning of the twin network (partial evidence), per query.
  * Partial evidence is measured twice: with the engine's per-observed-set covariance cache (a caller
  * giving profiles on the same dimensions) and with the cache cleared before every query (worst case).
- * Writes bench/results/scm.json and prints a table.
+ * Writes test/bench/results/scm.json and prints a table. `npm run bench` runs it as its first part
+ * (test/bench/index.bench.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
 import { identity, inv, matrix, multiply, subtract, transpose, type Matrix } from 'mathjs';
-import { compile, counterfactual, type CounterfactualQuery, type Program } from '../src/scm/index.js';
+import { compile, counterfactual, type CounterfactualQuery, type Program } from '../../src/scm/index.js';
 import { layeredGraph, mulberry32 } from './graphs.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
@@ -112,7 +113,7 @@ function baselinePartial(p: Program, evidence: Record<string, number>, targets: 
   return multiply(gain, transpose(sro));
 }
 
-interface Row {
+export interface ScmRow {
   graph: string;
   nodes: number;
   evidence: 'full' | 'partial' | 'partial, uncached';
@@ -123,13 +124,14 @@ interface Row {
   speedup: number | null;
 }
 
-function main() {
+/** Every engine measurement, each against the mathjs baseline measured right before it. */
+export function runScmBench(): ScmRow[] {
   const configs = [
     { name: '~30 nodes', graph: layeredGraph(2, 10, 18, 11) },
     { name: '~70 nodes', graph: layeredGraph(2, 10, 58, 12) },
     { name: '~300 nodes', graph: layeredGraph(4, 19, 277, 13) },
   ];
-  const rows: Row[] = [];
+  const rows: ScmRow[] = [];
   for (const { name, graph } of configs) {
     const p = compile(graph);
     const data = simulate(p, 256, 7);
@@ -180,6 +182,30 @@ function main() {
     }
   }
 
+  return rows;
+}
+
+export const SCM_BASELINE =
+  'mathjs dense closed form per query (inverse of I − B′; Gaussian conditioning of the twin network)';
+
+export function scmTable(rows: readonly ScmRow[]): string {
+  const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+  const lines = [
+    '| graph | nodes | evidence | explain | queries/s | µs/query | mathjs baseline q/s | speedup |',
+    '|---|---:|---|---|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.graph} | ${r.nodes} | ${r.evidence} | ${r.explain ? 'yes' : 'no'} | ${fmt(r.queriesPerSecond)} | ${r.microsecondsPerQuery.toFixed(1)} | ${
+        r.baselinePerSecond === null ? '' : fmt(r.baselinePerSecond)
+      } | ${r.speedup === null ? '' : `${r.speedup.toFixed(0)}×`} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function main() {
+  const rows = runScmBench();
   const here = dirname(fileURLToPath(import.meta.url));
   const out = join(here, 'results', 'scm.json');
   mkdirSync(dirname(out), { recursive: true });
@@ -189,25 +215,13 @@ function main() {
     cpu: os.cpus()[0]?.model,
     cores: os.cpus().length,
     secondsPerMeasurement: SECONDS,
-    baseline:
-      'mathjs dense closed form per query (inverse of I − B′; Gaussian conditioning of the twin network)',
+    baseline: SCM_BASELINE,
     rows,
   };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
   console.log(`SCM counterfactual benchmark (${process.version}, one core, ${SECONDS}s per measurement)\n`);
-  console.log(
-    '| graph | nodes | evidence | explain | queries/s | µs/query | mathjs baseline q/s | speedup |',
-  );
-  console.log('|---|---:|---|---|---:|---:|---:|---:|');
-  for (const r of rows) {
-    console.log(
-      `| ${r.graph} | ${r.nodes} | ${r.evidence} | ${r.explain ? 'yes' : 'no'} | ${fmt(r.queriesPerSecond)} | ${r.microsecondsPerQuery.toFixed(1)} | ${
-        r.baselinePerSecond === null ? '' : fmt(r.baselinePerSecond)
-      } | ${r.speedup === null ? '' : `${r.speedup.toFixed(0)}×`} |`,
-    );
-  }
+  console.log(scmTable(rows));
   console.log(`\nwritten to ${out}`);
 }
 
-main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -1,5 +1,5 @@
 /** Seeded synthetic value graphs for benchmarks: latents → values → concepts, like the bundled systems. */
-import type { GraphFile } from '../schemas/graph.js';
+import type { GraphFile } from '../../schemas/graph.js';
 
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

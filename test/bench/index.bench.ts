@@ -1,0 +1,606 @@
+/**
+ * `npm run bench`: what does pluralign cost? Every figure is a ratio against a baseline measured in
+ * the same run, on the same machine, under the same load generator:
+ *
+ * 1. scm — the SCM engine's queries/s by graph size and evidence type vs the mathjs dense closed form
+ *    (test/bench/scm.bench.ts);
+ * 2. http — `POST /v1/counterfactuals` (schwartz-10, partial evidence, structured action, summary
+ *    explanation) vs a bare fastify JSON route: throughput ratio, p99 latency; as diagnostics, vs
+ *    bare fastify sending the same response bytes, and the same query with `explain: "none"`;
+ * 3. align — `POST /v1/align` (openai generator) vs a minimal pass-through route calling the same fake
+ *    upstream with the same `openai` SDK: throughput ratio; added p50 latency, one request at a time;
+ * 4. memory — the pluralign server's RSS (after forced GCs) after warm-up, 50,000 and 100,000
+ *    requests (64 counterfactual bodies and 8 template alignments, cycling), and the growth from 50k
+ *    to 100k.
+ *
+ * Every server runs in its own forked process; autocannon runs here. Rounds run every configuration
+ * back to back (the order rotating), and a throughput ratio is the median over rounds of the ratio
+ * within a round: the two runs of a round share the machine's load of the moment, which matters when
+ * other processes use the cores. CPU time per request of every process (server, upstream, load
+ * generator) is measured too: it barely depends on that load, and the throughput ratio it implies on
+ * a saturated machine is reported next to the measured one. The pluralign server runs with the production
+ * defaults except LOG_LEVEL=warn (no per-request log lines; the bare baselines log nothing either)
+ * and the rate limits off (RATE_LIMIT_PER_IP=0, RATE_LIMIT_PER_KEY=0), since one client IP sends
+ * everything.
+ *
+ * Environment (durations in seconds):
+ *   BENCH_PARTS            scm,http,align,memory (default all)
+ *   BENCH_SECONDS          scm: seconds per engine measurement (default 1)
+ *   BENCH_HTTP_SECONDS     duration of each measured load run (default 3)
+ *   BENCH_WARMUP_SECONDS   warm-up load per server before measuring (default 3)
+ *   BENCH_ROUNDS           measured rounds per server (default 4)
+ *   BENCH_CONNECTIONS      concurrent connections (default 10)
+ *   BENCH_LATENCY_SECONDS  align: the one-connection latency runs (default 4)
+ *   BENCH_ANSWER_WORDS     align: words in the fake upstream's streamed answer (default 80)
+ *   BENCH_MEMORY_REQUESTS  memory: total requests (default 100000; samples at half and at the end)
+ *   BENCH_MEMORY_WARMUP    memory: warm-up requests (default 5000)
+ *   BENCH_CPU_REQUESTS     http, align: requests of the CPU-time-per-request runs (default 1500)
+ *   BENCH_CPU_ROUNDS       rounds of those runs; the smallest figure counts (default 2)
+ *   BENCH_CPU_PROF=<dir>   write a V8 CPU profile of every server process there
+ *   BENCH_STRICT=1         exit 1 when a target is missed
+ * Writes test/bench/results/bench.json and prints a table.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import {
+  BENCH_DIR,
+  cpuPerRequest,
+  load,
+  mb,
+  post,
+  sequentialLatency,
+  startServer,
+  type BenchServer,
+  type LatencyResult,
+  type LoadResult,
+  type MemorySample,
+} from './lib.js';
+import { SCM_BASELINE, runScmBench, scmTable, type ScmRow } from './scm.bench.js';
+
+const num = (name: string, def: number) => {
+  const v = process.env[name];
+  if (v === undefined || v === '') return def;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${v}"`);
+  return n;
+};
+
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'scm,http,align,memory').split(',').map((s) => s.trim()));
+const HTTP_SECONDS = num('BENCH_HTTP_SECONDS', 3);
+const WARMUP_SECONDS = num('BENCH_WARMUP_SECONDS', 3);
+const ROUNDS = Math.round(num('BENCH_ROUNDS', 4));
+const CONNECTIONS = Math.round(num('BENCH_CONNECTIONS', 10));
+const LATENCY_SECONDS = num('BENCH_LATENCY_SECONDS', 4);
+const MEMORY_REQUESTS = Math.round(num('BENCH_MEMORY_REQUESTS', 100_000));
+const MEMORY_WARMUP = Math.round(num('BENCH_MEMORY_WARMUP', 5_000));
+const CPU_REQUESTS = Math.round(num('BENCH_CPU_REQUESTS', 1_500));
+const CPU_ROUNDS = Math.round(num('BENCH_CPU_ROUNDS', 2));
+
+/** CPU µs per request by process, and the throughput ratio they imply on a saturated machine. */
+interface CpuCost {
+  subject: Record<string, number>;
+  baseline: Record<string, number>;
+  /** Σ baseline CPU / Σ subject CPU (every process of the setup: server, upstream, load generator). */
+  impliedRatio: number;
+}
+
+function cpuCost(subject: Record<string, number>, baseline: Record<string, number>): CpuCost {
+  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  return { subject, baseline, impliedRatio: sum(baseline) / sum(subject) };
+}
+
+const TARGETS = { http: 0.8, align: 0.7, memoryGrowth: 0.1 };
+
+const dataDir = mkdtempSync(join(os.tmpdir(), 'pluralign-bench-'));
+/** The pluralign server's environment: production defaults, quiet logs, no rate limits, a scratch DATA_DIR. */
+const PLURALIGN_ENV: Record<string, string> = {
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  RATE_LIMIT_PER_IP: '0',
+  RATE_LIMIT_PER_KEY: '0',
+  DATA_DIR: dataDir,
+  DOCS_ENABLED: 'false',
+  GENERATOR: '',
+  OPENAI_BASE_URL: '',
+  OPENAI_API_KEY: '',
+  API_KEYS: '',
+  API_KEYS_FILE: '',
+};
+
+/** A typical query: a profile on some values (partial evidence), one structured target, a summary explanation. */
+const COUNTERFACTUAL = {
+  graph: 'schwartz-10',
+  evidence: { benevolence: 0.8, power: -1.2, security: 0.3 },
+  interventions: [{ node: 'stimulation', type: 'structured', value: 1 }],
+  explain: 'summary',
+};
+
+const VALUES = [
+  'self_direction',
+  'stimulation',
+  'hedonism',
+  'achievement',
+  'power',
+  'security',
+  'conformity',
+  'tradition',
+  'benevolence',
+  'universalism',
+];
+
+/**
+ * The memory run's mix: 64 different counterfactual bodies (evidence sets, targets, action types,
+ * explanation levels) and 8 alignments with the embedded template generator (half of them verified),
+ * cycled in order on every connection.
+ */
+function memoryMix() {
+  const aligns = Array.from({ length: 8 }, (_, i) =>
+    post('/v1/align', {
+      question: `Question ${i}: should I take the job abroad?`,
+      target: {
+        format: 'likert5',
+        values: { [VALUES[i]!]: 5, [VALUES[(i + 5) % 10]!]: 1, [VALUES[(i + 1) % 10]!]: 4 },
+      },
+      generator: 'template',
+      verify: i % 2 === 0,
+    }),
+  );
+  const cfs = variedCounterfactuals();
+  return cfs.flatMap((r, i) => (i % 8 === 7 ? [r, aligns[(i - 7) / 8]!] : [r]));
+}
+
+/** 64 different counterfactual bodies (evidence sets, targets, action types), for the memory run. */
+function variedCounterfactuals() {
+  return Array.from({ length: 64 }, (_, i) => {
+    const k = 2 + (i % 6);
+    const evidence = Object.fromEntries(
+      Array.from({ length: k }, (_, j) => [
+        VALUES[(i + j * 3) % 10]!,
+        Math.round((((i * 7 + j * 13) % 31) / 10 - 1.5) * 100) / 100,
+      ]),
+    );
+    return post('/v1/counterfactuals', {
+      graph: 'schwartz-10',
+      evidence,
+      interventions: [
+        {
+          node: VALUES[(i * 3 + 1) % 10]!,
+          type: (['structured', 'do', 'shift'] as const)[i % 3],
+          value: ((i % 5) - 2) / 2,
+        },
+      ],
+      explain: i % 4 === 0 ? 'full' : 'summary',
+    });
+  });
+}
+
+const ALIGN_QUESTION = 'Should I lend money to my brother who keeps losing his jobs?';
+const ALIGN = {
+  question: ALIGN_QUESTION,
+  target: { format: 'likert5', values: { benevolence: 5, security: 4, stimulation: 1 } },
+};
+
+interface Config {
+  name: string;
+  server: BenchServer;
+  requests: ReturnType<typeof post>[];
+}
+
+interface Measured {
+  name: string;
+  rounds: LoadResult[];
+  best: LoadResult;
+}
+
+/**
+ * CPU-per-request runs, alternating, CPU_ROUNDS times; the smallest figure of each process counts (the
+ * least disturbed by other processes: contention only ever adds CPU time, through cache misses).
+ */
+async function cpuRounds(
+  runs: Array<() => Promise<Record<string, number>>>,
+): Promise<Array<Record<string, number>>> {
+  const out: Array<Record<string, number>> = runs.map(() => ({}));
+  for (let r = 0; r < CPU_ROUNDS; r++)
+    for (let k = 0; k < runs.length; k++) {
+      const i = (k + r) % runs.length;
+      for (const [name, v] of Object.entries(await runs[i]!()))
+        out[i]![name] = Math.min(out[i]![name] ?? Infinity, v);
+    }
+  return out;
+}
+
+/** Key the server's figure as `server` so that subject and baseline line up. */
+const rename = (r: Record<string, number>, from: string, to: string) =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k === from ? to : k, v]));
+
+/**
+ * The throughput ratio: the median over rounds of subject/baseline within the same round (the two
+ * runs of a round are back to back, so they share the machine's load of the moment); the best rounds'
+ * ratio is kept too.
+ */
+function pairedRatio(
+  subject: Measured,
+  baseline: Measured,
+): { ratio: number; perRound: number[]; bestOfRatio: number } {
+  const perRound = subject.rounds.map((r, i) => r.rps / baseline.rounds[i]!.rps);
+  const sorted = [...perRound].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const ratio = sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { ratio, perRound, bestOfRatio: subject.best.rps / baseline.best.rps };
+}
+
+const best = (runs: LoadResult[]) => runs.reduce((a, b) => (b.rps > a.rps ? b : a));
+
+/**
+ * Warm every configuration, then measure them round-robin (the order rotates every round), so slow
+ * phases of other processes on the machine spread over all of them.
+ */
+async function measureAll(configs: Config[]): Promise<Map<string, Measured>> {
+  for (const c of configs)
+    await load({
+      url: c.server.url,
+      requests: c.requests,
+      connections: CONNECTIONS,
+      duration: WARMUP_SECONDS,
+    });
+  const runs = new Map(configs.map((c) => [c.name, [] as LoadResult[]]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < configs.length; k++) {
+      const c = configs[(k + r) % configs.length]!;
+      const result = await load({
+        url: c.server.url,
+        requests: c.requests,
+        connections: CONNECTIONS,
+        duration: HTTP_SECONDS,
+      });
+      runs.get(c.name)!.push(result);
+      process.stderr.write(
+        `  ${c.name}: ${Math.round(result.rps)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms\n`,
+      );
+    }
+  }
+  return new Map([...runs].map(([name, rounds]) => [name, { name, rounds, best: best(rounds) }]));
+}
+
+async function check(
+  url: string,
+  body: unknown,
+  expect: (json: Record<string, unknown>) => boolean,
+  what: string,
+) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  const json = JSON.parse(text) as Record<string, unknown>;
+  if (res.status !== 200 || !expect(json))
+    throw new Error(`${what}: unexpected answer ${res.status} ${text.slice(0, 300)}`);
+  return { json, bytes: Buffer.byteLength(text) };
+}
+
+interface HttpPart {
+  /** The headline: the default counterfactual request vs the minimal bare route. */
+  ratio: number;
+  perRound: number[];
+  bestOfRatio: number;
+  subject: Measured;
+  baseline: Measured;
+  responseBytes: { counterfactual: number; counterfactualNoExplain: number; bare: number };
+  /** Diagnostics: the same bytes served by bare fastify; the request without explanation. */
+  samePayload: { baseline: Measured; ratio: number };
+  noExplain: { subject: Measured; ratio: number };
+  /** CPU per request of the pluralign route vs the bare route (server and load generator). */
+  cpu: CpuCost;
+}
+
+async function httpPart(): Promise<HttpPart> {
+  process.stderr.write('http: POST /v1/counterfactuals vs bare fastify\n');
+  const pl = await startServer('pluralign', 'pluralign', PLURALIGN_ENV);
+  let bare: BenchServer | undefined;
+  try {
+    const full = await check(
+      `${pl.url}/v1/counterfactuals`,
+      COUNTERFACTUAL,
+      (j) => typeof j.result === 'object',
+      'counterfactuals',
+    );
+    const none = await check(
+      `${pl.url}/v1/counterfactuals`,
+      { ...COUNTERFACTUAL, explain: 'none' },
+      (j) => typeof j.result === 'object',
+      'counterfactuals (explain none)',
+    );
+    const echoFile = join(dataDir, 'echo.json');
+    writeFileSync(echoFile, JSON.stringify(full.json));
+    bare = await startServer('bare', 'bare', { BENCH_ECHO_FILE: echoFile });
+    const tiny = await check(`${bare.url}/v1/bare`, COUNTERFACTUAL, (j) => j.ok === true, 'bare');
+    const m = await measureAll([
+      { name: 'bare fastify (small JSON)', server: bare, requests: [post('/v1/bare', COUNTERFACTUAL)] },
+      {
+        name: 'bare fastify (same response bytes)',
+        server: bare,
+        requests: [post('/v1/bare-echo', COUNTERFACTUAL)],
+      },
+      {
+        name: 'pluralign counterfactual',
+        server: pl,
+        requests: [post('/v1/counterfactuals', COUNTERFACTUAL)],
+      },
+      {
+        name: 'pluralign counterfactual, explain none',
+        server: pl,
+        requests: [post('/v1/counterfactuals', { ...COUNTERFACTUAL, explain: 'none' })],
+      },
+    ]);
+    const [cpuBare, cpuPl] = await cpuRounds([
+      () =>
+        cpuPerRequest(
+          { url: bare!.url, requests: [post('/v1/bare', COUNTERFACTUAL)] },
+          [bare!],
+          CPU_REQUESTS,
+          CONNECTIONS,
+        ),
+      () =>
+        cpuPerRequest(
+          { url: pl.url, requests: [post('/v1/counterfactuals', COUNTERFACTUAL)] },
+          [pl],
+          CPU_REQUESTS,
+          CONNECTIONS,
+        ),
+    ]);
+    process.stderr.write(
+      `  CPU µs/request: bare ${JSON.stringify(cpuBare)}, pluralign ${JSON.stringify(cpuPl)}\n`,
+    );
+    const b = m.get('bare fastify (small JSON)')!;
+    const same = m.get('bare fastify (same response bytes)')!;
+    const s = m.get('pluralign counterfactual')!;
+    const sNone = m.get('pluralign counterfactual, explain none')!;
+    return {
+      ...pairedRatio(s, b),
+      subject: s,
+      baseline: b,
+      responseBytes: { counterfactual: full.bytes, counterfactualNoExplain: none.bytes, bare: tiny.bytes },
+      samePayload: { baseline: same, ratio: pairedRatio(s, same).ratio },
+      noExplain: { subject: sNone, ratio: pairedRatio(sNone, b).ratio },
+      cpu: cpuCost(rename(cpuPl, pl.name, 'server'), rename(cpuBare, bare.name, 'server')),
+    };
+  } finally {
+    await Promise.all([bare?.stop(), pl.stop()]);
+  }
+}
+
+interface AlignPart {
+  ratio: number;
+  perRound: number[];
+  bestOfRatio: number;
+  subject: Measured;
+  baseline: Measured;
+  latency: { baseline: LatencyResult; subject: LatencyResult; addedP50: number };
+  answerWords: number;
+  responseBytes: { align: number; passthrough: number };
+  /** CPU per request of the server, the fake upstream and the load generator. */
+  cpu: CpuCost;
+}
+
+async function alignPart(): Promise<AlignPart> {
+  process.stderr.write(
+    'align: POST /v1/align (openai generator) vs a pass-through route, same fake upstream\n',
+  );
+  const upstream = await startServer('upstream', 'upstream', {});
+  const upstreamUrl = `${upstream.url}/v1`;
+  const common = { OPENAI_BASE_URL: upstreamUrl, OPENAI_MODEL: 'bench-model', OPENAI_API_KEY: '' };
+  const pass = await startServer('passthrough', 'passthrough', common);
+  const pl = await startServer('pluralign', 'pluralign', {
+    ...PLURALIGN_ENV,
+    ...common,
+    GENERATOR: 'openai',
+  });
+  try {
+    const a = await check(
+      `${pl.url}/v1/align`,
+      ALIGN,
+      (j) => typeof j.answer === 'string' && (j.answer as string).startsWith('Stance'),
+      'align',
+    );
+    const p = await check(
+      `${pass.url}/v1/passthrough`,
+      { question: ALIGN_QUESTION },
+      (j) => typeof j.answer === 'string',
+      'passthrough',
+    );
+    const m = await measureAll([
+      {
+        name: 'pass-through',
+        server: pass,
+        requests: [post('/v1/passthrough', { question: ALIGN_QUESTION })],
+      },
+      { name: 'pluralign align', server: pl, requests: [post('/v1/align', ALIGN)] },
+    ]);
+    const [cpuPass, cpuPl] = await cpuRounds([
+      () =>
+        cpuPerRequest(
+          { url: pass.url, requests: [post('/v1/passthrough', { question: ALIGN_QUESTION })] },
+          [pass, upstream],
+          CPU_REQUESTS,
+          CONNECTIONS,
+        ),
+      () =>
+        cpuPerRequest(
+          { url: pl.url, requests: [post('/v1/align', ALIGN)] },
+          [pl, upstream],
+          CPU_REQUESTS,
+          CONNECTIONS,
+        ),
+    ]);
+    process.stderr.write(
+      `  CPU µs/request: pass-through ${JSON.stringify(cpuPass)}, align ${JSON.stringify(cpuPl)}\n`,
+    );
+    const b = await sequentialLatency(
+      `${pass.url}/v1/passthrough`,
+      { question: ALIGN_QUESTION },
+      LATENCY_SECONDS,
+    );
+    const s = await sequentialLatency(`${pl.url}/v1/align`, ALIGN, LATENCY_SECONDS);
+    process.stderr.write(`  one request at a time: pass-through p50 ${b.p50} ms, align p50 ${s.p50} ms\n`);
+    const base = m.get('pass-through')!;
+    const subj = m.get('pluralign align')!;
+    return {
+      ...pairedRatio(subj, base),
+      subject: subj,
+      baseline: base,
+      latency: { baseline: b, subject: s, addedP50: Math.round((s.p50 - b.p50) * 1000) / 1000 },
+      answerWords: num('BENCH_ANSWER_WORDS', 80),
+      responseBytes: { align: a.bytes, passthrough: p.bytes },
+      cpu: cpuCost(rename(cpuPl, pl.name, 'server'), rename(cpuPass, pass.name, 'server')),
+    };
+  } finally {
+    await Promise.all([pl.stop(), pass.stop()]);
+    await upstream.stop();
+  }
+}
+
+interface MemoryPart {
+  route: string;
+  bodies: number;
+  warmupRequests: number;
+  samples: Array<{ after: number; memory: MemorySample }>;
+  growth: number;
+  rps: number;
+}
+
+async function memoryPart(): Promise<MemoryPart> {
+  process.stderr.write(
+    `memory: RSS of the pluralign server over ${MEMORY_REQUESTS.toLocaleString('en-US')} requests\n`,
+  );
+  const pl = await startServer('pluralign-memory', 'pluralign', PLURALIGN_ENV, { exposeGc: true });
+  try {
+    const requests = memoryMix();
+    await load({ url: pl.url, requests, connections: CONNECTIONS, amount: MEMORY_WARMUP });
+    const samples: MemoryPart['samples'] = [{ after: 0, memory: await pl.memory() }];
+    const half = Math.floor(MEMORY_REQUESTS / 2);
+    let seconds = 0;
+    let done = 0;
+    for (const amount of [half, MEMORY_REQUESTS - half]) {
+      const r = await load({ url: pl.url, requests, connections: CONNECTIONS, amount });
+      done += r.requests;
+      seconds += r.seconds;
+      const memory = await pl.memory();
+      samples.push({ after: done, memory });
+      process.stderr.write(
+        `  after ${done.toLocaleString('en-US')}: RSS ${mb(memory.rss)} MB, heap ${mb(memory.heapUsed)} MB\n`,
+      );
+    }
+    return {
+      route: 'POST /v1/counterfactuals (64 bodies) and POST /v1/align (template generator, 8 bodies), 8:1',
+      bodies: requests.length,
+      warmupRequests: MEMORY_WARMUP,
+      samples,
+      growth: (samples[2]!.memory.rss - samples[1]!.memory.rss) / samples[1]!.memory.rss,
+      rps: done / seconds,
+    };
+  } finally {
+    await pl.stop();
+  }
+}
+
+function table(http: HttpPart | null, align: AlignPart | null, memory: MemoryPart | null): string {
+  const f0 = (x: number) => Math.round(x).toLocaleString('en-US');
+  const ok = (pass: boolean) => (pass ? 'met' : '**missed**');
+  const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+  const rounds = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
+  const cpuText = (r: Record<string, number>) => Object.values(r).map(f0).join(' + ');
+  const rows = [
+    '| part | measure | pluralign | baseline | ratio / result | target |',
+    '|---|---|---:|---:|---:|---|',
+  ];
+  if (http) {
+    rows.push(
+      `| http | req/s: POST /v1/counterfactuals (default explain, ${kb(http.responseBytes.counterfactual)}) vs bare fastify route (${http.responseBytes.bare} B) | ${f0(http.subject.best.rps)} | ${f0(http.baseline.best.rps)} | ${http.ratio.toFixed(2)}× (rounds ${rounds(http.perRound)}) | ≥ ${TARGETS.http}× ${ok(http.ratio >= TARGETS.http)} |`,
+      `| http | p99 latency at ${CONNECTIONS} connections (ms) | ${http.subject.best.latency.p99} | ${http.baseline.best.latency.p99} | | |`,
+      `| http | CPU µs per request: server + load generator | ${cpuText(http.cpu.subject)} | ${cpuText(http.cpu.baseline)} | ${http.cpu.impliedRatio.toFixed(2)}× implied | |`,
+      `| http | diagnostic: vs bare fastify sending the same ${kb(http.responseBytes.counterfactual)} | ${f0(http.subject.best.rps)} | ${f0(http.samePayload.baseline.best.rps)} | ${http.samePayload.ratio.toFixed(2)}× | |`,
+      `| http | diagnostic: explain none (${kb(http.responseBytes.counterfactualNoExplain)}) vs bare route | ${f0(http.noExplain.subject.best.rps)} | ${f0(http.baseline.best.rps)} | ${http.noExplain.ratio.toFixed(2)}× | |`,
+    );
+  }
+  if (align) {
+    rows.push(
+      `| align | req/s: POST /v1/align vs pass-through (same upstream, same SDK, ${align.answerWords}-word streamed answer) | ${f0(align.subject.best.rps)} | ${f0(align.baseline.best.rps)} | ${align.ratio.toFixed(2)}× (rounds ${rounds(align.perRound)}) | ≥ ${TARGETS.align}× ${ok(align.ratio >= TARGETS.align)} |`,
+      `| align | CPU µs per request: server + upstream + load generator | ${cpuText(align.cpu.subject)} | ${cpuText(align.cpu.baseline)} | ${align.cpu.impliedRatio.toFixed(2)}× implied | |`,
+      `| align | p50 latency, one request at a time (ms) | ${align.latency.subject.p50.toFixed(2)} | ${align.latency.baseline.p50.toFixed(2)} | +${align.latency.addedP50.toFixed(2)} ms added | |`,
+      `| align | p99 latency at ${CONNECTIONS} connections (ms) | ${align.subject.best.latency.p99} | ${align.baseline.best.latency.p99} | | |`,
+    );
+  }
+  if (memory) {
+    const [w, h, e] = memory.samples.map((s) => s.memory);
+    rows.push(
+      `| memory | RSS after warm-up / ${f0(memory.samples[1]!.after)} / ${f0(memory.samples[2]!.after)} requests (MB) | ${mb(w!.rss)} / ${mb(h!.rss)} / ${mb(e!.rss)} | | ${(memory.growth * 100).toFixed(1)}% growth, 2nd half | < ${TARGETS.memoryGrowth * 100}% ${ok(memory.growth < TARGETS.memoryGrowth)} |`,
+      `| memory | V8 heap used after warm-up / half / end (MB) | ${mb(w!.heapUsed)} / ${mb(h!.heapUsed)} / ${mb(e!.heapUsed)} | | | |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+async function main() {
+  const started = Date.now();
+  const cpus = os.cpus();
+  const report: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpus[0]?.model,
+    cores: cpus.length,
+    loadAverage: os.loadavg(),
+    settings: {
+      httpSeconds: HTTP_SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      rounds: ROUNDS,
+      connections: CONNECTIONS,
+      latencySeconds: LATENCY_SECONDS,
+      cpuRequests: CPU_REQUESTS,
+      cpuRounds: CPU_ROUNDS,
+      memoryRequests: MEMORY_REQUESTS,
+      memoryWarmup: MEMORY_WARMUP,
+      pluralignEnv: { ...PLURALIGN_ENV, DATA_DIR: '(temporary)' },
+      selection: 'ratio: median over rounds of the within-round ratio; req/s shown: the best round',
+    },
+    targets: TARGETS,
+  };
+  let scm: ScmRow[] | null = null;
+  let http: HttpPart | null = null;
+  let align: AlignPart | null = null;
+  let memory: MemoryPart | null = null;
+  try {
+    if (PARTS.has('scm')) {
+      process.stderr.write('scm: engine queries/s vs the mathjs closed form\n');
+      scm = runScmBench();
+      report.scm = { baseline: SCM_BASELINE, rows: scm };
+    }
+    if (PARTS.has('http')) report.http = http = await httpPart();
+    if (PARTS.has('align')) report.align = align = await alignPart();
+    if (PARTS.has('memory')) report.memory = memory = await memoryPart();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  report.loadAverageAfter = os.loadavg();
+  report.seconds = Math.round((Date.now() - started) / 1000);
+  const out = join(BENCH_DIR, 'results', 'bench.json');
+  mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+
+  const la = (xs: unknown) => (xs as number[]).map((x) => x.toFixed(1)).join(' ');
+  console.log(
+    `\npluralign bench (${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}; load average ${la(report.loadAverage)} before, ${la(report.loadAverageAfter)} after)\n`,
+  );
+  if (scm) console.log(`SCM engine (one core) vs ${SCM_BASELINE}:\n\n${scmTable(scm)}\n`);
+  if (http || align || memory) console.log(`${table(http, align, memory)}\n`);
+  console.log(`written to ${out} in ${report.seconds} s`);
+  const missed =
+    (http && http.ratio < TARGETS.http) ||
+    (align && align.ratio < TARGETS.align) ||
+    (memory && memory.growth >= TARGETS.memoryGrowth);
+  if (missed && process.env.BENCH_STRICT === '1') process.exitCode = 1;
+}
+
+await main();
