@@ -5,6 +5,7 @@ import { ProfileError } from '../values/index.js';
 import * as alignCmd from './commands/align.js';
 import * as attributeCmd from './commands/attribute.js';
 import * as batchCmd from './commands/batch.js';
+import * as benchCmd from './commands/bench.js';
 import * as counterfactualCmd from './commands/counterfactual.js';
 import * as evalCmd from './commands/eval.js';
 import * as fitCmd from './commands/fit.js';
@@ -29,6 +30,7 @@ export const commands: Record<string, Command> = {
     ...counterfactualCmd,
   },
   fit: { summary: "fit a graph's linear mechanisms from a data table", ...fitCmd },
+  bench: { summary: 'run the benchmarks: ratios against baselines in the same run', ...benchCmd },
   eval: { summary: 'measure how well a backend follows value profiles (MAE, Spearman ρ, CIs)', ...evalCmd },
 };
 
