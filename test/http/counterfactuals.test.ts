@@ -8,6 +8,7 @@ import {
 } from '../../schemas/api.js';
 import { contentHash, makeEntry } from '../../src/graphs/registry.js';
 import { counterfactual, toRecord } from '../../src/scm/index.js';
+import { CYCLIC_GRAPH } from './error-example-requests.js';
 import { expectEnvelope, makeApp } from './helpers.js';
 
 const FULL = { openness: 1, stimulation: 1, security: -0.25, adventure: 0.75 };
@@ -337,31 +338,7 @@ describe('POST /v1/counterfactuals: every bad input is a 4xx in the envelope', (
   });
 
   it('an inline graph with a cycle is GRAPH_CYCLE naming the cycle', async () => {
-    const cyclic = {
-      id: 'loop',
-      version: '1',
-      nodes: [
-        { id: 'r', kind: 'latent', label: 'r', mechanism: { type: 'root', mean: 0, sd: 1 } },
-        {
-          id: 'a',
-          kind: 'value',
-          label: 'a',
-          mechanism: { type: 'linear', intercept: 0, coefficients: { r: 1, b: 1 }, noiseSd: 1 },
-        },
-        {
-          id: 'b',
-          kind: 'value',
-          label: 'b',
-          mechanism: { type: 'linear', intercept: 0, coefficients: { a: 1 }, noiseSd: 1 },
-        },
-      ],
-      edges: [
-        ['r', 'a'],
-        ['b', 'a'],
-        ['a', 'b'],
-      ],
-    };
-    const res = await post({ graph: cyclic });
+    const res = await post({ graph: CYCLIC_GRAPH });
     expect(res.status).toBe(400);
     const e = expectEnvelope(res.body, 'GRAPH_CYCLE');
     expect(e.message).toMatch(/cycle/);
