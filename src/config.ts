@@ -57,6 +57,11 @@ export const CONFIG_VARS = {
     description: 'Trust `X-Forwarded-*` headers (set when behind a reverse proxy).',
   },
   DOCS_ENABLED: { default: 'true', description: 'Serve Swagger UI at `/docs`.' },
+  RESPONSE_VALIDATION: {
+    default: 'false',
+    description:
+      'Check every JSON response against its schema before sending it (500 when a response does not match it exactly). The test suite runs with it on; off, responses are serialized without the check.',
+  },
   // Security, limits and storage (src/http/security-config.ts).
   ...SECURITY_VARS,
   // Language-model backends (parsed in src/http/generators.ts).
@@ -114,6 +119,7 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 0, 3_600_000).default(10_000),
   TRUST_PROXY: boolean.default(false),
   DOCS_ENABLED: boolean.default(true),
+  RESPONSE_VALIDATION: boolean.default(false),
   BATCH_MAX_LINES: integer('BATCH_MAX_LINES', 1, 10_000_000).default(50_000),
   BATCH_MAX_BYTES: integer('BATCH_MAX_BYTES', 1024, 1024 * 1024 * 1024).default(104_857_600),
   BATCH_CONCURRENCY: integer('BATCH_CONCURRENCY', 0, 1000).default(4),
@@ -141,6 +147,8 @@ export interface Config extends SecurityConfig {
   shutdownTimeoutMs: number;
   trustProxy: boolean;
   docsEnabled: boolean;
+  /** Check responses against their schemas (RESPONSE_VALIDATION). */
+  responseValidation: boolean;
   /** Batch jobs: most lines, most bytes per input, lines worked at once by the embedded queue. */
   batch: {
     maxLines: number;
@@ -206,6 +214,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
     docsEnabled: e.DOCS_ENABLED,
+    responseValidation: e.RESPONSE_VALIDATION,
     batch: {
       maxLines: e.BATCH_MAX_LINES,
       maxBytes: e.BATCH_MAX_BYTES,

@@ -10,7 +10,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import { serializerCompiler } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
 import type { Config } from '../config.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, sendError } from './error-handler.js';
@@ -31,6 +30,7 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { renderRoutes } from './routes/render.js';
 import { valueRoutes } from './routes/values.js';
+import { responseSerializerCompiler } from './serialization.js';
 import { zodValidatorCompiler } from './validation.js';
 
 export interface AppOptions {
@@ -55,15 +55,11 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   const metrics = new AppMetrics();
   metrics.install(fastify);
 
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    if (state.closing) {
-      reply.header('connection', 'close');
-      return sendError(
-        reply,
-        new ApiError('SHUTTING_DOWN', 'the server is shutting down; retry on another instance'),
-      );
-    }
+    if (!state.closing) return done();
+    reply.header('connection', 'close');
+    sendError(reply, new ApiError('SHUTTING_DOWN', 'the server is shutting down; retry on another instance'));
     return undefined;
   });
   fastify.addHook('onReady', async () => {
@@ -96,7 +92,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
       depthLimitedJsonParser(api.getDefaultJsonParser('error', 'error')),
     );
     api.setValidatorCompiler(zodValidatorCompiler);
-    api.setSerializerCompiler(serializerCompiler);
+    api.setSerializerCompiler(responseSerializerCompiler(config.responseValidation));
     await api.register(healthRoutes, deps);
     await api.register(graphRoutes, deps);
     await api.register(counterfactualRoutes, deps);

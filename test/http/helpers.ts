@@ -26,8 +26,9 @@ export function freshDataDir(): string {
 
 /**
  * The configuration of a test app: the test graphs, no logs, a fresh DATA_DIR, no per-IP rate limit
- * (every request of a test comes from 127.0.0.1) and no event-loop-delay cut-off (tests block the
- * event loop on purpose, e.g. spawnSync); test/security sets its own limits.
+ * (every request of a test comes from 127.0.0.1), no event-loop-delay cut-off (tests block the
+ * event loop on purpose, e.g. spawnSync) and responses checked against their schemas; test/security
+ * sets its own limits.
  */
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
@@ -37,6 +38,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     DATA_DIR: freshDataDir(),
     RATE_LIMIT_PER_IP: '0',
     MAX_EVENT_LOOP_DELAY_MS: '0',
+    // Every response of the suite is checked against its schema (src/http/serialization.ts).
+    RESPONSE_VALIDATION: 'true',
     ...env,
   });
 }

@@ -205,7 +205,9 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
   const handler = async (request: FastifyRequest<{ Body: AlignRequestT }>, reply: FastifyReply) => {
     const body = request.body;
     const controller = clientSignal(request, reply);
-    const events = alignEvents(pipeline(), toPipeline(body, request.id), controller.signal);
+    const events = alignEvents(pipeline(), toPipeline(body, request.id), controller.signal, {
+      deltas: body.stream,
+    });
     const chart = body.explain?.chart === true;
     if (body.stream) {
       const write = (ev: AlignEvent) =>
@@ -301,10 +303,13 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
             'detector "llm" needs an OpenAI-compatible backend (set OPENAI_BASE_URL); use detector "phrases"',
           );
         }
-        const a = await attributeWithLlm(entry, text, generator, { requestId: request.id });
-        reply.header('x-upstream-attempts', String(a.upstream.attempts));
-        reply.header('x-served-model', a.upstream.model);
-        return a;
+        // Which model answered, and after how many attempts, go in headers, not in the body.
+        const { upstream, ...attribution } = await attributeWithLlm(entry, text, generator, {
+          requestId: request.id,
+        });
+        reply.header('x-upstream-attempts', String(upstream.attempts));
+        reply.header('x-served-model', upstream.model);
+        return attribution;
       }
       return attributeText(entry, text);
     },
@@ -357,6 +362,7 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
           requestId: request.id,
         },
         controller.signal,
+        { deltas: body.stream === true },
       );
       const id = `chatcmpl-${request.id.replace(/[^A-Za-z0-9]/g, '').slice(0, 24) || 'pluralign'}`;
       const created = Math.floor(Date.now() / 1000);
