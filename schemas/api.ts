@@ -816,7 +816,7 @@ export const Query = z
 export const ExplainLevel = z
   .enum(['none', 'summary', 'full'])
   .describe(
-    '`none`: no explanation. `summary` (default): the nodes that changed or were acted on, each with its contribution per intervention and its 3 largest causal paths. `full`: every node, with up to `maxPaths` (default 10) paths.',
+    '`none`: no explanation. `summary` (default): the nodes acted on and the `maxNodes` (default 10) other nodes that changed most, each with its contribution per intervention and its 3 largest causal paths (`omittedNodes` counts the changed nodes left out). `full`: every node, with up to `maxPaths` (default 10) paths.',
   );
 
 export const CounterfactualRequest = z
@@ -841,6 +841,14 @@ export const CounterfactualRequest = z
       .max(100)
       .optional()
       .describe('Paths listed per explained node (default 3 for summary, 10 for full).'),
+    maxNodes: z
+      .int()
+      .min(0)
+      .max(100_000)
+      .optional()
+      .describe(
+        'Nodes explained besides the ones acted on: those whose change is largest (default 10 for summary, every node for full).',
+      ),
     chart: z
       .boolean()
       .default(false)
@@ -936,6 +944,12 @@ export const Explanation = z
     evaluations: z.int().optional(),
     truncated: z.boolean(),
     nodes: z.array(NodeExplanation),
+    omittedNodes: z
+      .int()
+      .nonnegative()
+      .describe(
+        'Nodes left out by `maxNodes` (those with the smallest changes); ask for `explain: "full"` or a larger `maxNodes` to see them.',
+      ),
   })
   .meta({
     id: 'Explanation',
@@ -1058,6 +1072,7 @@ export const COUNTERFACTUAL_RESPONSE_EXAMPLES = {
               otherPaths: 0,
             },
           ],
+          omittedNodes: 0,
         },
       },
     },

@@ -30,10 +30,18 @@ export interface QueryInput {
   lambda?: number | undefined;
 }
 
-export function explainOptions(level: ExplainLevel, maxPaths: number | undefined): ExplainOptions | false {
+/** Nodes a summary explains besides the ones acted on (the largest changes). */
+export const SUMMARY_MAX_NODES = 10;
+
+export function explainOptions(
+  level: ExplainLevel,
+  maxPaths: number | undefined,
+  maxNodes?: number,
+): ExplainOptions | false {
   if (level === 'none') return false;
-  if (level === 'summary') return { include: 'changed', maxPaths: maxPaths ?? 3 };
-  return { include: 'all', maxPaths: maxPaths ?? 10 };
+  if (level === 'summary')
+    return { include: 'changed', maxPaths: maxPaths ?? 3, maxNodes: maxNodes ?? SUMMARY_MAX_NODES };
+  return { include: 'all', maxPaths: maxPaths ?? 10, ...(maxNodes !== undefined ? { maxNodes } : {}) };
 }
 
 const SCM_TO_API: Record<ScmError['code'], ErrorCode> = {
@@ -165,6 +173,7 @@ export function toApiResult(r: CounterfactualResult, query: QueryInput): ApiResu
         })),
         otherPaths: n.otherPaths,
       })),
+      omittedNodes: e.omittedNodes,
     };
   }
   return out;

@@ -215,6 +215,6 @@ export function counterfactualBatch(p: Program, queries: readonly Counterfactual
 /** Name → number records of a result's arrays, for JSON output. */
 export function toRecord(nodes: readonly string[], values: Float64Array): Record<string, number> {
   const out: Record<string, number> = {};
-  nodes.forEach((id, i) => (out[id] = values[i]!));
+  for (let i = 0; i < nodes.length; i++) out[nodes[i]!] = values[i]!;
   return out;
 }

@@ -58,6 +58,8 @@ export interface Explanation {
   /** Number of coalitions or permutations evaluated (Shapley only). */
   evaluations?: number;
   nodes: NodeExplanation[];
+  /** Nodes that would have been explained but were left out by `maxNodes` (the smallest changes). */
+  omittedNodes: number;
   /** True when path enumeration hit its budget (the remainder is in `otherPaths`). */
   truncated: boolean;
 }
@@ -78,21 +80,56 @@ export interface ExplainOptions {
    * nodes, which saves most of the work when, say, the values are wanted and not the many concepts.
    */
   kinds?: readonly NodeKind[];
+  /**
+   * Explain the nodes acted on and at most this many other nodes: those whose change is largest
+   * (default: no limit). Paths are enumerated only towards the nodes kept.
+   */
+  maxNodes?: number;
 }
 
-/** Which nodes to explain (`wanted`) and which lead to one (`relevant`: wanted or a wanted descendant). */
-function nodeFilter(p: Program, kinds: readonly NodeKind[] | undefined) {
-  if (!kinds) return null;
+/**
+ * Which nodes to explain: those of the wanted kinds, that changed or were acted on (unless `include`
+ * is 'all'), and within `maxNodes` (the acted-on ones, then the largest changes). `omitted` counts the
+ * nodes left out by `maxNodes`.
+ */
+function selectNodes(
+  p: Program,
+  factual: Float64Array,
+  cf: Float64Array,
+  actions: Actions,
+  options: ExplainOptions,
+): { wanted: Uint8Array; omitted: number } {
+  const { kinds, maxNodes } = options;
+  const include = options.include ?? 'changed';
   const wanted = new Uint8Array(p.n);
+  const others: number[] = [];
+  for (let k = 0; k < p.n; k++) {
+    if (kinds && !kinds.includes(p.kinds[k]!)) continue;
+    const change = cf[k]! - factual[k]!;
+    if (actions.act[k] !== NONE) wanted[k] = 1;
+    else if (include === 'all' || change !== 0) others.push(k);
+  }
+  if (maxNodes === undefined || others.length <= maxNodes) {
+    for (const k of others) wanted[k] = 1;
+    return { wanted, omitted: 0 };
+  }
+  const size = (k: number) => Math.abs(cf[k]! - factual[k]!);
+  others.sort((a, b) => size(b) - size(a) || a - b);
+  for (let j = 0; j < maxNodes; j++) wanted[others[j]!] = 1;
+  return { wanted, omitted: others.length - maxNodes };
+}
+
+/** The nodes that lead to a wanted node (`relevant`: wanted, or with a relevant child). */
+function relevantNodes(p: Program, wanted: Uint8Array): Uint8Array {
   const relevant = new Uint8Array(p.n);
   for (let k = p.n - 1; k >= 0; k--) {
     // Topological order: every child of k comes after k, so its flag is already known.
-    if (kinds.includes(p.kinds[k]!)) wanted[k] = relevant[k] = 1;
+    if (wanted[k]) relevant[k] = 1;
     else
       for (let c = p.childPtr[k]!; c < p.childPtr[k + 1]! && !relevant[k]; c++)
         if (relevant[p.childIdx[c]!]) relevant[k] = 1;
   }
-  return { wanted, relevant };
+  return relevant;
 }
 
 const EXACT_SHAPLEY_LIMIT = 10;
@@ -171,11 +208,11 @@ function explainLinear(
 ): Explanation {
   const n = p.n;
   const maxPaths = options.maxPaths ?? 5;
-  const include = options.include ?? 'changed';
   let budget = options.pathBudget ?? 200_000;
   const structuredTargets = new Set(solution?.targets ?? []);
   const sources = sourcesOf(factual, cf, actions, solution);
-  const filter = nodeFilter(p, options.kinds);
+  const { wanted, omitted } = selectNodes(p, factual, cf, actions, options);
+  const relevant = relevantNodes(p, wanted);
 
   // Contributions by caller intervention: A'[k, via] × amount.
   const contrib = new Map<number, Float64Array>(); // intervention -> per-node amount
@@ -224,7 +261,7 @@ function explainLinear(
     while (stack.length) {
       const cur = stack.pop()!;
       const amount = cur.weight * s.amount;
-      if ((!filter || filter.wanted[cur.node]) && qualifies(cur.node, amount)) {
+      if (wanted[cur.node] && qualifies(cur.node, amount)) {
         const offset = structured ? 1 : 0;
         const path = new Array<string>(cur.depth + offset);
         if (structured) path[0] = intervention;
@@ -235,7 +272,7 @@ function explainLinear(
       for (let c = p.childPtr[cur.node]!; c < p.childPtr[cur.node + 1]!; c++) {
         const child = p.childIdx[c]!;
         if (actions.act[child] === DO) continue; // a set node blocks the path
-        if (filter && !filter.relevant[child]) continue; // leads to no node to explain
+        if (!relevant[child]) continue; // leads to no node to explain
         if (--budget < 0) {
           truncated = true;
           break;
@@ -248,10 +285,8 @@ function explainLinear(
 
   const nodes: NodeExplanation[] = [];
   for (let k = 0; k < n; k++) {
-    if (filter && !filter.wanted[k]) continue;
+    if (!wanted[k]) continue;
     const change = cf[k]! - factual[k]!;
-    const acted = actions.act[k] !== NONE;
-    if (include === 'changed' && change === 0 && !acted) continue;
     const contributions: Contribution[] = [];
     for (const [iv, acc] of contrib)
       if (acc[k] !== 0) contributions.push({ intervention: p.ids[iv]!, amount: acc[k]! });
@@ -269,7 +304,7 @@ function explainLinear(
       otherPaths: change - listed,
     });
   }
-  return { method: 'path-products', nodes, truncated };
+  return { method: 'path-products', nodes, truncated, omittedNodes: omitted };
 }
 
 /** mulberry32: a small seeded PRNG for reproducible permutation sampling. */
@@ -347,14 +382,11 @@ function explainShapley(
     }
     evaluations = samples;
   }
-  const include = options.include ?? 'changed';
-  const filter = nodeFilter(p, options.kinds);
+  const { wanted, omitted } = selectNodes(p, factual, cf, actions, options);
   const nodes: NodeExplanation[] = [];
   for (let k = 0; k < n; k++) {
-    if (filter && !filter.wanted[k]) continue;
+    if (!wanted[k]) continue;
     const change = cf[k]! - factual[k]!;
-    const acted = actions.act[k] !== NONE;
-    if (include === 'changed' && change === 0 && !acted) continue;
     const contributions: Contribution[] = [];
     for (let j = 0; j < m; j++) {
       const amount = phi[j]![k]!;
@@ -372,5 +404,5 @@ function explainShapley(
       otherPaths: change,
     });
   }
-  return { method, evaluations, nodes, truncated: false };
+  return { method, evaluations, nodes, truncated: false, omittedNodes: omitted };
 }

@@ -9,7 +9,7 @@ import {
 import { contentHash, makeEntry } from '../../src/graphs/registry.js';
 import { counterfactual, toRecord } from '../../src/scm/index.js';
 import { CYCLIC_GRAPH } from './error-example-requests.js';
-import { expectEnvelope, makeApp } from './helpers.js';
+import { BUNDLED_GRAPHS, expectEnvelope, makeApp } from './helpers.js';
 
 const FULL = { openness: 1, stimulation: 1, security: -0.25, adventure: 0.75 };
 
@@ -164,6 +164,54 @@ describe('POST /v1/counterfactuals: answers', () => {
     });
     expect(full.body.result.explanation?.nodes).toHaveLength(4);
     for (const n of full.body.result.explanation!.nodes) expect(n.paths.length).toBeLessThanOrEqual(1);
+  });
+
+  it('summary explains the acted-on nodes and the 10 largest changes; maxNodes sets how many', async () => {
+    const big = await makeApp({ GRAPHS_DIR: BUNDLED_GRAPHS });
+    try {
+      const q = {
+        graph: 'schwartz-10',
+        evidence: { benevolence: 0.8, power: -1.2, security: 0.3 },
+        interventions: [{ node: 'stimulation', type: 'structured', value: 1 }],
+      };
+      const send = async (extra: object) => {
+        const res = await big.inject({
+          method: 'POST',
+          url: '/v1/counterfactuals',
+          payload: { ...q, ...extra },
+        });
+        expect(res.statusCode).toBe(200);
+        return (res.json() as Single).result.explanation!;
+      };
+      const full = await send({ explain: 'full', maxPaths: 3 });
+      const changed = full.nodes.filter((n) => n.change !== 0 || n.role !== 'inferred');
+      const acted = full.nodes.filter((n) => n.role === 'set' || n.role === 'structured');
+      // stimulation (the target) and the two higher-order latents the structured action moved.
+      expect(acted.map((n) => n.node).sort()).toEqual([
+        'openness_conservation',
+        'stimulation',
+        'transcendence_enhancement',
+      ]);
+      const summary = await send({});
+      expect(summary.nodes).toHaveLength(acted.length + 10);
+      expect(summary.omittedNodes).toBe(changed.length - acted.length - 10);
+      const smallestKept = Math.min(
+        ...summary.nodes.filter((n) => n.role === 'inferred').map((n) => Math.abs(n.change)),
+      );
+      const kept = new Set(summary.nodes.map((n) => n.node));
+      for (const n of full.nodes) {
+        if (kept.has(n.node)) expect(summary.nodes.find((m) => m.node === n.node)).toEqual(n);
+        else expect(Math.abs(n.change)).toBeLessThanOrEqual(smallestKept);
+      }
+      const two = await send({ maxNodes: 2 });
+      expect(two.nodes).toHaveLength(acted.length + 2);
+      expect(two.omittedNodes).toBe(changed.length - acted.length - 2);
+      const everything = await send({ maxNodes: 1000 });
+      expect(everything.nodes).toHaveLength(changed.length);
+      expect(everything.omittedNodes).toBe(0);
+    } finally {
+      await big.close();
+    }
   });
 
   it('an inline graph answers the same as the bundled copy, with source "inline"', async () => {

@@ -53,7 +53,7 @@ export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
       const body = request.body;
       const { entry, source } = store.resolve(body.graph);
       const graph = { id: entry.id, version: entry.version, hash: entry.hash, source };
-      const explain = explainOptions(body.explain, body.maxPaths);
+      const explain = explainOptions(body.explain, body.maxPaths, body.maxNodes);
       const time = <T>(mode: 'single' | 'batch', run: () => T): T =>
         deps.metrics ? deps.metrics.timeCounterfactual(mode, run) : run();
       const queries = body.queries;
