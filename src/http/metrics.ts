@@ -13,11 +13,12 @@
  * - prom-client's default process metrics (CPU, memory, event loop lag, handles…).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { CircuitBreaker, type BreakerState } from '../generator/circuit-breaker.js';
 import { UpstreamError } from '../generator/errors.js';
-import type { GenerateResult, Generator, StreamEvent } from '../generator/types.js';
+import type { GenerateRequest, GenerateResult, Generator, StreamEvent } from '../generator/types.js';
 import type { GeneratorSetup } from './generators.js';
+import { LiteCounter, LiteHistogram } from './prom-lite.js';
 
 /** The route label of a request that matched no route (404 handler). */
 export const UNMATCHED_ROUTE = '(unmatched)';
@@ -32,50 +33,52 @@ function upstreamOf(g: Generator): string {
 
 export class AppMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'method' | 'route' | 'status'>;
-  private readonly duration: Histogram<'method' | 'route' | 'status'>;
-  private readonly calls: Counter<'generator' | 'upstream' | 'outcome'>;
-  private readonly attempts: Counter<'generator' | 'upstream'>;
-  private readonly retries: Counter<'generator' | 'upstream'>;
+  // The per-request and per-call series are prom-lite's (cheap to record, see prom-lite.ts).
+  private readonly requests: LiteCounter;
+  private readonly duration: LiteHistogram;
+  private readonly calls: LiteCounter;
+  private readonly attempts: LiteCounter;
+  private readonly retries: LiteCounter;
   private readonly transitions: Counter<'upstream' | 'to'>;
-  private readonly counterfactual: Histogram<'mode'>;
+  private readonly counterfactual: LiteHistogram;
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly generatorInfo: Gauge<'generator' | 'model' | 'default'>;
 
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
-      name: 'pluralign_http_requests_total',
-      help: 'HTTP requests answered, by method, route pattern and status code.',
-      labelNames: ['method', 'route', 'status'],
-      registers,
-    });
-    this.duration = new Histogram({
-      name: 'pluralign_http_request_duration_seconds',
-      help: 'Time from receiving a request to the end of its response, by method, route pattern and status.',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers,
-    });
-    this.calls = new Counter({
-      name: 'pluralign_upstream_calls_total',
-      help: 'Generator calls (each may make several upstream attempts), by generator, upstream and outcome (ok or error).',
-      labelNames: ['generator', 'upstream', 'outcome'],
-      registers,
-    });
-    this.attempts = new Counter({
-      name: 'pluralign_upstream_attempts_total',
-      help: 'Upstream attempts made by generator calls (1 per call without retry; 0 when the breaker refused the call).',
-      labelNames: ['generator', 'upstream'],
-      registers,
-    });
-    this.retries = new Counter({
-      name: 'pluralign_upstream_retries_total',
-      help: 'Upstream attempts after the first one of a call (retries).',
-      labelNames: ['generator', 'upstream'],
-      registers,
-    });
+    const r = this.registry;
+    this.requests = new LiteCounter(
+      'pluralign_http_requests_total',
+      'HTTP requests answered, by method, route pattern and status code.',
+      ['method', 'route', 'status'],
+      r,
+    );
+    this.duration = new LiteHistogram(
+      'pluralign_http_request_duration_seconds',
+      'Time from receiving a request to the end of its response, by method, route pattern and status.',
+      ['method', 'route', 'status'],
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      r,
+    );
+    this.calls = new LiteCounter(
+      'pluralign_upstream_calls_total',
+      'Generator calls (each may make several upstream attempts), by generator, upstream and outcome (ok or error).',
+      ['generator', 'upstream', 'outcome'],
+      r,
+    );
+    this.attempts = new LiteCounter(
+      'pluralign_upstream_attempts_total',
+      'Upstream attempts made by generator calls (1 per call without retry; 0 when the breaker refused the call).',
+      ['generator', 'upstream'],
+      r,
+    );
+    this.retries = new LiteCounter(
+      'pluralign_upstream_retries_total',
+      'Upstream attempts after the first one of a call (retries).',
+      ['generator', 'upstream'],
+      r,
+    );
     this.transitions = new Counter({
       name: 'pluralign_upstream_breaker_transitions_total',
       help: 'Circuit breaker state changes, by upstream and the state entered.',
@@ -95,13 +98,13 @@ export class AppMetrics {
         }
       },
     });
-    this.counterfactual = new Histogram({
-      name: 'pluralign_counterfactual_query_duration_seconds',
-      help: 'Engine time of a POST /v1/counterfactuals request (abduction, action, prediction, explanation), by mode (single or batch).',
-      labelNames: ['mode'],
-      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
-      registers,
-    });
+    this.counterfactual = new LiteHistogram(
+      'pluralign_counterfactual_query_duration_seconds',
+      'Engine time of a POST /v1/counterfactuals request (abduction, action, prediction, explanation), by mode (single or batch).',
+      ['mode'],
+      [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      r,
+    );
     this.generatorInfo = new Gauge({
       name: 'pluralign_generator_info',
       help: 'The generators this server offers (value 1), their default model, and whether each is the default (GENERATOR).',
@@ -111,11 +114,11 @@ export class AppMetrics {
   }
 
   /** Count every response (the root `onResponse` hook): route pattern, not the raw URL. */
-  readonly onResponse = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-    const labels = { method: request.method, route, status: String(reply.statusCode) };
+  readonly onResponse = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    const labels = [request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, String(reply.statusCode)];
     this.requests.inc(labels);
     this.duration.observe(labels, reply.elapsedTime / 1000);
+    done();
   };
 
   /** Install the request hook at the root of the app (so 404s and /docs count too). */
@@ -125,11 +128,11 @@ export class AppMetrics {
 
   /** Time one counterfactual request's engine work. */
   timeCounterfactual<T>(mode: 'single' | 'batch', run: () => T): T {
-    const end = this.counterfactual.startTimer({ mode });
+    const start = performance.now();
     try {
       return run();
     } finally {
-      end();
+      this.counterfactual.observe([mode], (performance.now() - start) / 1000);
     }
   }
 
@@ -157,9 +160,9 @@ export class AppMetrics {
   }
 
   private record(generator: string, upstream: string, outcome: 'ok' | 'error', attempts: number): void {
-    this.calls.inc({ generator, upstream, outcome });
-    this.attempts.inc({ generator, upstream }, attempts);
-    if (attempts > 1) this.retries.inc({ generator, upstream }, attempts - 1);
+    this.calls.inc([generator, upstream, outcome]);
+    this.attempts.inc([generator, upstream], attempts);
+    if (attempts > 1) this.retries.inc([generator, upstream], attempts - 1);
   }
 
   private failed(generator: string, upstream: string, err: unknown): void {
@@ -168,39 +171,54 @@ export class AppMetrics {
   }
 
   private wrap(g: Generator, upstream: string): Generator {
-    const generate: Generator['generate'] = async (req) => {
-      let result: GenerateResult;
-      try {
-        result = await g.generate(req);
-      } catch (err) {
-        this.failed(g.name, upstream, err);
-        throw err;
-      }
-      this.record(g.name, upstream, 'ok', result.attempts);
-      return result;
-    };
+    // A call that resolves with the whole result (generate, collect): counted when it settles.
+    const counted =
+      (call: (req: GenerateRequest) => Promise<GenerateResult>) =>
+      async (req: GenerateRequest): Promise<GenerateResult> => {
+        let result: GenerateResult;
+        try {
+          result = await call(req);
+        } catch (err) {
+          this.failed(g.name, upstream, err);
+          throw err;
+        }
+        this.record(g.name, upstream, 'ok', result.attempts);
+        return result;
+      };
+    const generate = counted((req) => g.generate(req));
+    const collect = counted((req) => g.collect!(req));
     const ok = (attempts: number) => this.record(g.name, upstream, 'ok', attempts);
     const failed = (err: unknown) => this.failed(g.name, upstream, err);
-    async function* observed(events: AsyncIterable<StreamEvent>): AsyncGenerator<StreamEvent> {
-      let ended = false;
-      try {
-        for await (const event of events) {
-          if (event.type === 'end') {
-            ended = true;
-            ok(event.result.attempts);
-          }
-          yield event;
-        }
-      } catch (err) {
-        if (!ended) failed(err);
-        throw err;
-      }
-    }
-    const stream: Generator['stream'] = (req) => observed(g.stream(req));
+    // An iterator that looks at each event as it passes: no async generator of its own, so a
+    // streamed answer costs no extra promise per chunk.
+    const stream: Generator['stream'] = (req) => ({
+      [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
+        const inner = g.stream(req)[Symbol.asyncIterator]();
+        let ended = false;
+        const fail = (err: unknown): never => {
+          if (!ended) failed(err);
+          ended = true;
+          throw err;
+        };
+        return {
+          next: () =>
+            inner.next().then((r) => {
+              if (!r.done && r.value.type === 'end' && !ended) {
+                ended = true;
+                ok(r.value.result.attempts);
+              }
+              return r;
+            }, fail),
+          return: (value?: unknown) =>
+            inner.return ? inner.return(value) : Promise.resolve({ done: true as const, value: undefined }),
+        };
+      },
+    });
     return new Proxy(g, {
       get(target, prop) {
         if (prop === 'generate') return generate;
         if (prop === 'stream') return stream;
+        if (prop === 'collect') return target.collect ? collect : undefined;
         const value: unknown = Reflect.get(target, prop, target);
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
