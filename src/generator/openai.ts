@@ -194,8 +194,11 @@ class ChunkReader {
     this.idleMessage = `the upstream stream stalled for ${idleTimeoutMs} ms`;
   }
 
-  /** The next text delta, or null at a clean end (the stream ended after a finish_reason). */
-  async next(): Promise<string | null> {
+  /**
+   * The next text delta, or null at a clean end (the stream ended after a finish_reason). With
+   * `toEnd`, read on to the clean end (the text accumulates in `text`) and return null.
+   */
+  async next(toEnd = false): Promise<string | null> {
     for (;;) {
       if (this.started) this.guard.beginWait(this.idleTimeoutMs, this.idleMessage);
       let r: IteratorResult<Chunk>;
@@ -220,7 +223,7 @@ class ChunkReader {
         return null;
       }
       const delta = this.absorb(r.value);
-      if (delta) return delta;
+      if (delta && !toEnd) return delta;
     }
   }
 
@@ -262,6 +265,18 @@ function isTokenActivity(delta: Record<string, unknown>): boolean {
     if (typeof v === 'string' && v !== '') return true;
   }
   return Array.isArray(delta['tool_calls']) && delta['tool_calls'].length > 0;
+}
+
+/** The result of a stream read to its end. */
+function resultOf(reader: ChunkReader, attempts: number): GenerateResult {
+  const result: GenerateResult = {
+    text: reader.text,
+    model: reader.model,
+    attempts,
+    finishReason: reader.finishReason,
+  };
+  if (reader.usage) result.usage = reader.usage;
+  return result;
 }
 
 /** A streaming attempt that got its first delta (or ended cleanly with no text). */
@@ -336,13 +351,9 @@ export class OpenAIGenerator implements Generator {
 
   async *stream(req: GenerateRequest): AsyncGenerator<StreamEvent, void, undefined> {
     const scope = new CallScope(this.reliability.deadlineMs, this.clock, req.signal);
-    const callId = callIdFor(req.requestId);
     let reader: ChunkReader | undefined;
     try {
-      const { value, attempts } = await runWithRetries(
-        (n) => this.attemptStream(req, scope, callId, n),
-        this.loopOptions(scope),
-      );
+      const { value, attempts } = await this.openStream(req, scope);
       reader = value.reader;
       for (let delta = value.first; delta !== null;) {
         yield { type: 'delta', text: delta };
@@ -353,18 +364,36 @@ export class OpenAIGenerator implements Generator {
           throw this.lateFailure(err, reader, attempts);
         }
       }
-      const result: GenerateResult = {
-        text: reader.text,
-        model: reader.model,
-        attempts,
-        finishReason: reader.finishReason,
-      };
-      if (reader.usage) result.usage = reader.usage;
-      yield { type: 'end', result };
+      yield { type: 'end', result: resultOf(reader, attempts) };
     } finally {
       reader?.close();
       scope.dispose();
     }
+  }
+
+  async collect(req: GenerateRequest): Promise<GenerateResult> {
+    const scope = new CallScope(this.reliability.deadlineMs, this.clock, req.signal);
+    let reader: ChunkReader | undefined;
+    try {
+      const { value, attempts } = await this.openStream(req, scope);
+      reader = value.reader;
+      // The reader keeps the text: read to the end, with no event per chunk.
+      try {
+        if (value.first !== null) await reader.next(true);
+      } catch (err) {
+        throw this.lateFailure(err, reader, attempts);
+      }
+      return resultOf(reader, attempts);
+    } finally {
+      reader?.close();
+      scope.dispose();
+    }
+  }
+
+  /** Streaming attempts, retried until one yields its first delta (or ends cleanly with none). */
+  private openStream(req: GenerateRequest, scope: CallScope) {
+    const callId = callIdFor(req.requestId);
+    return runWithRetries((n) => this.attemptStream(req, scope, callId, n), this.loopOptions(scope));
   }
 
   /** A failure of a committed stream: final (the caller already has text), counted by the breaker. */

@@ -76,6 +76,10 @@ export class TemplateGenerator implements Generator {
     return this.write(req);
   }
 
+  async collect(req: TemplateRequest): Promise<GenerateResult> {
+    return this.write(req);
+  }
+
   async *stream(req: TemplateRequest): AsyncIterable<StreamEvent> {
     const result = this.write(req);
     // Deltas of a few words, like a model's stream; deterministic.

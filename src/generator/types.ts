@@ -59,4 +59,10 @@ export interface Generator {
    * `error` event, never `done`). Breaking out of the loop cancels the upstream request.
    */
   stream(req: GenerateRequest): AsyncIterable<StreamEvent>;
+  /**
+   * The whole answer of a streamed generation, for a caller that needs no deltas: the same upstream
+   * request as `stream` (so the first-token and idle timeouts apply), read to its end without an
+   * event per chunk. Optional: without it, callers read `stream`.
+   */
+  collect?(req: GenerateRequest): Promise<GenerateResult>;
 }

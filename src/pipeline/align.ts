@@ -21,7 +21,7 @@ import type { GraphEntry } from '../graphs/registry.js';
 import { getPreset, ProfileError, toCentered, type Profile } from '../values/index.js';
 import { buildConditioning, type Conditioning, type ConditioningMode } from './conditioning.js';
 import { buildExplanation, type AlignExplanation } from './explanation.js';
-import { computeProfile, type ActionMode, type CounterfactualProfile } from './profile.js';
+import { cachedProfile, type ActionMode, type CounterfactualProfile } from './profile.js';
 
 export class AlignError extends Error {
   constructor(
@@ -178,8 +178,8 @@ export function planFor(
   target: Readonly<Record<string, number>>,
 ): AnswerPlan {
   if (mode === 'scm') return planOf(profile);
-  if (mode === 'none') return planOf(computeProfile(entry, { factual, target: {} }));
-  return planOf(computeProfile(entry, { factual, target, action: 'do' }));
+  if (mode === 'none') return planOf(cachedProfile(entry, { factual, target: {} }));
+  return planOf(cachedProfile(entry, { factual, target, action: 'do' }));
 }
 
 function planOf(profile: CounterfactualProfile): AnswerPlan {
@@ -224,11 +224,22 @@ function feedbackFor(v: Verification, labels: ReadonlyMap<string, string>): stri
 }
 
 /** The alignment pipeline as a stream of events. */
+export interface AlignEventOptions {
+  /**
+   * Yield a `delta` event per piece of text (default true). A caller that only wants the result
+   * passes false: the answer still streams from the upstream (so the first-token and idle timeouts
+   * apply), without an event per chunk.
+   */
+  deltas?: boolean;
+}
+
 export async function* alignEvents(
   deps: AlignDeps,
   req: AlignRequest,
   signal?: AbortSignal,
+  options: AlignEventOptions = {},
 ): AsyncGenerator<AlignEvent> {
+  const deltas = options.deltas ?? true;
   const entry = resolveEntry(deps, req.graph);
   const generator = resolveGenerator(deps, req.generator);
   const system = entry.id;
@@ -276,7 +287,7 @@ export async function* alignEvents(
   }
 
   // 2–4. Abduction, action, prediction.
-  const profile = computeProfile(entry, { factual, target, action: req.action, lambda: req.lambda });
+  const profile = cachedProfile(entry, { factual, target, action: req.action, lambda: req.lambda });
   const labels = new Map(profile.values.map((v) => [v.value, v.label]));
   const mode = req.conditioning ?? 'scm';
   let conditioning: Conditioning = buildConditioning(profile, req.question, mode);
@@ -311,11 +322,16 @@ export async function* alignEvents(
     };
     let text = '';
     let result: GenerateResult | null = null;
-    for await (const ev of generator.stream(request)) {
-      if (ev.type === 'delta') {
-        text += ev.text;
-        yield { type: 'delta', text: ev.text, attempt };
-      } else result = ev.result;
+    if (!deltas && generator.collect) {
+      result = await generator.collect(request);
+      text = result.text;
+    } else {
+      for await (const ev of generator.stream(request)) {
+        if (ev.type === 'delta') {
+          text += ev.text;
+          if (deltas) yield { type: 'delta', text: ev.text, attempt };
+        } else result = ev.result;
+      }
     }
     if (result) count(result);
     const answer = result?.text ?? text;
@@ -377,7 +393,7 @@ export async function align(
   signal?: AbortSignal,
 ): Promise<AlignResponse> {
   let head: Extract<AlignEvent, { type: 'profile' }> | null = null;
-  for await (const ev of alignEvents(deps, req, signal)) {
+  for await (const ev of alignEvents(deps, req, signal, { deltas: false })) {
     if (ev.type === 'profile') head = ev;
     if (ev.type === 'done') {
       return {

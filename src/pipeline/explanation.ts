@@ -57,10 +57,24 @@ function concept(c: ConceptCue): ConceptSummary {
   return { concept: c.concept, label: c.label, values: c.values, z: round(c.z, 3), change: round(c.change) };
 }
 
+/** The explanation of a frozen (shared, cached) profile, without its conditioning: built once. */
+const staticParts = new WeakMap<CounterfactualProfile, Omit<AlignExplanation, 'conditioning'>>();
+
 export function buildExplanation(
   profile: CounterfactualProfile,
   conditioning: Conditioning,
 ): AlignExplanation {
+  const frozen = Object.isFrozen(profile);
+  let parts = frozen ? staticParts.get(profile) : undefined;
+  if (!parts) {
+    parts = explainProfile(profile);
+    if (frozen) staticParts.set(profile, Object.freeze(parts));
+  }
+  return { ...parts, conditioning: { mode: conditioning.mode, messages: conditioning.messages } };
+}
+
+/** Everything in the explanation but the conditioning (which holds the question). */
+function explainProfile(profile: CounterfactualProfile): Omit<AlignExplanation, 'conditioning'> {
   const ex = profile.result.explanation;
   const byNode = new Map(ex?.nodes.map((n) => [n.node, n]) ?? []);
   const labels = new Map<string, string>(profile.values.map((v) => [v.value, v.label]));
@@ -99,7 +113,7 @@ export function buildExplanation(
       from: round(s.from[j]!),
       to: round(s.to[j]!),
     })) ?? [];
-  const explanation: AlignExplanation = {
+  const explanation = {
     graph: profile.graph,
     action: profile.action,
     method: ex?.method ?? 'path-products',
@@ -107,7 +121,6 @@ export function buildExplanation(
     latents,
     concepts: { express: profile.express.map(concept), avoid: profile.avoid.map(concept) },
     summary: '',
-    conditioning: { mode: conditioning.mode, messages: conditioning.messages },
   };
   explanation.summary = summarize(explanation, labels);
   return explanation;

@@ -129,6 +129,53 @@ function nodesById(entry: GraphEntry): Map<string, GraphNode> {
   return m;
 }
 
+/** Profiles kept per graph entry by `cachedProfile` (the most recently used ones). */
+export const PROFILE_CACHE_SIZE = 256;
+const profileCache = new WeakMap<GraphEntry, Map<string, CounterfactualProfile>>();
+
+const sortedEntries = (r: Readonly<Record<string, number>>) =>
+  Object.keys(r)
+    .sort()
+    .map((k) => [k, r[k]]);
+
+/** Freeze a profile's objects and arrays (not its typed arrays), so a shared one cannot be changed. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || Object.isFrozen(value))
+    return value;
+  for (const v of Object.values(value)) deepFreeze(v);
+  return Object.freeze(value);
+}
+
+/**
+ * `computeProfile`, memoized per graph entry (a new graph version is a new entry) on the request's
+ * numbers: an app asking many questions from the same profile (a survey, a persona) computes its
+ * counterfactual once. The profile returned is frozen and shared; at most PROFILE_CACHE_SIZE profiles
+ * are kept per graph (least recently used out). A request with its own `explain` options is not cached.
+ */
+export function cachedProfile(entry: GraphEntry, req: ProfileRequest): CounterfactualProfile {
+  if (req.explain) return computeProfile(entry, req);
+  const key = JSON.stringify([
+    req.action ?? 'structured',
+    req.lambda ?? null,
+    req.maxExpress ?? null,
+    req.maxAvoid ?? null,
+    sortedEntries(req.factual),
+    sortedEntries(req.target),
+  ]);
+  let cache = profileCache.get(entry);
+  if (!cache) profileCache.set(entry, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key); // most recently used last
+    cache.set(key, hit);
+    return hit;
+  }
+  const profile = deepFreeze(computeProfile(entry, req));
+  cache.set(key, profile);
+  if (cache.size > PROFILE_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return profile;
+}
+
 export function computeProfile(entry: GraphEntry, req: ProfileRequest): CounterfactualProfile {
   const p = entry.program;
   const action = req.action ?? 'structured';

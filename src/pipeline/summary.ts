@@ -15,7 +15,10 @@ function list(items: string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-export function summarize(ex: AlignExplanation, labels: ReadonlyMap<string, string>): string {
+export function summarize(
+  ex: Omit<AlignExplanation, 'conditioning'>,
+  labels: ReadonlyMap<string, string>,
+): string {
   const sentences: string[] = [];
   const set = ex.values.filter((v) => v.status === 'set');
   if (set.length) {

@@ -1,7 +1,8 @@
 /**
  * Batch jobs on the embedded queue, against the real server process (src/server.ts) and its SQLite
- * file in a temporary DATA_DIR: a 500-line batch with the template generator; SIGKILL mid-batch and a
- * restart on the same DATA_DIR finishes it with every custom_id exactly once; a bad line yields an
+ * file in a temporary DATA_DIR: a 500-line batch with the template generator; SIGKILL mid-batch (lines
+ * answered by a slow fake upstream) and a restart on the same DATA_DIR finishes it with every custom_id
+ * exactly once; a bad line yields an
  * error line while the others succeed; malformed input is refused; per-key ownership; cancel.
  */
 import { spawn } from 'node:child_process';
@@ -9,8 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_DB_FILE } from '../../src/batch/store.js';
+import { startFakeOpenAI, type FakeOpenAI } from '../fixtures/fake-openai.js';
 import { ROOT } from '../http/helpers.js';
 import {
   alignLines,
@@ -30,9 +32,22 @@ function dataDir(): string {
   dirs.push(d);
   return d;
 }
-afterAll(() => {
+/**
+ * An upstream that takes 20 ms per answer, for the tests that act while a batch runs (a crash, a
+ * cancel): the template generator answers in well under a millisecond, too fast to catch mid-batch.
+ */
+let slow: FakeOpenAI;
+let slowEnv: Record<string, string>;
+beforeAll(async () => {
+  slow = await startFakeOpenAI({
+    defaultScenario: { type: 'ok', text: 'Stance: yes\n\nFamily comes first.', firstTokenDelayMs: 20 },
+  });
+  slowEnv = { GENERATOR: 'openai', OPENAI_BASE_URL: slow.url, OPENAI_MODEL: 'fake-model' };
+});
+afterAll(async () => {
   killAll();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  await slow.close();
 });
 
 const done = (s: BatchStatus) => s.status === 'completed';
@@ -71,7 +86,7 @@ describe('embedded queue (real server process, SQLite in DATA_DIR)', () => {
 
   it('survives SIGKILL mid-batch: after a restart every custom_id is in the output exactly once', async () => {
     const dir = dataDir();
-    const env = { DATA_DIR: dir, BATCH_CONCURRENCY: '2' };
+    const env = { ...slowEnv, DATA_DIR: dir, BATCH_CONCURRENCY: '2' };
     let server = await startServer(env);
     const lines = alignLines(500, 'k');
     const created = await submit(server.url, lines);
@@ -113,6 +128,7 @@ describe('embedded queue (real server process, SQLite in DATA_DIR)', () => {
       { name: 'bob', key: 'bob-key-0123456789abcdefgh', scopes: ['align'] },
     ];
     const server = await startServer({
+      ...slowEnv,
       DATA_DIR: dataDir(),
       BATCH_CONCURRENCY: '1',
       BATCH_MAX_LINES: '1000',

@@ -521,3 +521,57 @@ describe('openai generator: circuit breaker', () => {
     expect(g.breaker.state).toBe('open');
   });
 });
+
+describe('openai generator: collect (a streamed answer, read whole)', () => {
+  it('returns what the stream ends with, from one streamed request', async () => {
+    fake.script({ type: 'ok', text: 'one two three', model: 'served-stream' });
+    const result = await gen().collect(REQ);
+    expect(result).toEqual({
+      text: 'one two three',
+      model: 'served-stream',
+      attempts: 1,
+      finishReason: 'stop',
+      usage: { promptTokens: 3, completionTokens: 3 },
+    });
+    expect(fake.chatRequests()).toHaveLength(1);
+    expect(fake.chatRequests()[0]?.body).toMatchObject({
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+  });
+
+  it('retries before the first token (a 500, a slow first token), then answers', async () => {
+    fake.script(
+      { type: 'status', status: 500 },
+      { type: 'ok', text: 'too late', firstTokenDelayMs: 400 },
+      { type: 'ok', text: 'in time' },
+    );
+    const result = await gen({ reliability: { firstTokenTimeoutMs: 100 } }).collect(REQ);
+    expect(result).toMatchObject({ text: 'in time', attempts: 3 });
+    expect(fake.chatRequests()).toHaveLength(3);
+    expect(fake.chatRequests()[1]?.clientAborted).toBe(true);
+  });
+
+  it('a stall or a cut after the first deltas is final: an UpstreamError naming the deltas, no retry', async () => {
+    fake.script({ type: 'stall', afterChunks: 2 });
+    const stalled = await failure(gen({ reliability: { idleTimeoutMs: 80 } }).collect(REQ));
+    expect(stalled).toMatchObject({ code: 'UPSTREAM_TIMEOUT', kind: 'idle_timeout', attempts: 1 });
+    expect(stalled.message).toMatch(/after 2 text deltas/);
+    fake.script({ type: 'cut', afterChunks: 3 });
+    const cut = await failure(gen().collect(REQ));
+    expect(cut).toMatchObject({ code: 'UPSTREAM_ERROR', kind: 'stream_cut', attempts: 1 });
+    expect(cut.message).toMatch(/after 3 text deltas/);
+    expect(fake.chatRequests()).toHaveLength(2);
+  });
+
+  it('the caller aborting cancels the call and drops the upstream connection', async () => {
+    fake.script({ type: 'stall', afterChunks: 1 });
+    const controller = new AbortController();
+    const pending = failure(gen().collect({ ...REQ, signal: controller.signal }));
+    await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    expect(await pending).toMatchObject({ kind: 'cancelled' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fake.chatRequests()[0]?.clientAborted).toBe(true);
+  });
+});
