@@ -3,7 +3,16 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'bench/results/**', 'test-output/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-bench/**',
+      'coverage/**',
+      'node_modules/**',
+      'bench/results/**',
+      'test-output/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -13,7 +13,8 @@
  *    requests (64 counterfactual bodies and 8 template alignments, cycling), and the growth from 50k
  *    to 100k.
  *
- * Every server runs in its own forked process; autocannon runs here. Rounds run every configuration
+ * Every server runs in its own forked process, compiled with tsc first (dist-bench/, as `npm run build`
+ * compiles the service) and run by plain `node`, as deployed; autocannon runs here. Rounds run every configuration
  * back to back (the order rotating), and a throughput ratio is the median over rounds of the ratio
  * within a round: the two runs of a round share the machine's load of the moment, which matters when
  * other processes use the cores. CPU time per request of every process (server, upstream, load
@@ -45,6 +46,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import {
   BENCH_DIR,
+  buildServers,
   cpuPerRequest,
   load,
   mb,
@@ -263,6 +265,15 @@ async function measureAll(configs: Config[]): Promise<Map<string, Measured>> {
   return new Map([...runs].map(([name, rounds]) => [name, { name, rounds, best: best(rounds) }]));
 }
 
+/** Bytes of a GET response, status line and headers included (what the load generator reads). */
+async function responseBytes(url: string): Promise<number> {
+  const res = await fetch(url);
+  const body = Buffer.byteLength(await res.text());
+  let head = `HTTP/1.1 ${res.status} ${res.statusText}\r\n`.length + 2;
+  res.headers.forEach((v, k) => (head += k.length + 2 + v.length + 2));
+  return head + body;
+}
+
 async function check(
   url: string,
   body: unknown,
@@ -289,9 +300,14 @@ interface HttpPart {
   subject: Measured;
   baseline: Measured;
   responseBytes: { counterfactual: number; counterfactualNoExplain: number; bare: number };
-  /** Diagnostics: the same bytes served by bare fastify; the request without explanation. */
+  /**
+   * Diagnostics: the same bytes served by bare fastify; the request without explanation; and the
+   * HTTP stack alone: pluralign's liveness probe (no computation, the production headers, request
+   * id, metrics) vs bare fastify's same answer.
+   */
   samePayload: { baseline: Measured; ratio: number };
   noExplain: { subject: Measured; ratio: number };
+  probe: { subject: Measured; baseline: Measured; ratio: number; bytes: { pluralign: number; bare: number } };
   /** CPU per request of the pluralign route vs the bare route (server and load generator). */
   cpu: CpuCost;
 }
@@ -334,6 +350,8 @@ async function httpPart(): Promise<HttpPart> {
         server: pl,
         requests: [post('/v1/counterfactuals', { ...COUNTERFACTUAL, explain: 'none' })],
       },
+      { name: 'pluralign GET /healthz', server: pl, requests: [{ method: 'GET', path: '/healthz' }] },
+      { name: 'bare fastify GET /healthz', server: bare, requests: [{ method: 'GET', path: '/healthz' }] },
     ]);
     const [cpuBare, cpuPl] = await cpuRounds([
       () =>
@@ -365,6 +383,15 @@ async function httpPart(): Promise<HttpPart> {
       responseBytes: { counterfactual: full.bytes, counterfactualNoExplain: none.bytes, bare: tiny.bytes },
       samePayload: { baseline: same, ratio: pairedRatio(s, same).ratio },
       noExplain: { subject: sNone, ratio: pairedRatio(sNone, b).ratio },
+      probe: {
+        subject: m.get('pluralign GET /healthz')!,
+        baseline: m.get('bare fastify GET /healthz')!,
+        ratio: pairedRatio(m.get('pluralign GET /healthz')!, m.get('bare fastify GET /healthz')!).ratio,
+        bytes: {
+          pluralign: await responseBytes(`${pl.url}/healthz`),
+          bare: await responseBytes(`${bare.url}/healthz`),
+        },
+      },
       cpu: cpuCost(rename(cpuPl, pl.name, 'server'), rename(cpuBare, bare.name, 'server')),
     };
   } finally {
@@ -523,6 +550,7 @@ function table(http: HttpPart | null, align: AlignPart | null, memory: MemoryPar
       `| http | CPU µs per request: server + load generator | ${cpuText(http.cpu.subject)} | ${cpuText(http.cpu.baseline)} | ${http.cpu.impliedRatio.toFixed(2)}× implied | |`,
       `| http | diagnostic: vs bare fastify sending the same ${kb(http.responseBytes.counterfactual)} | ${f0(http.subject.best.rps)} | ${f0(http.samePayload.baseline.best.rps)} | ${http.samePayload.ratio.toFixed(2)}× | |`,
       `| http | diagnostic: explain none (${kb(http.responseBytes.counterfactualNoExplain)}) vs bare route | ${f0(http.noExplain.subject.best.rps)} | ${f0(http.baseline.best.rps)} | ${http.noExplain.ratio.toFixed(2)}× | |`,
+      `| http | diagnostic: the HTTP stack alone, GET /healthz (${http.probe.bytes.pluralign} B with headers) vs bare fastify's (${http.probe.bytes.bare} B) | ${f0(http.probe.subject.best.rps)} | ${f0(http.probe.baseline.best.rps)} | ${http.probe.ratio.toFixed(2)}× | |`,
     );
   }
   if (align) {
@@ -576,6 +604,10 @@ async function main() {
       process.stderr.write('scm: engine queries/s vs the mathjs closed form\n');
       scm = runScmBench();
       report.scm = { baseline: SCM_BASELINE, rows: scm };
+    }
+    if (PARTS.has('http') || PARTS.has('align') || PARTS.has('memory')) {
+      process.stderr.write('compiling the benchmark servers (tsconfig.bench.json → dist-bench)\n');
+      buildServers();
     }
     if (PARTS.has('http')) report.http = http = await httpPart();
     if (PARTS.has('align')) report.align = align = await alignPart();

@@ -2,13 +2,30 @@
  * The bench runner's tools: benchmark servers as forked child processes (their own process, so the
  * load generator in the runner never shares a thread with them), autocannon runs, memory samples.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Request, type Result } from 'autocannon';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(BENCH_DIR, '..', '..');
+/** Where `buildServers` compiles the benchmark servers and the code they run (tsconfig.bench.json). */
+const SERVERS_OUT = join(ROOT, 'dist-bench', 'test', 'bench', 'servers');
+
+/**
+ * Compile the benchmark servers, pluralign's sources with them, with tsc (as `npm run build` does for
+ * production): every server then runs as plain JavaScript under `node`, like the deployed service,
+ * rather than through tsx's loader, which made the pluralign server measurably slower than its build.
+ */
+export function buildServers(): void {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.bench.json')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`compiling the benchmark servers failed (tsc exit ${r.status})`);
+}
 
 export interface MemorySample {
   rss: number;
@@ -32,7 +49,7 @@ export interface BenchServer {
 }
 
 /**
- * Fork `servers/<script>.ts` under tsx with `env`; resolves when it reports its port. With
+ * Fork `servers/<script>.ts`, compiled by `buildServers`, with `env`; resolves when it reports its port. With
  * BENCH_CPU_PROF=<dir> every server writes a V8 CPU profile there when it stops (node --cpu-prof),
  * with BENCH_HEAP_PROF=<dir> a sampling heap profile (node --heap-prof).
  */
@@ -42,13 +59,12 @@ export async function startServer(
   env: Record<string, string>,
   options: { exposeGc?: boolean } = {},
 ): Promise<BenchServer> {
-  const execArgv = ['--import', 'tsx'];
+  const execArgv: string[] = [];
   if (options.exposeGc) execArgv.push('--expose-gc');
   const prof = process.env.BENCH_CPU_PROF;
   if (prof) {
     mkdirSync(prof, { recursive: true });
-    // Default file names (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile): the tsx loader thread
-    // writes its own profile, which a fixed name would overwrite. The pid is printed below.
+    // Default file names (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile); the pid is printed below.
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${prof}`);
   }
   const heap = process.env.BENCH_HEAP_PROF;
@@ -56,7 +72,7 @@ export async function startServer(
     mkdirSync(heap, { recursive: true });
     execArgv.push('--heap-prof', `--heap-prof-dir=${heap}`, '--heap-prof-interval=65536');
   }
-  const child: ChildProcess = fork(join(BENCH_DIR, 'servers', `${script}.ts`), [], {
+  const child: ChildProcess = fork(join(SERVERS_OUT, `${script}.js`), [], {
     execArgv,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

@@ -1,7 +1,8 @@
 /**
  * The HTTP baselines: bare fastify (no logger, no plugins, fastify's default JSON body parser and
- * serializer), two JSON routes:
+ * serializer), three JSON routes:
  * - `POST /v1/bare` parses the body and answers a small JSON object;
+ * - `GET /healthz` answers what pluralign's liveness probe answers (no computation on either side);
  * - `POST /v1/bare-echo` parses the body and answers a fixed object (BENCH_ECHO_FILE, e.g. a real
  *   counterfactual response), serialized per request: the same bytes as pluralign, no computation.
  */
@@ -18,6 +19,7 @@ app.post('/v1/bare', async (request) => {
   return { ok: true, keys: Object.keys(body).length };
 });
 app.post('/v1/bare-echo', async () => echo);
+app.get('/healthz', async () => ({ status: 'ok', uptimeSeconds: process.uptime() }));
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 serveIpc(typeof address === 'object' && address ? address.port : 0, () => app.close());
