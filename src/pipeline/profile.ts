@@ -130,7 +130,7 @@ function nodesById(entry: GraphEntry): Map<string, GraphNode> {
 }
 
 /** Profiles kept per graph entry by `cachedProfile` (the most recently used ones). */
-export const PROFILE_CACHE_SIZE = 256;
+export const PROFILE_CACHE_SIZE = 64;
 const profileCache = new WeakMap<GraphEntry, Map<string, CounterfactualProfile>>();
 
 const sortedEntries = (r: Readonly<Record<string, number>>) =>
