@@ -849,6 +849,14 @@ export const CounterfactualRequest = z
       .describe(
         'Nodes explained besides the ones acted on: those whose change is largest (default 10 for summary, every node for full).',
       ),
+    nodes: z
+      .array(z.string().min(1).max(64))
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe(
+        'Return only these nodes (ids, in this order): the value, sd and noise records and the explanation list just them, e.g. the value nodes of a graph whose many concept nodes are not wanted (default: every node). An unknown id is refused (400 UNKNOWN_NODE).',
+      ),
     chart: z
       .boolean()
       .default(false)

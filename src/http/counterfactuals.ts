@@ -37,11 +37,18 @@ export function explainOptions(
   level: ExplainLevel,
   maxPaths: number | undefined,
   maxNodes?: number,
+  nodes?: readonly string[],
 ): ExplainOptions | false {
   if (level === 'none') return false;
+  const only = nodes ? { nodes } : {};
   if (level === 'summary')
-    return { include: 'changed', maxPaths: maxPaths ?? 3, maxNodes: maxNodes ?? SUMMARY_MAX_NODES };
-  return { include: 'all', maxPaths: maxPaths ?? 10, ...(maxNodes !== undefined ? { maxNodes } : {}) };
+    return { include: 'changed', maxPaths: maxPaths ?? 3, maxNodes: maxNodes ?? SUMMARY_MAX_NODES, ...only };
+  return {
+    include: 'all',
+    maxPaths: maxPaths ?? 10,
+    ...(maxNodes !== undefined ? { maxNodes } : {}),
+    ...only,
+  };
 }
 
 const SCM_TO_API: Record<ScmError['code'], ErrorCode> = {
@@ -118,18 +125,44 @@ function checkFinite(r: CounterfactualResult, prefix: string): void {
   }
 }
 
-const nullable = (nodes: readonly string[], a: Float64Array | null) => (a ? toRecord(nodes, a) : null);
+/**
+ * The node indices a request's `nodes` selects, in its order (duplicates dropped); null when it
+ * selects none (every node is returned). An unknown id is a 400 UNKNOWN_NODE naming it.
+ */
+export function selectNodes(program: Program, nodes: readonly string[] | undefined): number[] | null {
+  if (!nodes) return null;
+  const out = new Set<number>();
+  const details: Array<{ path: string; node: string; message: string }> = [];
+  nodes.forEach((id, i) => {
+    const k = program.index.get(id);
+    if (k !== undefined) out.add(k);
+    else
+      details.push({
+        path: `nodes.${i}`,
+        node: id,
+        message: `unknown node "${id}" in graph "${program.id}"; GET /v1/graphs/${program.id} lists its nodes`,
+      });
+  });
+  if (details.length) throw new ApiError('UNKNOWN_NODE', details[0]!.message, details);
+  return [...out];
+}
 
-export function toApiResult(r: CounterfactualResult, query: QueryInput): ApiResult {
+export function toApiResult(
+  r: CounterfactualResult,
+  query: QueryInput,
+  only: number[] | null = null,
+): ApiResult {
   const { nodes } = r;
+  const record = (a: Float64Array) => toRecord(nodes, a, only);
+  const nullable = (a: Float64Array | null) => (a ? record(a) : null);
   const out: ApiResult = {
     evidence: r.evidence,
-    counterfactual: toRecord(nodes, r.counterfactual),
-    counterfactualSd: nullable(nodes, r.counterfactualSd),
-    factual: toRecord(nodes, r.factual),
-    factualSd: nullable(nodes, r.factualSd),
-    noise: toRecord(nodes, r.noise),
-    noiseSd: nullable(nodes, r.noiseSd),
+    counterfactual: record(r.counterfactual),
+    counterfactualSd: nullable(r.counterfactualSd),
+    factual: record(r.factual),
+    factualSd: nullable(r.factualSd),
+    noise: record(r.noise),
+    noiseSd: nullable(r.noiseSd),
     actions: r.actions.map((a) => ({ node: a.node, type: a.type, value: a.value, origin: a.origin })),
     structured: null,
   };
@@ -229,6 +262,7 @@ export function runQuery(
   explain: ExplainOptions | false,
   prefix = '',
   chart = false,
+  only: number[] | null = null,
 ): ApiResult {
   const q: CounterfactualQuery = {
     evidence: query.evidence ?? {},
@@ -244,7 +278,7 @@ export function runQuery(
     throw err;
   }
   checkFinite(r, prefix);
-  const out = toApiResult(r, query);
+  const out = toApiResult(r, query, only);
   const svg = chart ? resultChart(program, r, query) : null;
   return svg ? { ...out, chart: svg } : out;
 }
@@ -258,10 +292,11 @@ export function runBatch(
   queries: readonly QueryInput[],
   explain: ExplainOptions | false,
   chart = false,
+  only: number[] | null = null,
 ): BatchResultItem[] {
   return queries.map((query, index) => {
     try {
-      return { index, ok: true, result: runQuery(program, query, explain, `queries.${index}`, chart) };
+      return { index, ok: true, result: runQuery(program, query, explain, `queries.${index}`, chart, only) };
     } catch (err) {
       if (err instanceof ApiError) return { index, ok: false, error: err.toEnvelope().error };
       throw err;

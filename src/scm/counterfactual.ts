@@ -212,9 +212,14 @@ export function counterfactualBatch(p: Program, queries: readonly Counterfactual
   });
 }
 
-/** Name → number records of a result's arrays, for JSON output. */
-export function toRecord(nodes: readonly string[], values: Float64Array): Record<string, number> {
+/** Name → number records of a result's arrays, for JSON output (only the nodes at `only`, in its order, when given). */
+export function toRecord(
+  nodes: readonly string[],
+  values: Float64Array,
+  only?: readonly number[] | null,
+): Record<string, number> {
   const out: Record<string, number> = {};
-  for (let i = 0; i < nodes.length; i++) out[nodes[i]!] = values[i]!;
+  if (only) for (const i of only) out[nodes[i]!] = values[i]!;
+  else for (let i = 0; i < nodes.length; i++) out[nodes[i]!] = values[i]!;
   return out;
 }

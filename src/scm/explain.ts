@@ -12,6 +12,7 @@
  */
 import type { NodeKind } from '../../schemas/graph.js';
 import type { Program } from './compile.js';
+import { ScmError, type ScmIssue } from './errors.js';
 import type { StructuredSolution } from './interventions.js';
 import {
   DO,
@@ -85,6 +86,8 @@ export interface ExplainOptions {
    * (default: no limit). Paths are enumerated only towards the nodes kept.
    */
   maxNodes?: number;
+  /** Explain only these nodes (ids; default: every node). */
+  nodes?: readonly string[];
 }
 
 /**
@@ -101,10 +104,12 @@ function selectNodes(
 ): { wanted: Uint8Array; omitted: number } {
   const { kinds, maxNodes } = options;
   const include = options.include ?? 'changed';
+  const listed = options.nodes ? listedNodes(p, options.nodes) : null;
   const wanted = new Uint8Array(p.n);
   const others: number[] = [];
   for (let k = 0; k < p.n; k++) {
     if (kinds && !kinds.includes(p.kinds[k]!)) continue;
+    if (listed && !listed[k]) continue;
     const change = cf[k]! - factual[k]!;
     if (actions.act[k] !== NONE) wanted[k] = 1;
     else if (include === 'all' || change !== 0) others.push(k);
@@ -117,6 +122,24 @@ function selectNodes(
   others.sort((a, b) => size(b) - size(a) || a - b);
   for (let j = 0; j < maxNodes; j++) wanted[others[j]!] = 1;
   return { wanted, omitted: others.length - maxNodes };
+}
+
+/** A mask of the nodes named in `ExplainOptions.nodes`; an unknown id is an UNKNOWN_NODE error. */
+function listedNodes(p: Program, ids: readonly string[]): Uint8Array {
+  const mask = new Uint8Array(p.n);
+  const issues: ScmIssue[] = [];
+  ids.forEach((id, i) => {
+    const k = p.index.get(id);
+    if (k === undefined)
+      issues.push({
+        path: `explain.nodes.${i}`,
+        node: id,
+        message: `unknown node "${id}" in graph "${p.id}"`,
+      });
+    else mask[k] = 1;
+  });
+  if (issues.length) throw ScmError.fromIssues('UNKNOWN_NODE', issues);
+  return mask;
 }
 
 /** The nodes that lead to a wanted node (`relevant`: wanted, or with a relevant child). */

@@ -6,7 +6,9 @@
  *    (test/bench/scm.bench.ts);
  * 2. http — `POST /v1/counterfactuals` (schwartz-10, partial evidence, structured action, summary
  *    explanation) vs a bare fastify JSON route: throughput ratio, p99 latency; as diagnostics, vs
- *    bare fastify sending the same response bytes, and the same query with `explain: "none"`;
+ *    bare fastify sending the same response bytes, the same query with `explain: "none"`, the same
+ *    query for the ten value nodes only (`nodes`), and GET /healthz vs bare fastify's (the HTTP stack
+ *    alone: production headers, request id, metrics);
  * 3. align — `POST /v1/align` (openai generator) vs a minimal pass-through route calling the same fake
  *    upstream with the same `openai` SDK: throughput ratio; added p50 latency, one request at a time;
  * 4. memory — the pluralign server's RSS (after forced GCs) after warm-up, 50,000 and 100,000
@@ -177,6 +179,9 @@ function variedCounterfactuals() {
   });
 }
 
+/** The same query for the ten value nodes only (no concepts, no latents). */
+const VALUES_ONLY = { ...COUNTERFACTUAL, nodes: VALUES };
+
 const ALIGN_QUESTION = 'Should I lend money to my brother who keeps losing his jobs?';
 const ALIGN = {
   question: ALIGN_QUESTION,
@@ -307,6 +312,7 @@ interface HttpPart {
    */
   samePayload: { baseline: Measured; ratio: number };
   noExplain: { subject: Measured; ratio: number };
+  valuesOnly: { subject: Measured; ratio: number; bytes: number };
   probe: { subject: Measured; baseline: Measured; ratio: number; bytes: { pluralign: number; bare: number } };
   /** CPU per request of the pluralign route vs the bare route (server and load generator). */
   cpu: CpuCost;
@@ -329,6 +335,12 @@ async function httpPart(): Promise<HttpPart> {
       (j) => typeof j.result === 'object',
       'counterfactuals (explain none)',
     );
+    const values = await check(
+      `${pl.url}/v1/counterfactuals`,
+      VALUES_ONLY,
+      (j) => Object.keys((j.result as { counterfactual: object }).counterfactual).length === VALUES.length,
+      'counterfactuals (values only)',
+    );
     const echoFile = join(dataDir, 'echo.json');
     writeFileSync(echoFile, JSON.stringify(full.json));
     bare = await startServer('bare', 'bare', { BENCH_ECHO_FILE: echoFile });
@@ -349,6 +361,11 @@ async function httpPart(): Promise<HttpPart> {
         name: 'pluralign counterfactual, explain none',
         server: pl,
         requests: [post('/v1/counterfactuals', { ...COUNTERFACTUAL, explain: 'none' })],
+      },
+      {
+        name: 'pluralign counterfactual, values only',
+        server: pl,
+        requests: [post('/v1/counterfactuals', VALUES_ONLY)],
       },
       { name: 'pluralign GET /healthz', server: pl, requests: [{ method: 'GET', path: '/healthz' }] },
       { name: 'bare fastify GET /healthz', server: bare, requests: [{ method: 'GET', path: '/healthz' }] },
@@ -383,6 +400,11 @@ async function httpPart(): Promise<HttpPart> {
       responseBytes: { counterfactual: full.bytes, counterfactualNoExplain: none.bytes, bare: tiny.bytes },
       samePayload: { baseline: same, ratio: pairedRatio(s, same).ratio },
       noExplain: { subject: sNone, ratio: pairedRatio(sNone, b).ratio },
+      valuesOnly: {
+        subject: m.get('pluralign counterfactual, values only')!,
+        ratio: pairedRatio(m.get('pluralign counterfactual, values only')!, b).ratio,
+        bytes: values.bytes,
+      },
       probe: {
         subject: m.get('pluralign GET /healthz')!,
         baseline: m.get('bare fastify GET /healthz')!,
@@ -550,6 +572,7 @@ function table(http: HttpPart | null, align: AlignPart | null, memory: MemoryPar
       `| http | CPU µs per request: server + load generator | ${cpuText(http.cpu.subject)} | ${cpuText(http.cpu.baseline)} | ${http.cpu.impliedRatio.toFixed(2)}× implied | |`,
       `| http | diagnostic: vs bare fastify sending the same ${kb(http.responseBytes.counterfactual)} | ${f0(http.subject.best.rps)} | ${f0(http.samePayload.baseline.best.rps)} | ${http.samePayload.ratio.toFixed(2)}× | |`,
       `| http | diagnostic: explain none (${kb(http.responseBytes.counterfactualNoExplain)}) vs bare route | ${f0(http.noExplain.subject.best.rps)} | ${f0(http.baseline.best.rps)} | ${http.noExplain.ratio.toFixed(2)}× | |`,
+      `| http | diagnostic: the value nodes only (\`nodes\`, ${kb(http.valuesOnly.bytes)}) vs bare route | ${f0(http.valuesOnly.subject.best.rps)} | ${f0(http.baseline.best.rps)} | ${http.valuesOnly.ratio.toFixed(2)}× | |`,
       `| http | diagnostic: the HTTP stack alone, GET /healthz (${http.probe.bytes.pluralign} B with headers) vs bare fastify's (${http.probe.bytes.bare} B) | ${f0(http.probe.subject.best.rps)} | ${f0(http.probe.baseline.best.rps)} | ${http.probe.ratio.toFixed(2)}× | |`,
     );
   }

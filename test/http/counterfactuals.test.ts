@@ -166,24 +166,27 @@ describe('POST /v1/counterfactuals: answers', () => {
     for (const n of full.body.result.explanation!.nodes) expect(n.paths.length).toBeLessThanOrEqual(1);
   });
 
-  it('summary explains the acted-on nodes and the 10 largest changes; maxNodes sets how many', async () => {
-    const big = await makeApp({ GRAPHS_DIR: BUNDLED_GRAPHS });
-    try {
-      const q = {
-        graph: 'schwartz-10',
-        evidence: { benevolence: 0.8, power: -1.2, security: 0.3 },
-        interventions: [{ node: 'stimulation', type: 'structured', value: 1 }],
-      };
-      const send = async (extra: object) => {
-        const res = await big.inject({
-          method: 'POST',
-          url: '/v1/counterfactuals',
-          payload: { ...q, ...extra },
-        });
-        expect(res.statusCode).toBe(200);
-        return (res.json() as Single).result.explanation!;
-      };
-      const full = await send({ explain: 'full', maxPaths: 3 });
+  describe('on schwartz-10 (68 nodes)', () => {
+    let big: FastifyInstance;
+    beforeAll(async () => {
+      big = await makeApp({ GRAPHS_DIR: BUNDLED_GRAPHS });
+    });
+    afterAll(() => big.close());
+    const q = {
+      graph: 'schwartz-10',
+      evidence: { benevolence: 0.8, power: -1.2, security: 0.3 },
+      interventions: [{ node: 'stimulation', type: 'structured', value: 1 }],
+    };
+    const send = (extra: object) =>
+      big.inject({ method: 'POST', url: '/v1/counterfactuals', payload: { ...q, ...extra } });
+    const explanationOf = async (extra: object) => {
+      const res = await send(extra);
+      expect(res.statusCode).toBe(200);
+      return (res.json() as Single).result.explanation!;
+    };
+
+    it('summary explains the acted-on nodes and the 10 largest changes; maxNodes sets how many', async () => {
+      const full = await explanationOf({ explain: 'full', maxPaths: 3 });
       const changed = full.nodes.filter((n) => n.change !== 0 || n.role !== 'inferred');
       const acted = full.nodes.filter((n) => n.role === 'set' || n.role === 'structured');
       // stimulation (the target) and the two higher-order latents the structured action moved.
@@ -192,7 +195,7 @@ describe('POST /v1/counterfactuals: answers', () => {
         'stimulation',
         'transcendence_enhancement',
       ]);
-      const summary = await send({});
+      const summary = await explanationOf({});
       expect(summary.nodes).toHaveLength(acted.length + 10);
       expect(summary.omittedNodes).toBe(changed.length - acted.length - 10);
       const smallestKept = Math.min(
@@ -203,15 +206,47 @@ describe('POST /v1/counterfactuals: answers', () => {
         if (kept.has(n.node)) expect(summary.nodes.find((m) => m.node === n.node)).toEqual(n);
         else expect(Math.abs(n.change)).toBeLessThanOrEqual(smallestKept);
       }
-      const two = await send({ maxNodes: 2 });
+      const two = await explanationOf({ maxNodes: 2 });
       expect(two.nodes).toHaveLength(acted.length + 2);
       expect(two.omittedNodes).toBe(changed.length - acted.length - 2);
-      const everything = await send({ maxNodes: 1000 });
+      const everything = await explanationOf({ maxNodes: 1000 });
       expect(everything.nodes).toHaveLength(changed.length);
       expect(everything.omittedNodes).toBe(0);
-    } finally {
-      await big.close();
-    }
+    });
+
+    it('nodes: the records and the explanation list only the nodes asked for, in that order', async () => {
+      const all = (await send({ explain: 'full', maxPaths: 3 })).json() as Single;
+      const nodes = ['universalism', 'stimulation', 'be_daring', 'power'];
+      const res = await send({ explain: 'full', maxPaths: 3, nodes: [...nodes, 'power'] });
+      expect(res.statusCode).toBe(200);
+      const some = (res.json() as Single).result;
+      for (const key of [
+        'counterfactual',
+        'counterfactualSd',
+        'factual',
+        'factualSd',
+        'noise',
+        'noiseSd',
+      ] as const) {
+        expect(Object.keys(some[key]!)).toEqual(nodes);
+        for (const n of nodes) expect(some[key]![n]).toBe(all.result[key]![n]);
+      }
+      expect(some.actions).toEqual(all.result.actions);
+      expect(some.explanation!.nodes).toEqual(
+        all.result.explanation!.nodes.filter((n) => nodes.includes(n.node)),
+      );
+      // A batch: every result is cut the same way.
+      const item = { evidence: q.evidence, interventions: q.interventions };
+      const batch = (
+        await send({ evidence: undefined, interventions: undefined, queries: [item, item], nodes: ['power'] })
+      ).json() as Batch;
+      expect(batch.results).toHaveLength(2);
+      for (const item of batch.results) expect(Object.keys(ok(item).counterfactual)).toEqual(['power']);
+      const bad = await send({ nodes: ['power', 'powr'] });
+      expect(bad.statusCode).toBe(400);
+      expectEnvelope(bad.json(), 'UNKNOWN_NODE');
+      expect(bad.json().error.details).toMatchObject([{ path: 'nodes.1', node: 'powr' }]);
+    });
   });
 
   it('an inline graph answers the same as the bundled copy, with source "inline"', async () => {

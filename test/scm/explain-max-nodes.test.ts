@@ -69,4 +69,19 @@ describe('explain with maxNodes', () => {
     expect(all.nodes.length).toBe(4);
     expect(e.omittedNodes).toBe(3);
   });
+
+  it('nodes: explains only the nodes named, as the full explanation does; an unknown id is refused', () => {
+    const p = loadGraphDir().get('schwartz-10')!.program;
+    const query = {
+      evidence: { benevolence: 0.5, power: -0.5 },
+      interventions: [{ node: 'stimulation', type: 'structured' as const, value: 1 }],
+    };
+    const all = counterfactual(p, { ...query, explain: { include: 'all' } }).explanation!;
+    const nodes = ['be_daring', 'universalism', 'openness_conservation'];
+    const some = counterfactual(p, { ...query, explain: { include: 'all', nodes } }).explanation!;
+    expect(some.nodes).toEqual(all.nodes.filter((n) => nodes.includes(n.node)));
+    expect(() => counterfactual(p, { ...query, explain: { nodes: ['nope'] } })).toThrow(
+      /unknown node "nope"/,
+    );
+  });
 });

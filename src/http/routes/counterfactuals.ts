@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CounterfactualBody, CounterfactualResponse, errorResponses } from '../../../schemas/api.js';
-import { explainOptions, runBatch, runQuery } from '../counterfactuals.js';
+import { explainOptions, runBatch, runQuery, selectNodes } from '../counterfactuals.js';
 import { routeScope } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { RouteDeps } from './deps.js';
@@ -53,13 +53,20 @@ export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
       const body = request.body;
       const { entry, source } = store.resolve(body.graph);
       const graph = { id: entry.id, version: entry.version, hash: entry.hash, source };
-      const explain = explainOptions(body.explain, body.maxPaths, body.maxNodes);
+      const only = selectNodes(entry.program, body.nodes);
+      const explain = explainOptions(body.explain, body.maxPaths, body.maxNodes, body.nodes);
       const time = <T>(mode: 'single' | 'batch', run: () => T): T =>
         deps.metrics ? deps.metrics.timeCounterfactual(mode, run) : run();
       const queries = body.queries;
       if (queries !== undefined)
-        return { graph, results: time('batch', () => runBatch(entry.program, queries, explain, body.chart)) };
-      return { graph, result: time('single', () => runQuery(entry.program, body, explain, '', body.chart)) };
+        return {
+          graph,
+          results: time('batch', () => runBatch(entry.program, queries, explain, body.chart, only)),
+        };
+      return {
+        graph,
+        result: time('single', () => runQuery(entry.program, body, explain, '', body.chart, only)),
+      };
     },
   );
 };
