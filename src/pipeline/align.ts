@@ -20,7 +20,7 @@ import type { GenerateResult, Generator } from '../generator/types.js';
 import type { GraphEntry } from '../graphs/registry.js';
 import { getPreset, ProfileError, toCentered, type Profile } from '../values/index.js';
 import { buildConditioning, type Conditioning, type ConditioningMode } from './conditioning.js';
-import { buildExplanation, type AlignExplanation } from './explanation.js';
+import { buildExplanation, explanationJson, type AlignExplanation } from './explanation.js';
 import { cachedProfile, type ActionMode, type CounterfactualProfile } from './profile.js';
 
 export class AlignError extends Error {
@@ -381,6 +381,20 @@ export interface AlignResponse {
   verification: Verification | null;
   usage: UsageInfo;
   servedModel: string;
+}
+
+/**
+ * `JSON.stringify(response)`, the explanation's profile part serialized once per cached profile (see
+ * `explanationJson`): the same text, in the same key order.
+ */
+export function alignResponseJson(response: object): string {
+  const fields: string[] = [];
+  for (const [key, value] of Object.entries(response)) {
+    if (value === undefined) continue;
+    const json = key === 'explanation' ? explanationJson(value as AlignExplanation) : JSON.stringify(value);
+    fields.push(`${JSON.stringify(key)}:${json}`);
+  }
+  return `{${fields.join(',')}}`;
 }
 
 export const TEMPLATE_NOTE =

@@ -57,8 +57,13 @@ function concept(c: ConceptCue): ConceptSummary {
   return { concept: c.concept, label: c.label, values: c.values, z: round(c.z, 3), change: round(c.change) };
 }
 
+type StaticParts = Omit<AlignExplanation, 'conditioning'>;
+
 /** The explanation of a frozen (shared, cached) profile, without its conditioning: built once. */
-const staticParts = new WeakMap<CounterfactualProfile, Omit<AlignExplanation, 'conditioning'>>();
+const staticParts = new WeakMap<CounterfactualProfile, StaticParts>();
+/** Which shared parts an explanation was built from, and their JSON (without the closing brace). */
+const partsOf = new WeakMap<AlignExplanation, StaticParts>();
+const partsJson = new WeakMap<StaticParts, string>();
 
 export function buildExplanation(
   profile: CounterfactualProfile,
@@ -70,7 +75,25 @@ export function buildExplanation(
     parts = explainProfile(profile);
     if (frozen) staticParts.set(profile, Object.freeze(parts));
   }
-  return { ...parts, conditioning: { mode: conditioning.mode, messages: conditioning.messages } };
+  const explanation = {
+    ...parts,
+    conditioning: { mode: conditioning.mode, messages: conditioning.messages },
+  };
+  if (!frozen) return explanation;
+  partsOf.set(explanation, parts);
+  return Object.freeze(explanation); // its JSON is cached: it must not change
+}
+
+/**
+ * `JSON.stringify(explanation)`, with the profile's part (values, paths, concepts, summary: most of the
+ * bytes) serialized once per cached profile rather than on every answer.
+ */
+export function explanationJson(explanation: AlignExplanation): string {
+  const parts = partsOf.get(explanation);
+  if (!parts) return JSON.stringify(explanation);
+  let head = partsJson.get(parts);
+  if (head === undefined) partsJson.set(parts, (head = JSON.stringify(parts).slice(0, -1)));
+  return `${head},"conditioning":${JSON.stringify(explanation.conditioning)}}`;
 }
 
 /** Everything in the explanation but the conditioning (which holds the question). */

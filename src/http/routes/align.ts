@@ -23,12 +23,14 @@ import { radarFromExplanation } from '../../render/index.js';
 import type { GenerateResult } from '../../generator/types.js';
 import {
   alignEvents,
+  alignResponseJson,
   generatorInfo,
   type AlignDeps,
   type AlignEvent,
   type AlignRequest as PipelineRequest,
 } from '../../pipeline/align.js';
 import { routeScope } from '../auth.js';
+import { checkedJson } from '../serialization.js';
 import { fromPipelineError, toApiError } from '../error-handler.js';
 import { ApiError, type ErrorCode } from '../errors.js';
 import type { RouteDeps } from './deps.js';
@@ -227,8 +229,15 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
     const response = await collect(events);
     reply.header('x-upstream-attempts', String(response.usage.upstreamAttempts));
     reply.header('x-served-model', response.servedModel);
-    return chart ? { ...response, chart: radarFromExplanation(response.explanation) } : response;
+    if (chart) return { ...response, chart: radarFromExplanation(response.explanation) };
+    // The JSON text itself: the explanation's profile part is serialized once per cached profile.
+    return reply.type('application/json; charset=utf-8').send(alignJson(alignResponseJson(response)));
   };
+  const alignJson = checkedJson(deps.config.responseValidation, {
+    schema: AlignResponseBody,
+    method: 'POST',
+    url: '/v1/align',
+  });
 
   const alignSchema = (operationId: string, summary: string, extra = '') => ({
     operationId,
