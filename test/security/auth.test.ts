@@ -231,6 +231,12 @@ interface Operation {
   scope: Scope | 'public';
 }
 
+/** The response with its body read into memory (same status, headers and body). */
+async function buffered(res: Response): Promise<Response> {
+  const body = res.status === 204 || res.status === 304 ? null : await res.arrayBuffer();
+  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+}
+
 describe('scopes on a live server', () => {
   let live: Live;
   let operations: Operation[];
@@ -250,15 +256,19 @@ describe('scopes on a live server', () => {
   });
   afterAll(() => live.close());
 
-  const send = (op: Operation, headers: Record<string, string> = {}) =>
-    fetch(`${live.url}${op.url}`, {
-      method: op.method,
-      headers: {
-        ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { body: '{}' }),
-    });
+  // Every response body is read in full: an unread body can hold its connection open (the server
+  // still writing it), and close() then waits for it.
+  const send = async (op: Operation, headers: Record<string, string> = {}) =>
+    buffered(
+      await fetch(`${live.url}${op.url}`, {
+        method: op.method,
+        headers: {
+          ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { body: '{}' }),
+      }),
+    );
 
   it('the documented scopes are the ones of the brief', () => {
     const scopeOf = (m: string, p: string) => operations.find((o) => o.method === m && o.path === p)?.scope;
@@ -335,13 +345,15 @@ describe('scopes on a live server', () => {
   });
 
   it('a right-scoped key gets the real answer (reads, and an admin write)', async () => {
-    const list = await fetch(`${live.url}/v1/graphs`, { headers: bearer(KEYS.hashed) });
+    const list = await buffered(await fetch(`${live.url}/v1/graphs`, { headers: bearer(KEYS.hashed) }));
     expect(list.status).toBe(200);
-    const created = await fetch(`${live.url}/v1/graphs`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer(KEYS.admin) },
-      body: JSON.stringify(EXAMPLE_CUSTOM_GRAPH),
-    });
+    const created = await buffered(
+      await fetch(`${live.url}/v1/graphs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(KEYS.admin) },
+        body: JSON.stringify(EXAMPLE_CUSTOM_GRAPH),
+      }),
+    );
     expect(created.status).toBe(201);
     const head = await fetch(`${live.url}/v1/graphs/my-values`, { method: 'HEAD' });
     expect(head.status).toBe(401); // HEAD is a read too
@@ -360,7 +372,7 @@ describe('scopes on a live server', () => {
       '/docs',
       '/docs/static/swagger-initializer.js',
     ]) {
-      const res = await fetch(`${live.url}${path}`);
+      const res = await buffered(await fetch(`${live.url}${path}`));
       expect(res.status, path).toBe(200);
     }
     const missing = await fetch(`${live.url}/v1/nothing`);

@@ -74,6 +74,7 @@ describe('security headers', () => {
     const asset = await fetch(`${live.url}/docs/static/swagger-ui-bundle.js`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-security-policy')).toBe(DOCS_CSP);
+    await asset.arrayBuffer(); // read it all: an unread 1 MB body keeps the connection, and close(), waiting
   });
 
   it.skipIf(!existsSync(CHROMIUM))(
