@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import type { GraphFile, GraphNode } from '../schemas/graph.js';
 import { procrustes2 } from '../src/values/stats.js';
 import { MFT_6, SCHWARTZ_19 } from '../src/values/systems.js';
-import { CONCEPT_LOADING, REPO_ROOT, conceptNodes, round, today, writeJson } from './lib/build.js';
+import { CONCEPT_LOADING, REPO_ROOT, conceptNodes, round, today, valueNode, writeJson } from './lib/build.js';
 import { MFT_CONCEPTS } from './lib/mft.js';
-import { TOUCHE_CATEGORIES, TOUCHE_CONCEPTS } from './lib/touche.js';
+import { toucheConceptSpecs } from './lib/touche.js';
 
 const date = process.argv.includes('--date') ? process.argv[process.argv.indexOf('--date') + 1]! : today();
 
@@ -113,22 +113,14 @@ function buildSchwartz19(s10: GraphFile): GraphFile {
     ];
     angles[v.id] = round((Math.atan2(y, x) * 180) / Math.PI, 1);
     const b = borrowed(PARENT_10[v.id]!);
-    return {
-      id: v.id,
-      kind: 'value',
-      label: v.label,
-      description: v.description,
-      group: v.group,
-      mechanism: {
-        type: 'linear',
-        intercept: round(b.intercept),
-        coefficients: {
-          openness_conservation: round(b.length * x),
-          transcendence_enhancement: round(b.length * y),
-        },
-        noiseSd: round(b.noiseSd),
+    return valueNode(v, {
+      intercept: round(b.intercept),
+      coefficients: {
+        openness_conservation: round(b.length * x),
+        transcendence_enhancement: round(b.length * y),
       },
-    };
+      noiseSd: round(b.noiseSd),
+    });
   });
   const valueLayer: GraphFile = {
     id: 'schwartz-19',
@@ -136,11 +128,7 @@ function buildSchwartz19(s10: GraphFile): GraphFile {
     nodes: [...LATENT_NODES, ...valueNodes],
     edges: valueNodes.flatMap((v) => LATENT_NODES.map((l): [string, string] => [l.id, v.id])),
   };
-  const categories = new Map(TOUCHE_CATEGORIES.map((c) => [c.name, c]));
-  const concepts = conceptNodes(
-    valueLayer,
-    TOUCHE_CONCEPTS.map((c) => ({ ...c, group: c.category, weights: categories.get(c.category)!.weights19 })),
-  );
+  const concepts = conceptNodes(valueLayer, toucheConceptSpecs('weights19'));
   return {
     id: 'schwartz-19',
     version: '1.0.0',
@@ -194,19 +182,13 @@ function buildMft6(): GraphFile {
     group: 'Higher-order dimension',
     mechanism: { type: 'root', mean: 0, sd: 1 },
   };
-  const valueNodes: GraphNode[] = MFT_6.values.map((v) => ({
-    id: v.id,
-    kind: 'value',
-    label: v.label,
-    description: v.description,
-    group: v.group,
-    mechanism: {
-      type: 'linear',
+  const valueNodes: GraphNode[] = MFT_6.values.map((v) =>
+    valueNode(v, {
       intercept: 0,
       coefficients: { individualizing_binding: MFT_LOADINGS[v.id]! },
       noiseSd: MFT_NOISE,
-    },
-  }));
+    }),
+  );
   const valueLayer: GraphFile = {
     id: 'mft-6',
     version: '1.0.0',

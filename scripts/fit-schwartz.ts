@@ -26,9 +26,9 @@ import { impliedCorrelation } from '../src/values/moments.js';
 import { theoryAxes } from '../src/values/axes.js';
 import { correlationMatrix, pearson, upperTriangle } from '../src/values/stats.js';
 import { SCHWARTZ_10 } from '../src/values/systems.js';
-import { CONCEPT_LOADING, REPO_ROOT, conceptNodes, round, today, writeJson } from './lib/build.js';
+import { CONCEPT_LOADING, REPO_ROOT, conceptNodes, round, today, valueNode, writeJson } from './lib/build.js';
 import { readHumanProfiles } from './lib/data.js';
-import { TOUCHE_CATEGORIES, TOUCHE_CONCEPTS } from './lib/touche.js';
+import { toucheConceptSpecs } from './lib/touche.js';
 
 const LATENTS = ['openness_conservation', 'transcendence_enhancement'] as const;
 const VALUES = SCHWARTZ_10.values.map((v) => v.id);
@@ -86,19 +86,13 @@ function skeleton(): GraphFile {
       mechanism: { type: 'root', mean: 0, sd: 1 },
     },
   ];
-  const valueNodes: GraphNode[] = SCHWARTZ_10.values.map((v) => ({
-    id: v.id,
-    kind: 'value',
-    label: v.label,
-    description: v.description,
-    group: v.group,
-    mechanism: {
-      type: 'linear',
+  const valueNodes: GraphNode[] = SCHWARTZ_10.values.map((v) =>
+    valueNode(v, {
       intercept: 0,
       coefficients: { openness_conservation: 0, transcendence_enhancement: 0 },
       noiseSd: 1,
-    },
-  }));
+    }),
+  );
   return {
     id: 'schwartz-10',
     version: '1.0.0',
@@ -169,11 +163,7 @@ async function main() {
   }
 
   // Concept layer: the prior.
-  const categories = new Map(TOUCHE_CATEGORIES.map((c) => [c.name, c]));
-  const concepts = conceptNodes(
-    valueLayer,
-    TOUCHE_CONCEPTS.map((c) => ({ ...c, group: c.category, weights: categories.get(c.category)!.weights10 })),
-  );
+  const concepts = conceptNodes(valueLayer, toucheConceptSpecs('weights10'));
 
   const graph: GraphFile = {
     id: 'schwartz-10',

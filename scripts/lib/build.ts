@@ -41,6 +41,21 @@ export async function writeJson(path: string, value: unknown): Promise<void> {
  */
 export const CONCEPT_LOADING = 0.7;
 
+/** A value node of a value system, linear in its parents (the latent dimensions). */
+export function valueNode(
+  v: { id: string; label: string; description: string; group: string },
+  mechanism: { intercept: number; coefficients: Record<string, number>; noiseSd: number },
+): GraphNode {
+  return {
+    id: v.id,
+    kind: 'value',
+    label: v.label,
+    description: v.description,
+    group: v.group,
+    mechanism: { type: 'linear', ...mechanism },
+  };
+}
+
 export interface ConceptSpec {
   id: string;
   label: string;

@@ -24,104 +24,34 @@ export interface ToucheCategory {
   weights19: Record<string, number>;
 }
 
+/** A category whose schwartz-19 weight is all on its own value (every one but objectivity). */
+function category(name: string, value19: string, weights10: Record<string, number>): ToucheCategory {
+  return { name, value19, weights10, weights19: { [value19]: 1 } };
+}
+
 export const TOUCHE_CATEGORIES: readonly ToucheCategory[] = [
-  {
-    name: 'Self-direction: thought',
-    value19: 'self_direction_thought',
-    weights10: { self_direction: 1 },
-    weights19: { self_direction_thought: 1 },
-  },
-  {
-    name: 'Self-direction: action',
-    value19: 'self_direction_action',
-    weights10: { self_direction: 1 },
-    weights19: { self_direction_action: 1 },
-  },
-  {
-    name: 'Stimulation',
-    value19: 'stimulation',
-    weights10: { stimulation: 1 },
-    weights19: { stimulation: 1 },
-  },
-  { name: 'Hedonism', value19: 'hedonism', weights10: { hedonism: 1 }, weights19: { hedonism: 1 } },
-  {
-    name: 'Achievement',
-    value19: 'achievement',
-    weights10: { achievement: 1 },
-    weights19: { achievement: 1 },
-  },
-  {
-    name: 'Power: dominance',
-    value19: 'power_dominance',
-    weights10: { power: 1 },
-    weights19: { power_dominance: 1 },
-  },
-  {
-    name: 'Power: resources',
-    value19: 'power_resources',
-    weights10: { power: 1 },
-    weights19: { power_resources: 1 },
-  },
+  category('Self-direction: thought', 'self_direction_thought', { self_direction: 1 }),
+  category('Self-direction: action', 'self_direction_action', { self_direction: 1 }),
+  category('Stimulation', 'stimulation', { stimulation: 1 }),
+  category('Hedonism', 'hedonism', { hedonism: 1 }),
+  category('Achievement', 'achievement', { achievement: 1 }),
+  category('Power: dominance', 'power_dominance', { power: 1 }),
+  category('Power: resources', 'power_resources', { power: 1 }),
   // Face is in no 10-value scale of the PVQ-RR key; on the continuum it sits between power–resources
   // and security–personal.
-  { name: 'Face', value19: 'face', weights10: { power: 0.5, security: 0.5 }, weights19: { face: 1 } },
-  {
-    name: 'Security: personal',
-    value19: 'security_personal',
-    weights10: { security: 1 },
-    weights19: { security_personal: 1 },
-  },
-  {
-    name: 'Security: societal',
-    value19: 'security_societal',
-    weights10: { security: 1 },
-    weights19: { security_societal: 1 },
-  },
-  { name: 'Tradition', value19: 'tradition', weights10: { tradition: 1 }, weights19: { tradition: 1 } },
-  {
-    name: 'Conformity: rules',
-    value19: 'conformity_rules',
-    weights10: { conformity: 1 },
-    weights19: { conformity_rules: 1 },
-  },
-  {
-    name: 'Conformity: interpersonal',
-    value19: 'conformity_interpersonal',
-    weights10: { conformity: 1 },
-    weights19: { conformity_interpersonal: 1 },
-  },
+  category('Face', 'face', { power: 0.5, security: 0.5 }),
+  category('Security: personal', 'security_personal', { security: 1 }),
+  category('Security: societal', 'security_societal', { security: 1 }),
+  category('Tradition', 'tradition', { tradition: 1 }),
+  category('Conformity: rules', 'conformity_rules', { conformity: 1 }),
+  category('Conformity: interpersonal', 'conformity_interpersonal', { conformity: 1 }),
   // Humility is scored with tradition in the PVQ-RR 10-value key.
-  { name: 'Humility', value19: 'humility', weights10: { tradition: 1 }, weights19: { humility: 1 } },
-  {
-    name: 'Benevolence: caring',
-    value19: 'benevolence_caring',
-    weights10: { benevolence: 1 },
-    weights19: { benevolence_caring: 1 },
-  },
-  {
-    name: 'Benevolence: dependability',
-    value19: 'benevolence_dependability',
-    weights10: { benevolence: 1 },
-    weights19: { benevolence_dependability: 1 },
-  },
-  {
-    name: 'Universalism: concern',
-    value19: 'universalism_concern',
-    weights10: { universalism: 1 },
-    weights19: { universalism_concern: 1 },
-  },
-  {
-    name: 'Universalism: nature',
-    value19: 'universalism_nature',
-    weights10: { universalism: 1 },
-    weights19: { universalism_nature: 1 },
-  },
-  {
-    name: 'Universalism: tolerance',
-    value19: 'universalism_tolerance',
-    weights10: { universalism: 1 },
-    weights19: { universalism_tolerance: 1 },
-  },
+  category('Humility', 'humility', { tradition: 1 }),
+  category('Benevolence: caring', 'benevolence_caring', { benevolence: 1 }),
+  category('Benevolence: dependability', 'benevolence_dependability', { benevolence: 1 }),
+  category('Universalism: concern', 'universalism_concern', { universalism: 1 }),
+  category('Universalism: nature', 'universalism_nature', { universalism: 1 }),
+  category('Universalism: tolerance', 'universalism_tolerance', { universalism: 1 }),
   // Touché's 20th category: after tolerance on its continuum, i.e. between universalism and
   // self-direction–thought.
   {
@@ -1238,3 +1168,13 @@ export const TOUCHE_CONCEPTS: readonly ToucheConcept[] = [
     ],
   },
 ];
+
+/** The concepts as ConceptSpecs, weighted on the schwartz-10 or the schwartz-19 value nodes. */
+export function toucheConceptSpecs(system: 'weights10' | 'weights19') {
+  const categories = new Map(TOUCHE_CATEGORIES.map((c) => [c.name, c]));
+  return TOUCHE_CONCEPTS.map((c) => ({
+    ...c,
+    group: c.category,
+    weights: categories.get(c.category)![system],
+  }));
+}
