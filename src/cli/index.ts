@@ -61,6 +61,12 @@ export async function main(argv: string[]): Promise<number> {
     );
     return EXIT.usage;
   }
+  // Every command's --help (-h): its usage, examples and exit codes. Only options before `--` count.
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (options.includes('--help') || options.includes('-h')) {
+    console.log(cmd.help);
+    return EXIT.ok;
+  }
   try {
     return await cmd.run(rest);
   } catch (err) {

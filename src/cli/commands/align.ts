@@ -56,14 +56,9 @@ export async function run(argv: string[]): Promise<number> {
       refine: { type: 'string' },
       generator: { type: 'string' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(help);
-    return 0;
-  }
   if (!values.question?.trim()) throw new UsageError('--question is required');
   if (!values.target) throw new UsageError('--target is required, e.g. \'{"benevolence": 5}\'');
   if (values.action && values.action !== 'structured' && values.action !== 'do') {

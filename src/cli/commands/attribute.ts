@@ -37,14 +37,9 @@ export async function run(argv: string[]): Promise<number> {
       graph: { type: 'string' },
       detector: { type: 'string' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(help);
-    return 0;
-  }
   const detector = values.detector ?? 'phrases';
   if (detector !== 'phrases' && detector !== 'llm') throw new UsageError('--detector must be phrases or llm');
   let text = values.text;

@@ -107,14 +107,9 @@ export async function run(argv: string[]): Promise<number> {
       'api-key': { type: 'string' },
       wait: { type: 'boolean' },
       output: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(help);
-    return EXIT.ok;
-  }
   const [sub, arg] = positionals;
   if (!sub || !['submit', 'status', 'fetch'].includes(sub) || !arg || positionals.length > 2) {
     throw new UsageError(

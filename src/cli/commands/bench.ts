@@ -44,14 +44,9 @@ export async function run(argv: string[]): Promise<number> {
       parts: { type: 'string' },
       seconds: { type: 'string' },
       strict: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(help);
-    return 0;
-  }
   const parts = (values.parts ?? 'scm,http,align,memory').split(',').map((s) => s.trim());
   for (const p of parts) {
     if (!(PARTS as readonly string[]).includes(p))

@@ -141,14 +141,9 @@ export function run(argv: string[]): number {
       compact: { type: 'boolean' },
       table: { type: 'boolean' },
       progress: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(help);
-    return 0;
-  }
   if (!values.graph)
     throw new UsageError('--graph is required (a graph file or a bundled id such as schwartz-10)');
   if (!values.evidence && !values.queries)

@@ -248,14 +248,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
       bootstrap: { type: 'string' },
       level: { type: 'string' },
       quiet: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(help);
-    return 0;
-  }
   const methods = list(values.methods, METHODS, '--methods') ?? [...METHODS];
   const protocols = list(values.protocols, PROTOCOLS, '--protocols') ?? [...PROTOCOLS];
   const attributor = (list(values.attributor, ['phrases', 'llm'] as const, '--attributor') ?? [

@@ -65,14 +65,9 @@ export function run(argv: string[]): number {
       nodes: { type: 'string' },
       compact: { type: 'boolean' },
       table: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(help);
-    return 0;
-  }
   if (!values.graph) throw new UsageError('--graph is required');
   if (!values.data) throw new UsageError('--data is required (a JSON table: rows or columns)');
   const entry = resolveGraph(values.graph);

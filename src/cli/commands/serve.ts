@@ -29,14 +29,9 @@ export async function run(argv: string[]): Promise<number> {
       port: { type: 'string' },
       host: { type: 'string' },
       graphs: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(help);
-    return 0;
-  }
   const port = parseNumber(values.port, '--port');
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     throw new UsageError('--port must be a whole number from 0 to 65535');

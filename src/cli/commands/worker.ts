@@ -35,14 +35,9 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       name: { type: 'string' },
       concurrency: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(help);
-    return 0;
-  }
   if (values.concurrency !== undefined) {
     if (!/^\d+$/.test(values.concurrency) || Number(values.concurrency) < 1) {
       throw new UsageError('--concurrency must be a whole number ≥ 1');
