@@ -1,59 +1,9 @@
 /**
- * Batch test helpers: a real server process (src/server.ts under tsx) on a DATA_DIR, batch inputs,
- * and polling the status over HTTP.
+ * Batch test helpers: a real server process (src/server.ts under tsx, test/fixtures/server-process.ts)
+ * on a DATA_DIR, batch inputs, and polling the status over HTTP.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { ROOT } from '../http/helpers.js';
 
-export interface Proc {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-const children: ChildProcess[] = [];
-/** Kill every child still running (afterAll). */
-export function killAll(): void {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-}
-
-export async function waitForExit(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise((resolve) => child.once('exit', resolve));
-}
-
-/** Start `src/server.ts` (or another entry with args) and wait for its listening line. */
-export async function startServer(env: Record<string, string>): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      GENERATOR: 'template',
-      RATE_LIMIT_PER_IP: '0',
-      RATE_LIMIT_PER_KEY: '0',
-      MAX_EVENT_LOOP_DELAY_MS: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-  });
-  return { child, url, output: () => out + err };
-}
+export { killAll, startServer, waitForExit, type Proc } from '../fixtures/server-process.js';
 
 /** `n` align lines (custom ids `req-0`…), questions varied so answers differ. */
 export function alignLines(n: number, prefix = 'req'): string[] {

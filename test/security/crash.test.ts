@@ -5,7 +5,6 @@
  * byte for byte (same hash, same definition), and the SQLite file must be sound (`PRAGMA
  * integrity_check`, foreign keys, every stored definition re-hashing to its hash).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../schemas/graph.js';
 import { contentHash } from '../../src/graphs/registry.js';
 import { DB_FILE } from '../../src/storage/graph-db.js';
-import { ROOT } from '../http/helpers.js';
+import { killAll, startServer as startServerProcess, waitForExit } from '../fixtures/server-process.js';
 import { bearer, KEYS } from './keys.js';
 
 const ROUNDS = 3;
@@ -24,48 +23,19 @@ const CLIENTS = 6;
 const ACKS_BEFORE_KILL = 25;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pluralign-crash-'));
-const children: ChildProcess[] = [];
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killAll();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** The exit of a child, also when it has already exited (by a signal: `exitCode` stays null). */
-async function waitForExit(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-      API_KEYS: JSON.stringify([{ name: 'admin', key: KEYS.all, scopes: ['read', 'admin'] }]),
-      RATE_LIMIT_PER_KEY: '0',
-      MAX_CUSTOM_GRAPHS: '100000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const startServer = () =>
+  startServerProcess({
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    API_KEYS: JSON.stringify([{ name: 'admin', key: KEYS.all, scopes: ['read', 'admin'] }]),
+    RATE_LIMIT_PER_KEY: '0',
+    MAX_CUSTOM_GRAPHS: '100000',
   });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-  });
-  child.stdout!.resume();
-  return { child, url };
-}
 
 /** A valid graph of `concepts` extra concept nodes (so writes have different sizes), deterministic. */
 function makeGraph(id: string, version: string, seed: number, concepts: number): GraphFile {
