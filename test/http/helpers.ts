@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { loadConfig, type Config } from '../../src/config.js';
+import { expect } from 'vitest';
+import { ConfigError, loadConfig, type Config } from '../../src/config.js';
 import { buildApp, type BuildOptions } from '../../src/http/app.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -109,4 +110,17 @@ export function expectEnvelope(
     message: string;
     details: Array<{ path: string; message: string; node?: string }>;
   };
+}
+
+/** `NAME=value` alone is refused by loadConfig, with a message naming the variable and its value. */
+export function expectRefused(name: string, value: string): void {
+  let error: unknown;
+  try {
+    loadConfig({ [name]: value });
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as ConfigError).variables).toEqual([name]);
+  expect((error as ConfigError).message).toContain(`${name}=${JSON.stringify(value)}`);
 }

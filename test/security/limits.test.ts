@@ -7,9 +7,9 @@
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_CUSTOM_GRAPH, EXAMPLE_GRAPH } from '../../schemas/api.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { jsonDeeperThan, MAX_JSON_DEPTH, OVERLOAD_RETRY_AFTER_S } from '../../src/http/security.js';
-import { expectEnvelope, startLive, type Live } from '../http/helpers.js';
+import { expectEnvelope, expectRefused, startLive, type Live } from '../http/helpers.js';
 import { bearer, KEY_ENTRIES, KEYS } from './keys.js';
 
 const lives: Live[] = [];
@@ -409,15 +409,5 @@ describe('the security variables are validated', () => {
     ['MAX_CUSTOM_GRAPHS', '-3'],
     ['MAX_GRAPH_VERSIONS', '0'],
     ['ALLOW_UNAUTHENTICATED', 'sure'],
-  ])('%s=%s is refused with a message naming the variable', (name, value) => {
-    let error: unknown;
-    try {
-      loadConfig({ [name]: value });
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).variables).toEqual([name]);
-    expect((error as ConfigError).message).toContain(`${name}=${JSON.stringify(value)}`);
-  });
+  ])('%s=%s is refused with a message naming the variable', expectRefused);
 });
