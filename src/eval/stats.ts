@@ -11,17 +11,9 @@
  * default) of the sorted replicate values at (1 − level)/2 and (1 + level)/2.
  */
 
-/** Mulberry32: a small, fast, seeded 32-bit PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../scm/random.js';
+
+export { mulberry32 };
 
 /** FNV-1a (32 bit) of a string, as 8 hex digits: short stable fingerprints and seeds. */
 export function fnv1a(text: string): string {

@@ -13,6 +13,7 @@
 import type { NodeKind } from '../../schemas/graph.js';
 import type { Program } from './compile.js';
 import { ScmError, type ScmIssue } from './errors.js';
+import { mulberry32 } from './random.js';
 import type { StructuredSolution } from './interventions.js';
 import {
   DO,
@@ -330,18 +331,6 @@ function explainLinear(
   return { method: 'path-products', nodes, truncated, omittedNodes: omitted };
 }
 
-/** mulberry32: a small seeded PRNG for reproducible permutation sampling. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function explainShapley(
   p: Program,
   factual: Float64Array,
@@ -385,7 +374,7 @@ function explainShapley(
   } else {
     method = 'shapley-sampled';
     const samples = options.shapleySamples ?? 256;
-    const rand = rng(options.seed ?? 1);
+    const rand = mulberry32(options.seed ?? 1);
     const order = players.map((_, j) => j);
     const inSet = new Uint8Array(m);
     for (let s = 0; s < samples; s++) {

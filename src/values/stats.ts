@@ -1,9 +1,10 @@
 /**
  * Small numeric helpers for deriving value-system figures from data (used by the fitting and preset
  * scripts and by the tests): column means and sds, covariance and correlation matrices, a symmetric
- * eigen-decomposition (cyclic Jacobi), a seeded PRNG and k-means with k-means++ seeding.
+ * eigen-decomposition (cyclic Jacobi) and k-means with k-means++ seeding (seeded with mulberry32).
  * Plain loops over number arrays: the matrices here are 10×10 and the data a few hundred rows.
  */
+import { mulberry32 } from '../scm/random.js';
 
 export type Matrix = number[][];
 
@@ -193,18 +194,6 @@ export function matMul(a: Matrix, b: Matrix): Matrix {
   return out;
 }
 
-/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function sqDist(a: readonly number[], b: readonly number[]): number {
   let s = 0;
   for (let j = 0; j < a.length; j++) s += (a[j]! - b[j]!) ** 2;
@@ -303,7 +292,7 @@ export function kmeans(
 ): KMeansResult {
   if (!Number.isInteger(k) || k < 1 || k > rows.length)
     throw new Error(`k must be an integer in 1..${rows.length}`);
-  const rand = seededRandom(options.seed ?? 1);
+  const rand = mulberry32(options.seed ?? 1);
   let best: KMeansResult | null = null;
   for (let r = 0; r < (options.restarts ?? 20); r++) {
     const run = kmeansOnce(rows, k, rand, options.maxIterations ?? 300);

@@ -1,16 +1,9 @@
 /** Seeded synthetic value graphs for benchmarks: latents → values → concepts, like the bundled systems. */
 import type { GraphFile } from '../../schemas/graph.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/scm/random.js';
+
+export { mulberry32 };
 
 export function layeredGraph(latents: number, values: number, concepts: number, seed = 1): GraphFile {
   const rand = mulberry32(seed);

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { GraphFile } from '../../schemas/graph.js';
 import { fitGraph } from '../../src/scm/index.js';
 import { theoryAxes } from '../../src/values/axes.js';
-import { correlationMatrix, seededRandom } from '../../src/values/stats.js';
+import { mulberry32 } from '../../src/scm/random.js';
+import { correlationMatrix } from '../../src/values/stats.js';
 
 // 10 values at the theory angles (clockwise from SD, 36° apart, with the openness centre at 0°).
 const ANGLES = Array.from({ length: 10 }, (_, i) => 18 - 36 * i);
@@ -21,7 +22,7 @@ const TARGET = [
 ];
 
 function synthetic(n: number, seed: number) {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const h: number[][] = [];
   const rows: number[][] = [];
