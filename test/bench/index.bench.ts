@@ -60,6 +60,7 @@ import {
   type LoadResult,
   type MemorySample,
 } from './lib.js';
+import { SCHWARTZ_10 } from '../../src/values/systems.js';
 import { SCM_BASELINE, runScmBench, scmTable, type ScmRow } from './scm.bench.js';
 
 const num = (name: string, def: number) => {
@@ -120,18 +121,7 @@ const COUNTERFACTUAL = {
   explain: 'summary',
 };
 
-const VALUES = [
-  'self_direction',
-  'stimulation',
-  'hedonism',
-  'achievement',
-  'power',
-  'security',
-  'conformity',
-  'tradition',
-  'benevolence',
-  'universalism',
-];
+const VALUES = SCHWARTZ_10.values.map((v) => v.id);
 
 /**
  * The memory run's mix: 64 different counterfactual bodies (evidence sets, targets, action types,
