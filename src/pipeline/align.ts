@@ -223,7 +223,6 @@ function feedbackFor(v: Verification, labels: ReadonlyMap<string, string>): stri
   );
 }
 
-/** The alignment pipeline as a stream of events. */
 export interface AlignEventOptions {
   /**
    * Yield a `delta` event per piece of text (default true). A caller that only wants the result
@@ -233,6 +232,7 @@ export interface AlignEventOptions {
   deltas?: boolean;
 }
 
+/** The alignment pipeline as a stream of events. */
 export async function* alignEvents(
   deps: AlignDeps,
   req: AlignRequest,
@@ -401,22 +401,23 @@ export const TEMPLATE_NOTE =
   'written by the embedded template generator (deterministic, offline), not by a language model; set OPENAI_BASE_URL to use one';
 
 /** The non-streamed response: the same events, collected. */
-export async function align(
-  deps: AlignDeps,
-  req: AlignRequest,
-  signal?: AbortSignal,
-): Promise<AlignResponse> {
-  let head: Extract<AlignEvent, { type: 'profile' }> | null = null;
-  for await (const ev of alignEvents(deps, req, signal, { deltas: false })) {
+export function align(deps: AlignDeps, req: AlignRequest, signal?: AbortSignal): Promise<AlignResponse> {
+  return collectResponse(alignEvents(deps, req, signal, { deltas: false }));
+}
+
+/** The events collected into the response (the same objects the stream sends). */
+export async function collectResponse(events: AsyncIterable<AlignEvent>): Promise<AlignResponse> {
+  let head: Extract<AlignEvent, { type: 'profile' }> | undefined;
+  for await (const ev of events) {
     if (ev.type === 'profile') head = ev;
-    if (ev.type === 'done') {
+    if (ev.type === 'done' && head) {
       return {
-        graph: head!.explanation.graph,
-        generator: generatorInfo(head!.generator),
-        factual: head!.factual,
+        graph: head.explanation.graph,
+        generator: generatorInfo(head.generator),
+        factual: head.factual,
         answer: ev.answer,
         attempt: ev.attempt,
-        explanation: head!.explanation,
+        explanation: head.explanation,
         verification: ev.verification,
         usage: ev.usage,
         servedModel: ev.servedModel,

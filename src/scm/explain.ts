@@ -96,7 +96,7 @@ export interface ExplainOptions {
  * is 'all'), and within `maxNodes` (the acted-on ones, then the largest changes). `omitted` counts the
  * nodes left out by `maxNodes`.
  */
-function selectNodes(
+function nodesToExplain(
   p: Program,
   factual: Float64Array,
   cf: Float64Array,
@@ -235,7 +235,7 @@ function explainLinear(
   let budget = options.pathBudget ?? 200_000;
   const structuredTargets = new Set(solution?.targets ?? []);
   const sources = sourcesOf(factual, cf, actions, solution);
-  const { wanted, omitted } = selectNodes(p, factual, cf, actions, options);
+  const { wanted, omitted } = nodesToExplain(p, factual, cf, actions, options);
   const relevant = relevantNodes(p, wanted);
 
   // Contributions by caller intervention: A'[k, via] × amount.
@@ -394,7 +394,7 @@ function explainShapley(
     }
     evaluations = samples;
   }
-  const { wanted, omitted } = selectNodes(p, factual, cf, actions, options);
+  const { wanted, omitted } = nodesToExplain(p, factual, cf, actions, options);
   const nodes: NodeExplanation[] = [];
   for (let k = 0; k < n; k++) {
     if (!wanted[k]) continue;

@@ -24,6 +24,7 @@ import type { GenerateResult } from '../../generator/types.js';
 import {
   alignEvents,
   alignResponseJson,
+  collectResponse,
   generatorInfo,
   type AlignDeps,
   type AlignEvent,
@@ -179,28 +180,6 @@ function alignSse(ev: AlignEvent): string {
   }
 }
 
-/** Collect the events into the JSON response (the same objects the stream sends). */
-async function collect(events: AsyncIterable<AlignEvent>) {
-  let head: Extract<AlignEvent, { type: 'profile' }> | undefined;
-  for await (const ev of events) {
-    if (ev.type === 'profile') head = ev;
-    if (ev.type === 'done' && head) {
-      return {
-        graph: head.explanation.graph,
-        generator: generatorInfo(head.generator),
-        factual: head.factual,
-        answer: ev.answer,
-        attempt: ev.attempt,
-        explanation: head.explanation,
-        verification: ev.verification,
-        usage: ev.usage,
-        servedModel: ev.servedModel,
-      };
-    }
-  }
-  throw new Error('the alignment ended without a result');
-}
-
 export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, deps) => {
   const pipeline = (): AlignDeps => ({ ...deps.align, graphs: deps.store.servedGraphs() });
 
@@ -226,7 +205,7 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
       );
       return reply;
     }
-    const response = await collect(events);
+    const response = await collectResponse(events);
     reply.header('x-upstream-attempts', String(response.usage.upstreamAttempts));
     reply.header('x-served-model', response.servedModel);
     if (chart) return { ...response, chart: radarFromExplanation(response.explanation) };
@@ -417,7 +396,7 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
         );
         return reply;
       }
-      const r = await collect(events);
+      const r = await collectResponse(events);
       reply.header('x-upstream-attempts', String(r.usage.upstreamAttempts));
       reply.header('x-served-model', r.servedModel);
       return {
