@@ -2,8 +2,6 @@
  * Test helpers: build the app on the test graphs (test/fixtures/http-graphs) or the bundled ones, with
  * or without a real listening server on 127.0.0.1, and capture log lines.
  */
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -81,12 +79,6 @@ export class LogCapture extends Writable {
     }
     cb();
   }
-}
-
-export async function waitForExit(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return code;
 }
 
 /** Every property of an error envelope, checked. */

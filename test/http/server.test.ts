@@ -8,7 +8,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURE_GRAPHS, ROOT, waitForExit } from './helpers.js';
+import { waitForExit } from '../fixtures/server-process.js';
+import { FIXTURE_GRAPHS, ROOT } from './helpers.js';
 
 const children: ChildProcess[] = [];
 afterAll(() => {

@@ -4,7 +4,6 @@
  * through), open routes, keys never in logs or error messages, and the loopback-only rule without keys
  * (a real process).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,15 +14,8 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { bearerToken, KeyRing, parseApiKeys, routeScope, type Scope } from '../../src/http/auth.js';
 import { buildApp } from '../../src/http/app.js';
 import { isLoopback } from '../../src/http/security-config.js';
-import {
-  expectEnvelope,
-  LogCapture,
-  ROOT,
-  startLive,
-  testConfig,
-  waitForExit,
-  type Live,
-} from '../http/helpers.js';
+import { expectEnvelope, LogCapture, startLive, testConfig, type Live } from '../http/helpers.js';
+import { spawnServer as spawnServerProcess, waitForExit } from '../fixtures/server-process.js';
 import { API_KEYS, bearer, KEY_ENTRIES, KEYS, sha256 } from './keys.js';
 
 describe('parsing keys', () => {
@@ -168,23 +160,8 @@ describe('loopback only without keys', () => {
 
   function spawnServer(env: Record<string, string>) {
     const dataDir = mkdtempSync(join(tmpdir(), 'pluralign-auth-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        PORT: '0',
-        DATA_DIR: dataDir,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
     const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
-    return { child, out: () => out, err: () => err, cleanup };
+    return { ...spawnServerProcess({ DATA_DIR: dataDir, ...env }), cleanup };
   }
 
   async function until(cond: () => boolean, ms = 15000) {
