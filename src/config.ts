@@ -9,24 +9,18 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { bundledGraphsDir } from './graphs/registry.js';
-import { loadSecurityConfig, SECURITY_VARS, type SecurityConfig } from './http/security-config.js';
+import {
+  envBoolean,
+  envInteger,
+  loadSecurityConfig,
+  SECURITY_VARS,
+  type SecurityConfig,
+} from './http/security-config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const integer = (what: string, min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `${what} must be a whole number`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
-
-const boolean = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' }))
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const integer = (what: string, min: number, max: number) => envInteger(min, max, what);
+const boolean = envBoolean;
 
 /** Every variable the service reads: name, default (as written in the environment) and meaning. */
 export const CONFIG_VARS = {

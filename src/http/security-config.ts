@@ -100,15 +100,17 @@ export interface SecurityConfig {
   maxGraphVersions: number;
 }
 
-const integer = (min: number, max: number) =>
+/** An environment variable holding a whole number in [min, max] (`what` names it in the message). */
+export const envInteger = (min: number, max: number, what?: string) =>
   z
     .string()
     .trim()
-    .regex(/^\d+$/, 'must be a whole number')
+    .regex(/^\d+$/, what ? `${what} must be a whole number` : 'must be a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
-const boolean = z
+/** An environment variable holding a boolean: true/false, 1/0 or yes/no. */
+export const envBoolean = z
   .string()
   .trim()
   .toLowerCase()
@@ -127,10 +129,10 @@ function isOrigin(o: string): boolean {
 const Env = z.object({
   API_KEYS: z.string().optional(),
   API_KEYS_FILE: z.string().trim().min(1, 'must not be empty').optional(),
-  ALLOW_UNAUTHENTICATED: boolean.default(false),
-  RATE_LIMIT_WINDOW_MS: integer(1000, 86_400_000).default(60_000),
-  RATE_LIMIT_PER_IP: integer(0, 1_000_000_000).default(120),
-  RATE_LIMIT_PER_KEY: integer(0, 1_000_000_000).default(600),
+  ALLOW_UNAUTHENTICATED: envBoolean.default(false),
+  RATE_LIMIT_WINDOW_MS: envInteger(1000, 86_400_000).default(60_000),
+  RATE_LIMIT_PER_IP: envInteger(0, 1_000_000_000).default(120),
+  RATE_LIMIT_PER_KEY: envInteger(0, 1_000_000_000).default(600),
   CORS_ORIGINS: z
     .string()
     .transform((v) =>
@@ -145,20 +147,20 @@ const Env = z.object({
         .refine((list) => !list.includes('*') || list.length === 1, '`*` cannot be combined with origins'),
     )
     .optional(),
-  MAX_EVENT_LOOP_DELAY_MS: integer(0, 3_600_000).default(1000),
+  MAX_EVENT_LOOP_DELAY_MS: envInteger(0, 3_600_000).default(1000),
   MAX_HEAP_USED_MB: z
     .string()
     .trim()
     .toLowerCase()
-    .pipe(z.union([z.literal('auto'), integer(0, 1_048_576)], { error: 'must be auto or a whole number' }))
+    .pipe(z.union([z.literal('auto'), envInteger(0, 1_048_576)], { error: 'must be auto or a whole number' }))
     .default('auto'),
-  HEADERS_TIMEOUT_MS: integer(1, 3_600_000).default(10_000),
-  KEEP_ALIVE_TIMEOUT_MS: integer(1, 3_600_000).default(72_000),
+  HEADERS_TIMEOUT_MS: envInteger(1, 3_600_000).default(10_000),
+  KEEP_ALIVE_TIMEOUT_MS: envInteger(1, 3_600_000).default(72_000),
   DATA_DIR: z.string().trim().min(1, 'must not be empty').default('./data'),
-  MAX_GRAPH_EDGES: integer(0, 50_000).default(20_000),
-  MAX_EXPRESSION_LENGTH: integer(1, 2000).default(1000),
-  MAX_CUSTOM_GRAPHS: integer(0, 1_000_000).default(1000),
-  MAX_GRAPH_VERSIONS: integer(1, 100_000).default(100),
+  MAX_GRAPH_EDGES: envInteger(0, 50_000).default(20_000),
+  MAX_EXPRESSION_LENGTH: envInteger(1, 2000).default(1000),
+  MAX_CUSTOM_GRAPHS: envInteger(0, 1_000_000).default(1000),
+  MAX_GRAPH_VERSIONS: envInteger(1, 100_000).default(100),
 });
 
 /** Variables whose value is never repeated in a message (it holds keys). */
