@@ -12,7 +12,16 @@ import { join } from 'node:path';
 import type { GraphFile, GraphNode } from '../schemas/graph.js';
 import { procrustes2 } from '../src/values/stats.js';
 import { MFT_6, SCHWARTZ_19 } from '../src/values/systems.js';
-import { CONCEPT_LOADING, REPO_ROOT, conceptNodes, round, today, valueNode, writeJson } from './lib/build.js';
+import {
+  CONCEPT_LOADING,
+  REPO_ROOT,
+  conceptNodes,
+  latentNode,
+  round,
+  today,
+  valueNode,
+  writeJson,
+} from './lib/build.js';
 import { MFT_CONCEPTS } from './lib/mft.js';
 import { toucheConceptSpecs } from './lib/touche.js';
 
@@ -55,24 +64,16 @@ function target19(id: string): [number, number] {
 }
 
 const LATENT_NODES: GraphNode[] = [
-  {
-    id: 'openness_conservation',
-    kind: 'latent',
-    label: 'Openness to change ↔ Conservation',
-    description:
-      'Higher-order dimension: positive = openness to change, negative = conservation. Standardised.',
-    group: 'Higher-order dimension',
-    mechanism: { type: 'root', mean: 0, sd: 1 },
-  },
-  {
-    id: 'transcendence_enhancement',
-    kind: 'latent',
-    label: 'Self-transcendence ↔ Self-enhancement',
-    description:
-      'Higher-order dimension: positive = self-transcendence, negative = self-enhancement. Standardised.',
-    group: 'Higher-order dimension',
-    mechanism: { type: 'root', mean: 0, sd: 1 },
-  },
+  latentNode(
+    'openness_conservation',
+    'Openness to change ↔ Conservation',
+    'Higher-order dimension: positive = openness to change, negative = conservation. Standardised.',
+  ),
+  latentNode(
+    'transcendence_enhancement',
+    'Self-transcendence ↔ Self-enhancement',
+    'Higher-order dimension: positive = self-transcendence, negative = self-enhancement. Standardised.',
+  ),
 ];
 
 function buildSchwartz19(s10: GraphFile): GraphFile {
@@ -173,15 +174,11 @@ const MFT_LOADINGS: Record<string, number> = {
 const MFT_NOISE = 0.6;
 
 function buildMft6(): GraphFile {
-  const latent: GraphNode = {
-    id: 'individualizing_binding',
-    kind: 'latent',
-    label: 'Individualizing ↔ Binding',
-    description:
-      'Higher-order dimension of the moral foundations: positive = the individualizing foundations (care, fairness) weigh more, negative = the binding foundations (loyalty, authority, sanctity) weigh more. Standardised.',
-    group: 'Higher-order dimension',
-    mechanism: { type: 'root', mean: 0, sd: 1 },
-  };
+  const latent: GraphNode = latentNode(
+    'individualizing_binding',
+    'Individualizing ↔ Binding',
+    'Higher-order dimension of the moral foundations: positive = the individualizing foundations (care, fairness) weigh more, negative = the binding foundations (loyalty, authority, sanctity) weigh more. Standardised.',
+  );
   const valueNodes: GraphNode[] = MFT_6.values.map((v) =>
     valueNode(v, {
       intercept: 0,

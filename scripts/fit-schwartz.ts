@@ -26,7 +26,16 @@ import { impliedCorrelation } from '../src/values/moments.js';
 import { theoryAxes } from '../src/values/axes.js';
 import { correlationMatrix, pearson, upperTriangle } from '../src/values/stats.js';
 import { SCHWARTZ_10 } from '../src/values/systems.js';
-import { CONCEPT_LOADING, REPO_ROOT, conceptNodes, round, today, valueNode, writeJson } from './lib/build.js';
+import {
+  CONCEPT_LOADING,
+  REPO_ROOT,
+  conceptNodes,
+  latentNode,
+  round,
+  today,
+  valueNode,
+  writeJson,
+} from './lib/build.js';
 import { readHumanProfiles } from './lib/data.js';
 import { toucheConceptSpecs } from './lib/touche.js';
 
@@ -67,24 +76,16 @@ function parseArgs(argv: string[]) {
 
 function skeleton(): GraphFile {
   const latentNodes: GraphNode[] = [
-    {
-      id: 'openness_conservation',
-      kind: 'latent',
-      label: 'Openness to change ↔ Conservation',
-      description:
-        'Higher-order dimension: positive = openness to change (self-direction, stimulation, hedonism), negative = conservation (security, conformity, tradition). Standardised principal-axis score.',
-      group: 'Higher-order dimension',
-      mechanism: { type: 'root', mean: 0, sd: 1 },
-    },
-    {
-      id: 'transcendence_enhancement',
-      kind: 'latent',
-      label: 'Self-transcendence ↔ Self-enhancement',
-      description:
-        'Higher-order dimension: positive = self-transcendence (benevolence, universalism), negative = self-enhancement (achievement, power). Standardised principal-axis score.',
-      group: 'Higher-order dimension',
-      mechanism: { type: 'root', mean: 0, sd: 1 },
-    },
+    latentNode(
+      'openness_conservation',
+      'Openness to change ↔ Conservation',
+      'Higher-order dimension: positive = openness to change (self-direction, stimulation, hedonism), negative = conservation (security, conformity, tradition). Standardised principal-axis score.',
+    ),
+    latentNode(
+      'transcendence_enhancement',
+      'Self-transcendence ↔ Self-enhancement',
+      'Higher-order dimension: positive = self-transcendence (benevolence, universalism), negative = self-enhancement (achievement, power). Standardised principal-axis score.',
+    ),
   ];
   const valueNodes: GraphNode[] = SCHWARTZ_10.values.map((v) =>
     valueNode(v, {

@@ -41,6 +41,18 @@ export async function writeJson(path: string, value: unknown): Promise<void> {
  */
 export const CONCEPT_LOADING = 0.7;
 
+/** A higher-order dimension of a value system: a standardised root node. */
+export function latentNode(id: string, label: string, description: string): GraphNode {
+  return {
+    id,
+    kind: 'latent',
+    label,
+    description,
+    group: 'Higher-order dimension',
+    mechanism: { type: 'root', mean: 0, sd: 1 },
+  };
+}
+
 /** A value node of a value system, linear in its parents (the latent dimensions). */
 export function valueNode(
   v: { id: string; label: string; description: string; group: string },
