@@ -49,7 +49,9 @@ function start(env: Record<string, string>) {
 }
 
 // Every variable's validation is unit-tested in config.test.ts; here, that the process stops.
-describe.concurrent('configuration errors stop the start', () => {
+// Each test spawns the server under tsx (several seconds of transpiling); a loaded machine needs more than
+// the default 30 s.
+describe.concurrent('configuration errors stop the start', { timeout: 120_000 }, () => {
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ LOG_LEVEL: 'chatty' }, 'LOG_LEVEL'],
