@@ -14,7 +14,7 @@ import type { DestinationStream } from 'pino';
 import type { Config } from '../config.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, sendError } from './error-handler.js';
 import { ApiError } from './errors.js';
-import { GraphStore } from './graph-store.js';
+import { GraphStore } from '../graphs/store.js';
 import { loggerOptions } from './logger.js';
 import { AppMetrics } from './metrics.js';
 import { swaggerOptions } from './openapi.js';

@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../config.js';
 import { buildApp } from './app.js';
-import { GraphStore } from './graph-store.js';
+import { GraphStore } from '../graphs/store.js';
 
 export const OPENAPI_HEADER =
   '# Generated from the route schemas by `npm run openapi`; do not edit by hand.\n';

@@ -1,5 +1,5 @@
 import type { Config } from '../../config.js';
-import type { GraphStore } from '../graph-store.js';
+import type { GraphStore } from '../../graphs/store.js';
 import type { AppMetrics } from '../metrics.js';
 
 /** Lifecycle flags shared by the hooks and the health routes. */
