@@ -13,7 +13,7 @@ import { UpstreamError } from '../generator/index.js';
 import { AlignError } from '../pipeline/align.js';
 import { ScmError } from '../scm/index.js';
 import { ProfileError } from '../values/index.js';
-import { fromScmError } from './counterfactuals.js';
+import { fromScmError } from '../pipeline/counterfactual.js';
 import { ApiError, type ErrorEnvelope } from './errors.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 import { RequestValidationError } from './validation.js';
