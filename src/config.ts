@@ -4,7 +4,7 @@
  * `CONFIG_VARS` is the documented list (the README's configuration table is tested against it).
  */
 import { ConfigError } from './config-error.js';
-import { GENERATOR_VARS, loadGeneratorConfig, type GeneratorEnvConfig } from './http/generators.js';
+import { GENERATOR_VARS, loadGeneratorConfig, type GeneratorEnvConfig } from './generator/registry.js';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';

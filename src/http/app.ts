@@ -20,7 +20,7 @@ import { AppMetrics } from './metrics.js';
 import { swaggerOptions } from './openapi.js';
 import { genReqId, REQUEST_ID_HEADER } from './request-id.js';
 import { depthLimitedJsonParser, DOCS_CSP, securityPlugin, type SecurityOptions } from './security.js';
-import { buildGenerators, type GeneratorSetup } from './generators.js';
+import { buildGenerators, type GeneratorSetup } from '../generator/registry.js';
 import { alignRoutes } from './routes/align.js';
 import { batchRoutes } from './routes/batches.js';
 import { counterfactualRoutes } from './routes/counterfactuals.js';

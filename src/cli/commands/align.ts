@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.js';
 import { loadGraphDir } from '../../graphs/registry.js';
-import { buildGenerators } from '../../http/generators.js';
+import { buildGenerators } from '../../generator/registry.js';
 import { alignEvents, generatorInfo, type AlignRequest } from '../../pipeline/align.js';
 import type { Profile } from '../../values/index.js';
 import { InputError, UsageError, parseNumber, printJson, readJsonArg } from '../io.js';

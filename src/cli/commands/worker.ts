@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { RedisWorker } from '../../batch/redis.js';
 import { loadConfig } from '../../config.js';
-import { buildGenerators } from '../../http/generators.js';
+import { buildGenerators } from '../../generator/registry.js';
 import { GraphStore } from '../../graphs/store.js';
 import { UsageError } from '../io.js';
 

@@ -12,8 +12,8 @@ import {
   DEFAULT_OPENAI_MODEL,
   DEFAULT_RELIABILITY,
   type Generator,
-} from '../generator/index.js';
-import { TemplateGenerator } from '../generator/template.js';
+} from './index.js';
+import { TemplateGenerator } from './template.js';
 
 const ms = (name: string, def: number, min = 1) =>
   z.coerce
