@@ -4,7 +4,7 @@
  * default (`openai` when configured, else `template`). Variables are validated with zod at boot.
  */
 import { z } from 'zod';
-import { ConfigError } from '../config-error.js';
+import { ConfigError } from '../config/error.js';
 import {
   createOpenAIGenerator,
   DEFAULT_BREAKER,

@@ -9,7 +9,7 @@
  * Inline and uploaded graphs are capped (nodes, edges, expression length).
  */
 import type { GraphFile } from '../../schemas/graph.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { contentHash, loadGraphDir, makeEntry, type GraphEntry } from './registry.js';
 import { ScmError } from '../scm/index.js';
 import { GraphDb, GraphWriteConflict, type PutOutcome, type StoredGraph } from '../storage/graph-db.js';

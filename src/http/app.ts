@@ -11,7 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { DestinationStream } from 'pino';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, sendError } from './error-handler.js';
 import { ApiError } from './errors.js';
 import { GraphStore } from '../graphs/store.js';

@@ -2,7 +2,7 @@
  * The OpenAPI document as the app emits it, independent of the environment and of the graphs loaded
  * (default configuration, no graphs), so `openapi.yaml` is reproducible.
  */
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../config/index.js';
 import { buildApp } from './app.js';
 import { GraphStore } from '../graphs/store.js';
 

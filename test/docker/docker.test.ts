@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CONFIG_VARS } from '../../src/config.js';
+import { CONFIG_VARS } from '../../src/config/index.js';
 import { GENERATOR_VARS } from '../../src/generator/registry.js';
 import { ROOT } from '../http/helpers.js';
 

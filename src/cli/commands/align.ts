@@ -1,6 +1,6 @@
 /** `pluralign align`: answer a question from a target value profile, locally (no server). */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config.js';
+import { loadConfig } from '../../config/index.js';
 import { loadGraphDir } from '../../graphs/registry.js';
 import { buildGenerators } from '../../generator/registry.js';
 import { alignEvents, generatorInfo, type AlignRequest } from '../../pipeline/align.js';

@@ -2,7 +2,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../../config-error.js';
+import { ConfigError } from '../../config/error.js';
 import {
   EvalInputError,
   METHODS,

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { RedisWorker } from '../../batch/redis.js';
-import { loadConfig } from '../../config.js';
+import { loadConfig } from '../../config/index.js';
 import { buildGenerators } from '../../generator/registry.js';
 import { GraphStore } from '../../graphs/store.js';
 import { UsageError } from '../io.js';

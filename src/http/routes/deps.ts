@@ -1,4 +1,4 @@
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import type { GraphStore } from '../../graphs/store.js';
 import type { AppMetrics } from '../metrics.js';
 
