@@ -13,7 +13,7 @@ import type { Config } from '../config/index.js';
 import { contentHash, loadGraphDir, makeEntry, type GraphEntry } from './registry.js';
 import { ScmError } from '../scm/index.js';
 import { GraphDb, GraphWriteConflict, type PutOutcome, type StoredGraph } from '../storage/graph-db.js';
-import { ApiError, type ErrorDetail } from '../http/errors.js';
+import { ApiError, type ErrorDetail } from '../errors.js';
 
 export type GraphSource = 'bundled' | 'custom' | 'inline';
 

@@ -13,7 +13,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync }
 import type { DestinationStream } from 'pino';
 import type { Config } from '../config/index.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, sendError } from './error-handler.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '../errors.js';
 import { GraphStore } from '../graphs/store.js';
 import { loggerOptions } from './logger.js';
 import { AppMetrics } from './metrics.js';

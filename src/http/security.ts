@@ -33,7 +33,7 @@ import helmet, { type HelmetOptions } from 'helmet';
 import type { Config } from '../config/index.js';
 import { isLoopback } from '../config/security.js';
 import { bearerToken, KeyRing, type AuthenticatedKey, type Scope } from './auth.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '../errors.js';
 
 /** Seconds a client is told to wait when the server is overloaded. */
 export const OVERLOAD_RETRY_AFTER_S = 10;
