@@ -16,7 +16,7 @@ import { clientErrorHandler, frameworkErrors, installErrorHandling, sendError } 
 import { ApiError } from '../errors.js';
 import { GraphStore } from '../graphs/store.js';
 import { loggerOptions } from './logger.js';
-import { AppMetrics } from './metrics.js';
+import { AppMetrics } from './prometheus.js';
 import { swaggerOptions } from './openapi.js';
 import { genReqId, REQUEST_ID_HEADER } from './request-id.js';
 import { depthLimitedJsonParser, DOCS_CSP, securityPlugin, type SecurityOptions } from './security.js';
