@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { contentHash } from '../src/graphs/registry.js';
-import { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode } from '../src/http/errors.js';
+import { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode } from '../src/errors.js';
 import { GraphFile } from './graph.js';
 
 // ---------------------------------------------------------------------------------------------

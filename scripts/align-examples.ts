@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/index.js';
 import { packageRoot } from '../src/graphs/registry.js';
 import { buildApp } from '../src/http/app.js';
 

@@ -3,7 +3,7 @@
  * invalid), build the app, listen, and shut down gracefully on SIGTERM/SIGINT: stop accepting
  * connections, let in-flight requests finish (at most SHUTDOWN_TIMEOUT_MS), then exit.
  */
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { buildApp } from './http/app.js';
 import { ScmError } from './scm/index.js';
 import { StorageError } from './storage/graph-db.js';

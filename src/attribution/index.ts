@@ -21,7 +21,7 @@ export {
   spearman,
   type DimensionComparison,
   type ProfileComparison,
-} from './metrics.js';
+} from './verification.js';
 export { Z95, type ValueAttribution } from './posterior.js';
 export {
   EVIDENCE_MAPPING,

@@ -14,7 +14,7 @@ export {
   parseProfiles,
   parseQuestions,
 } from './inputs.js';
-export { compareScores, type Scores } from './metrics.js';
+export { compareScores, type Scores } from './scores.js';
 export { MeteredGenerator, addUsage, emptyUsage } from './meter.js';
 export { deriveDefaultProfiles, type ProfilesFile } from './profiles.js';
 export { progressReporter, progressText, type ProgressReporter } from './progress.js';

@@ -17,7 +17,7 @@ import { likert } from '../pipeline/profile.js';
 import { getPreset } from '../values/index.js';
 import { EvalInputError } from './inputs.js';
 import { MeteredGenerator, addUsage, emptyUsage } from './meter.js';
-import { compareScores } from './metrics.js';
+import { compareScores } from './scores.js';
 import { askPersona, derivedRatings, methodProfile, scoreRatings } from './questionnaire.js';
 import { fnv1a } from './stats.js';
 import {

@@ -2,9 +2,9 @@
  * The OpenAPI document as the app emits it, independent of the environment and of the graphs loaded
  * (default configuration, no graphs), so `openapi.yaml` is reproducible.
  */
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../config/index.js';
 import { buildApp } from './app.js';
-import { GraphStore } from './graph-store.js';
+import { GraphStore } from '../graphs/store.js';
 
 export const OPENAPI_HEADER =
   '# Generated from the route schemas by `npm run openapi`; do not edit by hand.\n';

@@ -13,8 +13,8 @@ import { UpstreamError } from '../generator/index.js';
 import { AlignError } from '../pipeline/align.js';
 import { ScmError } from '../scm/index.js';
 import { ProfileError } from '../values/index.js';
-import { fromScmError } from './counterfactuals.js';
-import { ApiError, type ErrorEnvelope } from './errors.js';
+import { fromScmError } from '../pipeline/counterfactual.js';
+import { ApiError, type ErrorEnvelope } from '../errors.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 import { RequestValidationError } from './validation.js';
 

@@ -12,7 +12,7 @@ import type { FastifySchema } from 'fastify';
 import type { z } from 'zod';
 import { errorResponses } from '../../schemas/api.js';
 import type { RouteScope } from './auth.js';
-import type { ErrorCode } from './errors.js';
+import type { ErrorCode } from '../errors.js';
 
 export const SECURITY_SCHEMES = {
   bearerAuth: {

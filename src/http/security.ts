@@ -30,10 +30,10 @@ import type {
   FastifyRequest,
 } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
-import type { Config } from '../config.js';
-import { isLoopback } from './security-config.js';
+import type { Config } from '../config/index.js';
+import { isLoopback } from '../config/security.js';
 import { bearerToken, KeyRing, type AuthenticatedKey, type Scope } from './auth.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '../errors.js';
 
 /** Seconds a client is told to wait when the server is overloaded. */
 export const OVERLOAD_RETRY_AFTER_S = 10;

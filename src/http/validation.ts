@@ -5,7 +5,7 @@
  */
 import type { FastifySchemaCompiler } from 'fastify';
 import type { z } from 'zod';
-import type { ErrorDetail } from './errors.js';
+import type { ErrorDetail } from '../errors.js';
 
 type Issue = z.core.$ZodIssue;
 type Part = 'body' | 'querystring' | 'params' | 'headers';

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CONFIG_VARS } from '../../src/config.js';
-import { GENERATOR_VARS } from '../../src/http/generators.js';
+import { CONFIG_VARS } from '../../src/config/index.js';
+import { GENERATOR_VARS } from '../../src/generator/registry.js';
 import { ROOT } from '../http/helpers.js';
 
 const DOCKERFILE = readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8');

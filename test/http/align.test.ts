@@ -7,7 +7,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadGraphDir } from '../../src/graphs/registry.js';
-import { buildGenerators } from '../../src/http/generators.js';
+import { buildGenerators } from '../../src/generator/registry.js';
 import { closedPortUrl, startFakeOpenAI, type FakeOpenAI } from '../fixtures/fake-openai.js';
 import { BUNDLED_GRAPHS, expectEnvelope, startLive, testConfig, type Live } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARS, loadConfig } from '../../src/config.js';
+import { CONFIG_VARS, loadConfig } from '../../src/config/index.js';
 import { bundledGraphsDir } from '../../src/graphs/registry.js';
 import { resolve } from 'node:path';
 import { expectRefused, FIXTURE_GRAPHS } from './helpers.js';

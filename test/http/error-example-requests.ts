@@ -7,7 +7,7 @@
  */
 import type { InjectOptions } from 'fastify';
 import { EXAMPLE_CUSTOM_GRAPH, EXAMPLE_GRAPH } from '../../schemas/api.js';
-import type { ErrorCode } from '../../src/http/errors.js';
+import type { ErrorCode } from '../../src/errors.js';
 
 const post = (url: string, payload: object): InjectOptions => ({ method: 'POST', url, payload });
 

@@ -5,7 +5,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ERROR_CATALOGUE, ERROR_CODES } from '../../src/http/errors.js';
+import { ERROR_CATALOGUE, ERROR_CODES } from '../../src/errors.js';
 import { buildApp } from '../../src/http/app.js';
 import { expectEnvelope, makeApp, ROOT, startLive, testConfig, type Live } from './helpers.js';
 

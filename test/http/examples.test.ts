@@ -8,8 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadGraphDir } from '../../src/graphs/registry.js';
-import { ERROR_CATALOGUE, type ErrorCode } from '../../src/http/errors.js';
-import { GraphStore } from '../../src/http/graph-store.js';
+import { ERROR_CATALOGUE, type ErrorCode } from '../../src/errors.js';
+import { GraphStore } from '../../src/graphs/store.js';
 import { ERROR_EXAMPLE_REQUESTS, LIMITED_ENV, SECURED_ENV } from './error-example-requests.js';
 import { BUNDLED_GRAPHS, makeApp, ROOT } from './helpers.js';
 

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_CUSTOM_GRAPH, EXAMPLE_GRAPH } from '../../schemas/api.js';
-import { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode } from '../../src/http/errors.js';
+import { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode } from '../../src/errors.js';
 import { KEY_ENTRIES, KEYS } from '../security/keys.js';
 import { BUNDLED_GRAPHS, FIXTURE_GRAPHS, startLive, type Live } from './helpers.js';
 

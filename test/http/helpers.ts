@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import { ConfigError, loadConfig, type Config } from '../../src/config.js';
+import { ConfigError, loadConfig, type Config } from '../../src/config/index.js';
 import { buildApp, type BuildOptions } from '../../src/http/app.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

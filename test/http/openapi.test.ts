@@ -10,7 +10,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ERROR_CATALOGUE, type ErrorCode } from '../../src/http/errors.js';
+import { ERROR_CATALOGUE, type ErrorCode } from '../../src/errors.js';
 import { emitOpenApi } from '../../src/http/emit-openapi.js';
 import { makeApp, ROOT } from './helpers.js';
 

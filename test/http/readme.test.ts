@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONFIG_VARS } from '../../src/config.js';
+import { CONFIG_VARS } from '../../src/config/index.js';
 import { BUNDLED_GRAPHS, ROOT, startLive, type Live } from './helpers.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

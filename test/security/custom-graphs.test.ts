@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_CUSTOM_GRAPH, EXAMPLE_CUSTOM_GRAPH_V2, EXAMPLE_GRAPH } from '../../schemas/api.js';
 import type { GraphFile } from '../../schemas/graph.js';
 import { contentHash } from '../../src/graphs/registry.js';
-import { GraphStore } from '../../src/http/graph-store.js';
+import { GraphStore } from '../../src/graphs/store.js';
 import { DB_FILE, GraphDb, StorageError } from '../../src/storage/graph-db.js';
 import { CYCLIC_GRAPH } from '../http/error-example-requests.js';
 import {

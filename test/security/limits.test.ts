@@ -7,7 +7,7 @@
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_CUSTOM_GRAPH, EXAMPLE_GRAPH } from '../../schemas/api.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { jsonDeeperThan, MAX_JSON_DEPTH, OVERLOAD_RETRY_AFTER_S } from '../../src/http/security.js';
 import { expectEnvelope, expectRefused, startLive, type Live } from '../http/helpers.js';
 import { bearer, KEY_ENTRIES, KEYS } from './keys.js';

@@ -1,8 +1,8 @@
 /** `pluralign align`: answer a question from a target value profile, locally (no server). */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config.js';
+import { loadConfig } from '../../config/index.js';
 import { loadGraphDir } from '../../graphs/registry.js';
-import { buildGenerators } from '../../http/generators.js';
+import { buildGenerators } from '../../generator/registry.js';
 import { alignEvents, generatorInfo, type AlignRequest } from '../../pipeline/align.js';
 import type { Profile } from '../../values/index.js';
 import { InputError, UsageError, parseNumber, printJson, readJsonArg } from '../io.js';

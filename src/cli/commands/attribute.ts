@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { attributeText, attributeWithLlm } from '../../attribution/index.js';
-import { loadConfig } from '../../config.js';
+import { loadConfig } from '../../config/index.js';
 import { resolveGraph } from '../../graphs/registry.js';
-import { buildGenerators } from '../../http/generators.js';
+import { buildGenerators } from '../../generator/registry.js';
 import { InputError, UsageError, printJson } from '../io.js';
 
 export const help = `pluralign attribute — read a value profile from a text (SCM abduction from the concepts it expresses)

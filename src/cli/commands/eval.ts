@@ -2,7 +2,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../../config-error.js';
+import { ConfigError } from '../../config/error.js';
 import {
   EvalInputError,
   METHODS,
@@ -27,7 +27,7 @@ import {
 } from '../../eval/index.js';
 import type { Generator } from '../../generator/types.js';
 import { loadGraphDir, packageRoot } from '../../graphs/registry.js';
-import { buildGenerators, loadGeneratorConfig } from '../../http/generators.js';
+import { buildGenerators, loadGeneratorConfig } from '../../generator/registry.js';
 import { InputError, UsageError, parseNumber } from '../io.js';
 
 export const help = `pluralign eval — measure how well a backend follows value profiles, with and without pluralign

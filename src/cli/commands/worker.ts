@@ -3,9 +3,9 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { RedisWorker } from '../../batch/redis.js';
-import { loadConfig } from '../../config.js';
-import { buildGenerators } from '../../http/generators.js';
-import { GraphStore } from '../../http/graph-store.js';
+import { loadConfig } from '../../config/index.js';
+import { buildGenerators } from '../../generator/registry.js';
+import { GraphStore } from '../../graphs/store.js';
 import { UsageError } from '../io.js';
 
 export const help = `pluralign worker — work batch jobs from Redis (BullMQ)

@@ -33,7 +33,7 @@ import {
 import { routeScope } from '../auth.js';
 import { checkedJson } from '../serialization.js';
 import { fromPipelineError, toApiError } from '../error-handler.js';
-import { ApiError, type ErrorCode } from '../errors.js';
+import { ApiError, type ErrorCode } from '../../errors.js';
 import type { RouteDeps } from './deps.js';
 
 export interface AlignRouteDeps extends RouteDeps {

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CounterfactualBody, CounterfactualResponse, errorResponses } from '../../../schemas/api.js';
-import { explainOptions, runBatch, runQuery, selectNodes } from '../counterfactuals.js';
+import { explainOptions, runBatch, runQuery, selectNodes } from '../../pipeline/counterfactual.js';
 import { routeScope } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../errors.js';
 import type { RouteDeps } from './deps.js';
 
 export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {

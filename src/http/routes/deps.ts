@@ -1,6 +1,6 @@
-import type { Config } from '../../config.js';
-import type { GraphStore } from '../graph-store.js';
-import type { AppMetrics } from '../metrics.js';
+import type { Config } from '../../config/index.js';
+import type { GraphStore } from '../../graphs/store.js';
+import type { AppMetrics } from '../prometheus.js';
 
 /** Lifecycle flags shared by the hooks and the health routes. */
 export interface AppState {

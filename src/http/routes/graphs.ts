@@ -18,8 +18,8 @@ import {
   NoQuery,
 } from '../../../schemas/api.js';
 import { routeScope } from '../auth.js';
-import { ApiError } from '../errors.js';
-import { StorageWriteError, type ListedGraph, type WriteResult } from '../graph-store.js';
+import { ApiError } from '../../errors.js';
+import { StorageWriteError, type ListedGraph, type WriteResult } from '../../graphs/store.js';
 import type { RouteDeps } from './deps.js';
 
 function summary({ entry: e, source, custom }: ListedGraph) {

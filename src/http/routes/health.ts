@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses, Health, NoQuery, OpenApiDocument, Readiness } from '../../../schemas/api.js';
 import { routeScope } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../errors.js';
 import type { RouteDeps } from './deps.js';
 
 export const healthRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, state }) => {

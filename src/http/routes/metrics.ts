@@ -5,9 +5,9 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses, NoQuery } from '../../../schemas/api.js';
-import { MetricsResponse } from '../../../schemas/metrics.js';
+import { MetricsResponse } from '../../../schemas/prometheus.js';
 import { routeScope } from '../auth.js';
-import type { AppMetrics } from '../metrics.js';
+import type { AppMetrics } from '../prometheus.js';
 import type { RouteDeps } from './deps.js';
 
 export const metricsRoutes: FastifyPluginAsyncZod<RouteDeps & { metrics: AppMetrics }> = async (

@@ -27,7 +27,7 @@ import {
   type ValueSystem,
 } from '../../values/index.js';
 import { routeScope } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../errors.js';
 import type { RouteDeps } from './deps.js';
 import { playgroundRoutes } from './playground.js';
 

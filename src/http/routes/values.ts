@@ -8,7 +8,7 @@ import {
 } from '../../../schemas/api.js';
 import { convertProfile, listPresets, ProfileError } from '../../values/index.js';
 import { routeScope } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../errors.js';
 import type { RouteDeps } from './deps.js';
 
 /** ProfileError paths are relative to the profile, except the request's own `to` and `system`. */

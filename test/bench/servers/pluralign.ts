@@ -1,5 +1,5 @@
 /** The pluralign service as a benchmark server: the real app (buildApp) configured from the environment. */
-import { loadConfig } from '../../../src/config.js';
+import { loadConfig } from '../../../src/config/index.js';
 import { buildApp } from '../../../src/http/app.js';
 import { serveIpc } from './ipc.js';
 

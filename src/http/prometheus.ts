@@ -17,7 +17,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { CircuitBreaker, type BreakerState } from '../generator/circuit-breaker.js';
 import { UpstreamError } from '../generator/errors.js';
 import type { GenerateRequest, GenerateResult, Generator, StreamEvent } from '../generator/types.js';
-import type { GeneratorSetup } from './generators.js';
+import type { GeneratorSetup } from '../generator/registry.js';
 import { LiteCounter, LiteHistogram } from './prom-lite.js';
 
 /** The route label of a request that matched no route (404 handler). */

@@ -4,7 +4,7 @@
  * default (`openai` when configured, else `template`). Variables are validated with zod at boot.
  */
 import { z } from 'zod';
-import { ConfigError } from '../config-error.js';
+import { ConfigError } from '../config/error.js';
 import {
   createOpenAIGenerator,
   DEFAULT_BREAKER,
@@ -12,8 +12,8 @@ import {
   DEFAULT_OPENAI_MODEL,
   DEFAULT_RELIABILITY,
   type Generator,
-} from '../generator/index.js';
-import { TemplateGenerator } from '../generator/template.js';
+} from './index.js';
+import { TemplateGenerator } from './template.js';
 
 const ms = (name: string, def: number, min = 1) =>
   z.coerce

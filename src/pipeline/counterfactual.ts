@@ -17,7 +17,7 @@ import {
   type Intervention,
   type Program,
 } from '../scm/index.js';
-import { ApiError, type ErrorCode } from './errors.js';
+import { ApiError, type ErrorCode } from '../errors.js';
 
 export type ApiResult = z.output<typeof ResultSchema>;
 export type ApiErrorBody = z.output<typeof ErrorBody>;

@@ -9,11 +9,11 @@
  * Inline and uploaded graphs are capped (nodes, edges, expression length).
  */
 import type { GraphFile } from '../../schemas/graph.js';
-import type { Config } from '../config.js';
-import { contentHash, loadGraphDir, makeEntry, type GraphEntry } from '../graphs/registry.js';
+import type { Config } from '../config/index.js';
+import { contentHash, loadGraphDir, makeEntry, type GraphEntry } from './registry.js';
 import { ScmError } from '../scm/index.js';
 import { GraphDb, GraphWriteConflict, type PutOutcome, type StoredGraph } from '../storage/graph-db.js';
-import { ApiError, type ErrorDetail } from './errors.js';
+import { ApiError, type ErrorDetail } from '../errors.js';
 
 export type GraphSource = 'bundled' | 'custom' | 'inline';
 

@@ -11,8 +11,8 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';
-import { ConfigError } from '../config-error.js';
-import { duplicateKeyErrors, parseApiKeys, type ApiKeyRecord } from './auth.js';
+import { ConfigError } from './error.js';
+import { duplicateKeyErrors, parseApiKeys, type ApiKeyRecord } from '../http/auth.js';
 
 export const SECURITY_VARS = {
   API_KEYS: {

@@ -3,19 +3,19 @@
  * stops the start with a message that names the variable and says what is expected.
  * `CONFIG_VARS` is the documented list (the README's configuration table is tested against it).
  */
-import { ConfigError } from './config-error.js';
-import { GENERATOR_VARS, loadGeneratorConfig, type GeneratorEnvConfig } from './http/generators.js';
+import { ConfigError } from './error.js';
+import { GENERATOR_VARS, loadGeneratorConfig, type GeneratorEnvConfig } from '../generator/registry.js';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { bundledGraphsDir } from './graphs/registry.js';
+import { bundledGraphsDir } from '../graphs/registry.js';
 import {
   envBoolean,
   envInteger,
   loadSecurityConfig,
   SECURITY_VARS,
   type SecurityConfig,
-} from './http/security-config.js';
+} from './security.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
