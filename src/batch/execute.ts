@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { AlignRequest, AttributionRequest } from '../../schemas/align.js';
 import { attributeText, attributeWithLlm } from '../attribution/index.js';
 import { align, type AlignDeps } from '../pipeline/align.js';
+import { DEFAULT_GRAPH } from '../graphs/registry.js';
 import { radarFromExplanation } from '../render/index.js';
 import { fromPipelineError } from '../http/error-handler.js';
 import { ApiError } from '../errors.js';
@@ -82,7 +83,7 @@ export async function executeLine(
       const parsed = AttributionRequest.safeParse(body);
       if (!parsed.success) throw validationError(parsed.error);
       const { text, graph, detector } = parsed.data;
-      const id = graph ?? deps.defaultGraph ?? 'schwartz-10';
+      const id = graph ?? deps.defaultGraph ?? DEFAULT_GRAPH;
       const entry = deps.graphs.get(id);
       if (!entry) throw new ApiError('UNKNOWN_GRAPH', `no graph "${id}"; GET /v1/graphs lists them`);
       if (detector === 'llm') {

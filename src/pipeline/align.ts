@@ -17,10 +17,11 @@ import {
 } from '../attribution/index.js';
 import type { AnswerPlan, TemplateRequest } from '../generator/template.js';
 import type { GenerateResult, Generator } from '../generator/types.js';
-import type { GraphEntry } from '../graphs/registry.js';
-import { getPreset, ProfileError, toCentered, type Profile } from '../values/index.js';
+import { DEFAULT_GRAPH, type GraphEntry } from '../graphs/registry.js';
+import { getPreset, ProfileError, toCentered, type Profile, type ValueSystem } from '../values/index.js';
 import { buildConditioning, type Conditioning, type ConditioningMode } from './conditioning.js';
 import { buildExplanation, explanationJson, type AlignExplanation } from './explanation.js';
+import { defaultPresetFor, priorFactual } from './factual.js';
 import { cachedProfile, type ActionMode, type CounterfactualProfile } from './profile.js';
 
 export class AlignError extends Error {
@@ -74,7 +75,8 @@ export interface Verification {
 }
 
 export interface FactualSource {
-  kind: 'preset' | 'profile' | 'response';
+  /** `prior`: no preset fits the graph, so the graph's own population prior (its value nodes' means). */
+  kind: 'preset' | 'profile' | 'response' | 'prior';
   preset?: string;
 }
 
@@ -105,10 +107,8 @@ export type AlignEvent =
       verification: Verification | null;
     };
 
-const DEFAULT_GRAPH = 'schwartz-10';
-
 /** A profile as centered scores; profile errors name the request field (`target.values.x`). */
-function centered(profile: Profile, system: string, field: string): Record<string, number> {
+function centered(profile: Profile, system: ValueSystem, field: string): Record<string, number> {
   try {
     return toCentered(profile, system);
   } catch (err) {
@@ -151,15 +151,6 @@ function resolveGenerator(deps: AlignDeps, name: string | undefined): Generator 
     );
   }
   return g;
-}
-
-/** The default factual profile: the backend model's own Value Portrait profile if known, else the human mean. */
-export function defaultPreset(generator: Generator): string {
-  if (generator.name !== 'template') {
-    const model = generator.model.toLowerCase();
-    if (getPreset(`llm:${model}`)) return `llm:${model}`;
-  }
-  return 'human:mean';
 }
 
 /**
@@ -242,7 +233,7 @@ export async function* alignEvents(
   const deltas = options.deltas ?? true;
   const entry = resolveEntry(deps, req.graph);
   const generator = resolveGenerator(deps, req.generator);
-  const system = entry.id;
+  const system = entry.system;
   const usage: UsageInfo = { upstreamCalls: 0, upstreamAttempts: 0, promptTokens: 0, completionTokens: 0 };
   const count = (r: { attempts: number; usage?: { promptTokens: number; completionTokens: number } }) => {
     if (generator.name === 'template') return;
@@ -270,20 +261,24 @@ export async function* alignEvents(
     if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
     factual = Object.fromEntries(a.values.map((v) => [v.value, v.mean]));
     factualSource = { kind: 'response' };
-  } else {
-    const id = req.factual?.preset ?? defaultPreset(generator);
+  } else if (req.factual?.preset !== undefined) {
+    const id = req.factual.preset;
     const preset = getPreset(id);
     if (!preset)
       throw new AlignError('UNKNOWN_PRESET', `no preset "${id}"; GET /v1/presets lists them`, { preset: id });
-    if (preset.system !== system) {
+    if (preset.system !== entry.id) {
       throw new AlignError(
         'UNKNOWN_PRESET',
-        `preset "${id}" is for graph "${preset.system}", not "${system}"`,
+        `preset "${id}" is for graph "${preset.system}", not "${entry.id}"; GET /v1/presets?system=${entry.id} lists this graph's presets (or name none: the graph's own prior is used)`,
         { preset: id },
       );
     }
     factual = preset.values;
     factualSource = { kind: 'preset', preset: preset.id };
+  } else {
+    const preset = defaultPresetFor(entry, generator);
+    factual = preset ? preset.values : priorFactual(entry);
+    factualSource = preset ? { kind: 'preset', preset: preset.id } : { kind: 'prior' };
   }
 
   // 2–4. Abduction, action, prediction.
@@ -340,7 +335,7 @@ export async function* alignEvents(
     if (req.verify || req.refine) {
       const a = await attribute(entry, answer, generator, req.requestId);
       if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
-      const cmp = compareProfiles(targetLikert, a);
+      const cmp = compareProfiles(targetLikert, a, entry.system);
       verification = {
         attributor: a.detector,
         mae: cmp.mae,

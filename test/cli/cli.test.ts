@@ -179,6 +179,22 @@ describe('pluralign align and attribute (offline, template generator)', () => {
     expect(json.verification.dimensions).toHaveLength(2);
   });
 
+  it('align works on every graph without a preset: mft-6, schwartz-19 and a graph file (the prior)', async () => {
+    const cases: Array<[string, string, number]> = [
+      ['mft-6', '{"care": 5, "purity": 2}', 6],
+      ['schwartz-19', '{"Benevolence–caring": 5}', 19],
+      [graphPath, '{"X": 5}', 1],
+    ];
+    for (const [graph, target, count] of cases) {
+      out = [];
+      const args = ['align', '--question', 'q?', '--target', target, '--graph', graph, '--json'];
+      expect(await main([...args, '--generator', 'template']), err.join('\n')).toBe(0);
+      const json = JSON.parse(out.join(''));
+      expect(json.factual).toEqual({ kind: 'prior' });
+      expect(json.explanation.values).toHaveLength(count);
+    }
+  });
+
   it('align reports a bad target value with exit code 3', async () => {
     expect(
       await main(['align', '--question', 'q', '--target', '{"powerr": 5}', '--generator', 'template']),

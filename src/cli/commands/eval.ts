@@ -26,7 +26,7 @@ import {
   type RunSettings,
 } from '../../eval/index.js';
 import type { Generator } from '../../generator/types.js';
-import { loadGraphDir, packageRoot } from '../../graphs/registry.js';
+import { DEFAULT_GRAPH, loadGraphDir, packageRoot } from '../../graphs/registry.js';
 import { buildGenerators, loadGeneratorConfig } from '../../generator/registry.js';
 import { InputError, UsageError, parseNumber } from '../io.js';
 
@@ -270,7 +270,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if (!(level > 0 && level < 1)) throw new UsageError('--level must be between 0 and 1, e.g. 0.95');
 
   const graphs = loadGraphDir();
-  const graphId = values.graph ?? 'schwartz-10';
+  const graphId = values.graph ?? DEFAULT_GRAPH;
   const graph = graphs.get(graphId);
   if (!graph)
     throw new UsageError(
