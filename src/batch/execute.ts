@@ -9,7 +9,7 @@ import { attributeText, attributeWithLlm } from '../attribution/index.js';
 import { align, type AlignDeps } from '../pipeline/align.js';
 import { DEFAULT_GRAPH } from '../graphs/registry.js';
 import { radarFromExplanation } from '../render/index.js';
-import { fromPipelineError } from '../http/error-handler.js';
+import { fromPipelineError } from '../error-mapping.js';
 import { ApiError } from '../errors.js';
 
 export const BATCH_URLS = ['/v1/align', '/v1/attributions'] as const;
