@@ -87,7 +87,7 @@ export async function executeLine(
       const entry = deps.graphs.get(id);
       if (!entry) throw new ApiError('UNKNOWN_GRAPH', `no graph "${id}"; GET /v1/graphs lists them`);
       if (detector === 'llm') {
-        const generator = [...deps.generators.values()].find((g) => g.name !== 'template');
+        const generator = [...deps.generators.values()].find((g) => g.capabilities.structuredOutput);
         if (!generator) {
           throw new ApiError(
             'GENERATOR_UNAVAILABLE',

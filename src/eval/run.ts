@@ -288,7 +288,7 @@ export async function runEval(plan: EvalPlan, rt: EvalRuntime): Promise<RunOutco
       // The questionnaire protocol.
       const items = plan.items!;
       const mode = METHOD_CONDITIONING[task.method];
-      const derived = gen.name === 'template';
+      const derived = gen.capabilities.embedded;
       const profile = derived
         ? methodProfile(plan.graph, mode, factual, task.profile.centered)
         : methodProfile(plan.graph, 'scm', factual, task.profile.centered);
@@ -352,7 +352,7 @@ export async function runEval(plan: EvalPlan, rt: EvalRuntime): Promise<RunOutco
             ratings: {},
             centered: {},
             mrat: null,
-            respondent: gen.name === 'template' ? 'derived' : 'model',
+            respondent: gen.capabilities.embedded ? 'derived' : 'model',
           };
     }
   };

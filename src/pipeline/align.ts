@@ -15,8 +15,14 @@ import {
   type Attribution,
   type ProfileComparison,
 } from '../attribution/index.js';
-import type { AnswerPlan, TemplateRequest } from '../generator/template.js';
-import type { GenerateResult, Generator } from '../generator/types.js';
+import { unavailableHint } from '../generator/registry.js';
+import type {
+  AnswerPlan,
+  GenerateRequest,
+  GenerateResult,
+  Generator,
+  GeneratorCapabilities,
+} from '../generator/types.js';
 import { DEFAULT_GRAPH, type GraphEntry } from '../graphs/registry.js';
 import { getPreset, ProfileError, toCentered, type Profile, type ValueSystem } from '../values/index.js';
 import { buildConditioning, type Conditioning, type ConditioningMode } from './conditioning.js';
@@ -91,7 +97,7 @@ export type AlignEvent =
   | {
       type: 'profile';
       graph: GraphEntry;
-      generator: { name: string; model: string };
+      generator: { name: string; model: string; capabilities: GeneratorCapabilities };
       factual: FactualSource;
       explanation: AlignExplanation;
     }
@@ -141,7 +147,7 @@ function resolveGenerator(deps: AlignDeps, name: string | undefined): Generator 
   const g = deps.generators.get(key);
   if (!g) {
     const known = [...deps.generators.keys()].join(', ');
-    const hint = key === 'openai' ? ' (set OPENAI_BASE_URL to enable it)' : '';
+    const hint = unavailableHint(key);
     throw new AlignError(
       'GENERATOR_UNAVAILABLE',
       `generator "${key}" is not configured${hint}; available: ${known}`,
@@ -196,7 +202,7 @@ async function attribute(
   generator: Generator,
   requestId?: string,
 ): Promise<Attribution> {
-  if (generator.name === 'template') return attributeText(entry, text);
+  if (!generator.capabilities.structuredOutput) return attributeText(entry, text);
   return attributeWithLlm(entry, text, generator, { requestId });
 }
 
@@ -236,7 +242,7 @@ export async function* alignEvents(
   const system = entry.system;
   const usage: UsageInfo = { upstreamCalls: 0, upstreamAttempts: 0, promptTokens: 0, completionTokens: 0 };
   const count = (r: { attempts: number; usage?: { promptTokens: number; completionTokens: number } }) => {
-    if (generator.name === 'template') return;
+    if (generator.capabilities.embedded) return;
     usage.upstreamCalls++;
     usage.upstreamAttempts += r.attempts;
     usage.promptTokens += r.usage?.promptTokens ?? 0;
@@ -290,7 +296,11 @@ export async function* alignEvents(
   yield {
     type: 'profile',
     graph: entry,
-    generator: { name: generator.name, model: req.model ?? generator.model },
+    generator: {
+      name: generator.name,
+      model: req.model ?? generator.model,
+      capabilities: generator.capabilities,
+    },
     factual: factualSource,
     explanation,
   };
@@ -302,11 +312,12 @@ export async function* alignEvents(
   const rounds = 1 + (req.verify || req.refine ? Math.max(0, Math.min(3, req.refine ?? 0)) : 0);
   let best: { answer: string; attempt: number; verification: Verification | null; model: string } | null =
     null;
-  // Only the template generator reads the plan; the others get the SCM plan as before (ignored).
-  const plan =
-    generator.name === 'template' ? planFor(entry, profile, mode, factual, target) : planOf(profile);
+  // Only a generator that reads the plan gets the per-mode plan; the others get the SCM plan (ignored).
+  const plan = generator.capabilities.readsPlan
+    ? planFor(entry, profile, mode, factual, target)
+    : planOf(profile);
   for (let attempt = 1; attempt <= rounds; attempt++) {
-    const request: TemplateRequest = {
+    const request: GenerateRequest = {
       messages: conditioning.messages,
       model: req.model,
       temperature: req.temperature,
@@ -392,9 +403,6 @@ export function alignResponseJson(response: object): string {
   return `{${fields.join(',')}}`;
 }
 
-export const TEMPLATE_NOTE =
-  'written by the embedded template generator (deterministic, offline), not by a language model; set OPENAI_BASE_URL to use one';
-
 /** The non-streamed response: the same events, collected. */
 export function align(deps: AlignDeps, req: AlignRequest, signal?: AbortSignal): Promise<AlignResponse> {
   return collectResponse(alignEvents(deps, req, signal, { deltas: false }));
@@ -422,7 +430,7 @@ export async function collectResponse(events: AsyncIterable<AlignEvent>): Promis
   throw new Error('the alignment ended without a result');
 }
 
-export function generatorInfo(g: { name: string; model: string }) {
-  const embedded = g.name === 'template';
-  return { name: g.name, model: g.model, embedded, ...(embedded ? { note: TEMPLATE_NOTE } : {}) };
+export function generatorInfo(g: { name: string; model: string; capabilities: GeneratorCapabilities }) {
+  const { embedded, note } = g.capabilities;
+  return { name: g.name, model: g.model, embedded, ...(note !== undefined ? { note } : {}) };
 }

@@ -11,7 +11,7 @@ import { getPreset, type Preset } from '../values/index.js';
 
 /** The default factual preset of `generator`: its model's Value Portrait profile if known, else the human mean. */
 export function defaultPreset(generator: Generator): string {
-  if (generator.name !== 'template') {
+  if (!generator.capabilities.embedded) {
     const model = generator.model.toLowerCase();
     if (getPreset(`llm:${model}`)) return `llm:${model}`;
   }

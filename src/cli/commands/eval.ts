@@ -27,7 +27,7 @@ import {
 } from '../../eval/index.js';
 import type { Generator } from '../../generator/types.js';
 import { DEFAULT_GRAPH, loadGraphDir, packageRoot } from '../../graphs/registry.js';
-import { buildGenerators, loadGeneratorConfig } from '../../generator/registry.js';
+import { buildGenerators, loadGeneratorConfig, unavailableHint } from '../../generator/registry.js';
 import { InputError, UsageError, parseNumber } from '../io.js';
 
 export const help = `pluralign eval — measure how well a backend follows value profiles, with and without pluralign
@@ -154,8 +154,7 @@ function backends(
   const name = (values.generator as string | undefined) ?? setup.defaultGenerator;
   const generator = setup.generators.get(name);
   if (!generator) {
-    const hint =
-      name === 'openai' ? ': set OPENAI_BASE_URL (and OPENAI_API_KEY if the server needs one)' : '';
+    const hint = unavailableHint(name);
     throw new UsageError(
       `--generator ${name} is not available${hint}; available: ${[...setup.generators.keys()].join(', ')}`,
     );
@@ -170,11 +169,11 @@ function backends(
   const judgeModel =
     (values['judge-model'] as string | undefined) ??
     env.JUDGE_MODEL ??
-    (generator.name === 'template' ? config.OPENAI_MODEL : generator.model);
+    (generator.capabilities.embedded ? config.OPENAI_MODEL : generator.model);
   const sameUrl = judgeUrl === config.OPENAI_BASE_URL;
   const judgeKey = env.JUDGE_API_KEY ?? (sameUrl ? config.OPENAI_API_KEY : undefined);
   if (
-    generator.name !== 'template' &&
+    !generator.capabilities.embedded &&
     sameUrl &&
     judgeModel === generator.model &&
     judgeKey === config.OPENAI_API_KEY

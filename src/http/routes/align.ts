@@ -285,7 +285,7 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
       const entry = deps.store.servedGraphs().get(id);
       if (!entry) throw new ApiError('UNKNOWN_GRAPH', `no graph "${id}"; GET /v1/graphs lists them`);
       if (detector === 'llm') {
-        const generator = [...deps.align.generators.values()].find((g) => g.name !== 'template');
+        const generator = [...deps.align.generators.values()].find((g) => g.capabilities.structuredOutput);
         if (!generator) {
           throw new ApiError(
             'GENERATOR_UNAVAILABLE',
