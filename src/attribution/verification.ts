@@ -50,6 +50,19 @@ export function spearman(a: readonly number[], b: readonly number[]): number | n
   return pearsonOrNull(averageRanks(a), averageRanks(b));
 }
 
+/** COUPLE's two metrics on paired target/measured scores: mean absolute error and Spearman's ρ. */
+export function maeAndSpearman(
+  dimensions: ReadonlyArray<{ target: number; attributed: number }>,
+): { mae: number; spearman: number | null } {
+  return {
+    mae: dimensions.reduce((s, d) => s + Math.abs(d.attributed - d.target), 0) / dimensions.length,
+    spearman: spearman(
+      dimensions.map((d) => d.target),
+      dimensions.map((d) => d.attributed),
+    ),
+  };
+}
+
 /**
  * Compare a target profile (likert5 scores on the dimensions the caller set; value ids, labels or
  * friendly names such as "Self-Direction", and the codes and aliases of `system` such as "SE") with
@@ -101,13 +114,5 @@ export function compareProfiles(
       'the target profile sets no dimension to compare',
     );
   }
-  const mae = dimensions.reduce((s, d) => s + Math.abs(d.error), 0) / dimensions.length;
-  return {
-    mae,
-    spearman: spearman(
-      dimensions.map((d) => d.target),
-      dimensions.map((d) => d.attributed),
-    ),
-    dimensions,
-  };
+  return { ...maeAndSpearman(dimensions), dimensions };
 }

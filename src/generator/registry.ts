@@ -44,10 +44,9 @@ export interface GeneratorSetup {
   defaultGenerator: string;
 }
 
-/** Why a generator is not offered, for error messages: `" (set OPENAI_BASE_URL …)"`, or `""`. */
+/** How to enable a generator that is not offered, for error messages (`"set OPENAI_BASE_URL …"`), or `""`. */
 export function unavailableHint(name: string): string {
-  const backend = BACKENDS.find((b) => b.name === name);
-  return backend ? ` (${backend.howToEnable})` : '';
+  return BACKENDS.find((b) => b.name === name)?.howToEnable ?? '';
 }
 
 /** Parse the generator variables (ConfigError naming each bad variable). */

@@ -147,7 +147,8 @@ function resolveGenerator(deps: AlignDeps, name: string | undefined): Generator 
   const g = deps.generators.get(key);
   if (!g) {
     const known = [...deps.generators.keys()].join(', ');
-    const hint = unavailableHint(key);
+    const how = unavailableHint(key);
+    const hint = how ? ` (${how})` : '';
     throw new AlignError(
       'GENERATOR_UNAVAILABLE',
       `generator "${key}" is not configured${hint}; available: ${known}`,

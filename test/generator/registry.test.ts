@@ -38,7 +38,7 @@ describe('generator registry', () => {
   it('refuses GENERATOR naming an unknown or unconfigured backend, saying how to enable it', () => {
     expect(() => loadGeneratorConfig({ GENERATOR: 'llama' })).toThrow(/GENERATOR must be template or openai/);
     expect(() => loadGeneratorConfig({ GENERATOR: 'openai' })).toThrow(/set OPENAI_BASE_URL/);
-    expect(unavailableHint('openai')).toMatch(/^ \(set OPENAI_BASE_URL/);
+    expect(unavailableHint('openai')).toMatch(/^set OPENAI_BASE_URL/);
     expect(unavailableHint('nope')).toBe('');
   });
 });

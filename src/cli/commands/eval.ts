@@ -154,7 +154,8 @@ function backends(
   const name = (values.generator as string | undefined) ?? setup.defaultGenerator;
   const generator = setup.generators.get(name);
   if (!generator) {
-    const hint = unavailableHint(name);
+    const how = unavailableHint(name);
+    const hint = how ? `: ${how}` : '';
     throw new UsageError(
       `--generator ${name} is not available${hint}; available: ${[...setup.generators.keys()].join(', ')}`,
     );
