@@ -51,9 +51,10 @@ export function spearman(a: readonly number[], b: readonly number[]): number | n
 }
 
 /** COUPLE's two metrics on paired target/measured scores: mean absolute error and Spearman's ρ. */
-export function maeAndSpearman(
-  dimensions: ReadonlyArray<{ target: number; attributed: number }>,
-): { mae: number; spearman: number | null } {
+export function maeAndSpearman(dimensions: ReadonlyArray<{ target: number; attributed: number }>): {
+  mae: number;
+  spearman: number | null;
+} {
   return {
     mae: dimensions.reduce((s, d) => s + Math.abs(d.attributed - d.target), 0) / dimensions.length,
     spearman: spearman(
