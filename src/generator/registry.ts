@@ -49,6 +49,11 @@ export function unavailableHint(name: string): string {
   return BACKENDS.find((b) => b.name === name)?.howToEnable ?? '';
 }
 
+/** The variables that enable a generator that is not offered (`["OPENAI_BASE_URL"]`), or `[]`. */
+export function enablingVars(name: string): string[] {
+  return BACKENDS.find((b) => b.name === name)?.requires ?? [];
+}
+
 /** Parse the generator variables (ConfigError naming each bad variable). */
 export function loadGeneratorConfig(env: Readonly<Record<string, string | undefined>>): GeneratorEnvConfig {
   const present = Object.fromEntries(

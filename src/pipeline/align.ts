@@ -15,7 +15,7 @@ import {
   type Attribution,
   type ProfileComparison,
 } from '../attribution/index.js';
-import { unavailableHint } from '../generator/registry.js';
+import { enablingVars } from '../generator/registry.js';
 import type {
   AnswerPlan,
   GenerateRequest,
@@ -147,8 +147,8 @@ function resolveGenerator(deps: AlignDeps, name: string | undefined): Generator 
   const g = deps.generators.get(key);
   if (!g) {
     const known = [...deps.generators.keys()].join(', ');
-    const how = unavailableHint(key);
-    const hint = how ? ` (${how})` : '';
+    const vars = enablingVars(key);
+    const hint = vars.length ? ` (set ${vars.join(' and ')} to enable it)` : '';
     throw new AlignError(
       'GENERATOR_UNAVAILABLE',
       `generator "${key}" is not configured${hint}; available: ${known}`,

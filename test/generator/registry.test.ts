@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BACKENDS,
   buildGenerators,
+  enablingVars,
   GENERATOR_VARS,
   loadGeneratorConfig,
   unavailableHint,
@@ -40,5 +41,7 @@ describe('generator registry', () => {
     expect(() => loadGeneratorConfig({ GENERATOR: 'openai' })).toThrow(/set OPENAI_BASE_URL/);
     expect(unavailableHint('openai')).toMatch(/^set OPENAI_BASE_URL/);
     expect(unavailableHint('nope')).toBe('');
+    expect(enablingVars('openai')).toEqual(['OPENAI_BASE_URL']);
+    expect(enablingVars('template')).toEqual([]);
   });
 });
