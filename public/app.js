@@ -480,7 +480,7 @@ function handleEvent(event, data) {
     case 'profile': {
       const g = data.generator;
       $('generator-note').textContent =
-        `Generator: ${g.name} (${g.model})${g.note ? ` — ${g.note}` : ''}. Factual profile: ${data.factual?.preset ?? data.factual?.kind ?? 'default'}.`;
+        `Generator: ${g.name} (${g.model})${g.note ? ` — ${g.note}` : ''}. Factual profile: ${data.factual?.kind === 'prior' ? 'the graph’s population prior' : (data.factual?.preset ?? data.factual?.kind ?? 'default')}.`;
       renderExplanation(data.explanation);
       void renderChart(data.explanation);
       setStatus('Writing the answer…');

@@ -209,7 +209,11 @@ export const AlignResponse = z
   .object({
     graph: z.object({ id: z.string(), version: z.string(), hash: z.string() }),
     generator: GeneratorInfo,
-    factual: z.object({ kind: z.enum(['preset', 'profile', 'response']), preset: z.string().optional() }),
+    factual: z
+      .object({ kind: z.enum(['preset', 'profile', 'response', 'prior']), preset: z.string().optional() })
+      .describe(
+        "Where the factual profile came from: a preset (named, or the default one for this graph), the caller's profile, an attributed response, or `prior` (no preset fits the graph: its value nodes' population means).",
+      ),
     answer: z.string(),
     attempt: z.number().int(),
     explanation: AlignExplanation,

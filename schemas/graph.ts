@@ -70,6 +70,17 @@ export const GraphNode = z
     label: z.string().min(1).max(200),
     description: z.string().max(4000).optional(),
     group: z.string().max(100).optional().describe('A grouping label, e.g. the value a concept belongs to.'),
+    code: z
+      .string()
+      .min(1)
+      .max(20)
+      .optional()
+      .describe('Value nodes: the short code used in the literature (SD, ST, …); accepted as a name.'),
+    aliases: z
+      .array(z.string().min(1).max(200))
+      .max(50)
+      .optional()
+      .describe('Value nodes: more names a profile may use for this value (any friendly form).'),
     phrases: z
       .array(z.string().min(1).max(200))
       .max(500)
@@ -92,6 +103,43 @@ export const Provenance = z
   })
   .catchall(z.unknown());
 
+export const HigherOrderGroup = z
+  .object({
+    id: NodeId,
+    label: z.string().min(1).max(200),
+    members: z.array(NodeId).min(1).max(500).describe('The value node ids in this group.'),
+  })
+  .strict()
+  .describe(
+    'A higher-order group of values (e.g. openness to change), summarised as the mean of its members.',
+  );
+
+export const BipolarAxis = z
+  .object({
+    id: NodeId.describe('The latent node this axis matches in sign.'),
+    label: z.string().min(1).max(200),
+    positive: NodeId.describe('The higher-order group at the positive pole.'),
+    negative: NodeId.describe('The higher-order group at the negative pole.'),
+  })
+  .strict()
+  .describe('A bipolar dimension: positive group − negative group.');
+
+export const ValueSystemMeta = z
+  .object({
+    label: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('The name of the value system (default: the title).'),
+    higherOrder: z.array(HigherOrderGroup).max(100).optional(),
+    bipolar: z.array(BipolarAxis).max(100).optional(),
+  })
+  .strict()
+  .describe(
+    'How profiles on this graph are summarised: the value system its `value` nodes form (their order is the display order).',
+  );
+
 export const GraphFile = z
   .object({
     $schema: z.string().optional(),
@@ -112,6 +160,7 @@ export const GraphFile = z
       .optional()
       .describe('The scale the value nodes are on, e.g. "centered" (MRAT-centered PVQ scores).'),
     provenance: Provenance.optional(),
+    valueSystem: ValueSystemMeta.optional(),
     nodes: z.array(GraphNode).min(1).max(5000),
     edges: z.array(Edge).max(50000),
   })
@@ -121,3 +170,4 @@ export type GraphFile = z.infer<typeof GraphFile>;
 export type GraphNode = z.infer<typeof GraphNode>;
 export type Mechanism = z.infer<typeof Mechanism>;
 export type NodeKind = z.infer<typeof NodeKind>;
+export type ValueSystemMeta = z.infer<typeof ValueSystemMeta>;

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { graphDiagram } from '../src/render/diagram.js';
 import { radarChart } from '../src/render/radar.js';
 import { SCALES } from '../src/values/scales.js';
-import { SCHWARTZ_10 } from '../src/values/systems.js';
+import { getValueSystem } from '../src/values/profile.js';
 import { EXAMPLE_GRAPH } from './api.js';
 
 /** Comma-separated `value:score` pairs, e.g. `benevolence:5,security:4`. */
@@ -93,7 +93,7 @@ export const EXAMPLE_RADAR_QUERY =
   'graph=schwartz-10&factual=benevolence:3.4,security:3.1,power:2.4&target=benevolence:5,security:4&counterfactual=benevolence:5,security:4,power:1.9';
 
 export const EXAMPLE_RADAR_SVG = radarChart({
-  values: SCHWARTZ_10.values.map((v) => {
+  values: getValueSystem('schwartz-10')!.values.map((v) => {
     const f: Record<string, number> = { benevolence: 3.4, security: 3.1, power: 2.4 };
     const t: Record<string, number> = { benevolence: 5, security: 4 };
     const cf: Record<string, number> = { benevolence: 5, security: 4, power: 1.9 };

@@ -11,8 +11,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GraphFile, GraphNode } from '../schemas/graph.js';
 import { procrustes2 } from '../src/values/stats.js';
-import { MFT_6, SCHWARTZ_19 } from '../src/values/systems.js';
 import {
+  bundledSystem,
+  valueSystemMeta,
   CONCEPT_LOADING,
   REPO_ROOT,
   conceptNodes,
@@ -24,6 +25,11 @@ import {
 } from './lib/build.js';
 import { MFT_CONCEPTS } from './lib/mft.js';
 import { toucheConceptSpecs } from './lib/touche.js';
+
+// The value metadata (labels, codes, aliases, higher-order groups) comes from the current graph files;
+// a rebuild recomputes the numbers only.
+const SCHWARTZ_19 = bundledSystem('schwartz-19');
+const MFT_6 = bundledSystem('mft-6');
 
 const date = process.argv.includes('--date') ? process.argv[process.argv.indexOf('--date') + 1]! : today();
 
@@ -157,6 +163,7 @@ function buildSchwartz19(s10: GraphFile): GraphFile {
           "weight 1 on the concept's Touché category (= its refined value); universalism: objectivity → universalism_tolerance ½, self_direction_thought ½",
       },
     },
+    valueSystem: valueSystemMeta(SCHWARTZ_19),
     nodes: [...valueLayer.nodes, ...concepts.nodes],
     edges: [...valueLayer.edges, ...concepts.edges],
   };
@@ -227,6 +234,7 @@ function buildMft6(): GraphFile {
         weights: 'each concept: weight 1 on its foundation',
       },
     },
+    valueSystem: valueSystemMeta(MFT_6),
     nodes: [...valueLayer.nodes, ...concepts.nodes],
     edges: [...valueLayer.edges, ...concepts.edges],
   };

@@ -16,8 +16,7 @@ import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HUMAN_RANK_CURVE } from '../src/values/ranking.js';
 import { columnMeans, kmeans } from '../src/values/stats.js';
-import { SCHWARTZ_10 } from '../src/values/systems.js';
-import { REPO_ROOT, round, today, writeJson } from './lib/build.js';
+import { bundledSystem, REPO_ROOT, round, today, writeJson } from './lib/build.js';
 import { VALUES_10, readHumanProfiles, readLlmProfiles } from './lib/data.js';
 
 const K = 5;
@@ -50,6 +49,7 @@ function parseArgs(argv: string[]) {
   return { date, human: paths[0]!, llm: paths[1]! };
 }
 
+const SCHWARTZ_10 = bundledSystem('schwartz-10');
 const label = (id: string) => SCHWARTZ_10.values.find((v) => v.id === id)!.label.toLowerCase();
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}`;
 

@@ -25,8 +25,9 @@ import { fitGraph } from '../src/scm/index.js';
 import { impliedCorrelation } from '../src/values/moments.js';
 import { theoryAxes } from '../src/values/axes.js';
 import { correlationMatrix, pearson, upperTriangle } from '../src/values/stats.js';
-import { SCHWARTZ_10 } from '../src/values/systems.js';
 import {
+  bundledSystem,
+  valueSystemMeta,
   CONCEPT_LOADING,
   REPO_ROOT,
   conceptNodes,
@@ -40,6 +41,9 @@ import { readHumanProfiles } from './lib/data.js';
 import { toucheConceptSpecs } from './lib/touche.js';
 
 const LATENTS = ['openness_conservation', 'transcendence_enhancement'] as const;
+// The value metadata (labels, codes, aliases, groups) comes from the current graph file; the fit
+// recomputes the numbers only.
+const SCHWARTZ_10 = bundledSystem('schwartz-10');
 const VALUES = SCHWARTZ_10.values.map((v) => v.id);
 
 /** Theory target for the rotation (rows in VALUES order). */
@@ -211,6 +215,7 @@ async function main() {
           "w from the taxonomy: weight 1 on the 10-value parent of the concept's Touché category in the PVQ-RR 10-value key (self-direction thought/action → self_direction, power dominance/resources → power, security personal/societal → security, conformity rules/interpersonal → conformity, humility → tradition, benevolence caring/dependability → benevolence, universalism concern/nature/tolerance → universalism). Categories outside that key sit between their two neighbours on the value continuum and split equally: face → power ½, security ½; universalism: objectivity → universalism ½, self_direction ½.",
       },
     },
+    valueSystem: valueSystemMeta(SCHWARTZ_10),
     nodes: [...valueLayer.nodes, ...concepts.nodes],
     edges: [...valueLayer.edges, ...concepts.edges],
   };

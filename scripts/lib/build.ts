@@ -3,7 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
-import type { GraphFile, GraphNode } from '../../schemas/graph.js';
+import type { GraphFile, GraphNode, ValueSystemMeta } from '../../schemas/graph.js';
+import { bundledValueSystem } from '../../src/graphs/registry.js';
+import type { ValueDef, ValueSystem } from '../../src/values/systems.js';
 import { impliedMoments } from '../../src/values/moments.js';
 
 /** The repository root (scripts/lib → ../..). */
@@ -53,9 +55,29 @@ export function latentNode(id: string, label: string, description: string): Grap
   };
 }
 
+/**
+ * The value system of a bundled graph. The graph files are the only source of the value metadata
+ * (labels, descriptions, groups, codes, aliases, higher-order groups): a rebuild keeps what the file
+ * holds and recomputes the numbers.
+ */
+export function bundledSystem(id: string): ValueSystem {
+  const system = bundledValueSystem(id);
+  if (!system) throw new Error(`no bundled graph "${id}" in graphs/`);
+  return system;
+}
+
+/** The `valueSystem` block of a graph file for `system` (its name, higher-order groups, bipolar axes). */
+export function valueSystemMeta(system: ValueSystem): ValueSystemMeta {
+  return {
+    label: system.label,
+    higherOrder: system.higherOrder.map((g) => ({ ...g, members: [...g.members] })),
+    bipolar: system.bipolar.map((d) => ({ ...d })),
+  };
+}
+
 /** A value node of a value system, linear in its parents (the latent dimensions). */
 export function valueNode(
-  v: { id: string; label: string; description: string; group: string },
+  v: ValueDef,
   mechanism: { intercept: number; coefficients: Record<string, number>; noiseSd: number },
 ): GraphNode {
   return {
@@ -64,6 +86,8 @@ export function valueNode(
     label: v.label,
     description: v.description,
     group: v.group,
+    ...(v.code !== undefined ? { code: v.code } : {}),
+    ...(v.aliases !== undefined ? { aliases: [...v.aliases] } : {}),
     mechanism: { type: 'linear', ...mechanism },
   };
 }

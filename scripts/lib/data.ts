@@ -1,6 +1,9 @@
 /** Readers for the Value Portrait data files (read at build time only; never copied into the repo). */
 import { readFileSync } from 'node:fs';
-import { SCHWARTZ_10, resolveValueName } from '../../src/values/systems.js';
+import { resolveValueName } from '../../src/values/systems.js';
+import { bundledSystem } from './build.js';
+
+const SCHWARTZ_10 = bundledSystem('schwartz-10');
 
 export const VALUES_10 = SCHWARTZ_10.values.map((v) => v.id);
 

@@ -5,7 +5,7 @@
  * either side has no variance, where it is undefined).
  */
 import { pearson } from '../values/stats.js';
-import { BUILTIN_SYSTEMS, normalizeName, resolveValueName } from '../values/index.js';
+import { normalizeName, resolveValueName, type ValueSystem } from '../values/index.js';
 import { AttributionError } from './errors.js';
 import type { ValueAttribution } from './posterior.js';
 
@@ -50,14 +50,29 @@ export function spearman(a: readonly number[], b: readonly number[]): number | n
   return pearsonOrNull(averageRanks(a), averageRanks(b));
 }
 
+/** COUPLE's two metrics on paired target/measured scores: mean absolute error and Spearman's ρ. */
+export function maeAndSpearman(dimensions: ReadonlyArray<{ target: number; attributed: number }>): {
+  mae: number;
+  spearman: number | null;
+} {
+  return {
+    mae: dimensions.reduce((s, d) => s + Math.abs(d.attributed - d.target), 0) / dimensions.length,
+    spearman: spearman(
+      dimensions.map((d) => d.target),
+      dimensions.map((d) => d.attributed),
+    ),
+  };
+}
+
 /**
  * Compare a target profile (likert5 scores on the dimensions the caller set; value ids, labels or
- * friendly names such as "Self-Direction", and for the bundled systems their codes such as "SE") with
+ * friendly names such as "Self-Direction", and the codes and aliases of `system` such as "SE") with
  * an attribution.
  */
 export function compareProfiles(
   target: Readonly<Record<string, number>>,
   attributed: { graph: { id: string }; values: readonly ValueAttribution[] },
+  system?: ValueSystem,
 ): ProfileComparison {
   const byKey = new Map<string, ValueAttribution>();
   for (const v of attributed.values) {
@@ -68,7 +83,6 @@ export function compareProfiles(
   const dimensions: DimensionComparison[] = [];
   const seen = new Set<string>();
   for (const [key, t] of Object.entries(target)) {
-    const system = BUILTIN_SYSTEMS.get(attributed.graph.id);
     const alias = system ? resolveValueName(key, system) : undefined; // codes and aliases ("SE")
     const v = byKey.get(key) ?? byKey.get(normalizeName(key)) ?? (alias ? byKey.get(alias) : undefined);
     if (!v) {
@@ -101,13 +115,5 @@ export function compareProfiles(
       'the target profile sets no dimension to compare',
     );
   }
-  const mae = dimensions.reduce((s, d) => s + Math.abs(d.error), 0) / dimensions.length;
-  return {
-    mae,
-    spearman: spearman(
-      dimensions.map((d) => d.target),
-      dimensions.map((d) => d.attributed),
-    ),
-    dimensions,
-  };
+  return { ...maeAndSpearman(dimensions), dimensions };
 }

@@ -7,8 +7,9 @@ import type { z } from 'zod';
 import { AlignRequest, AttributionRequest } from '../../schemas/align.js';
 import { attributeText, attributeWithLlm } from '../attribution/index.js';
 import { align, type AlignDeps } from '../pipeline/align.js';
+import { DEFAULT_GRAPH } from '../graphs/registry.js';
 import { radarFromExplanation } from '../render/index.js';
-import { fromPipelineError } from '../http/error-handler.js';
+import { fromPipelineError } from '../error-mapping.js';
 import { ApiError } from '../errors.js';
 
 export const BATCH_URLS = ['/v1/align', '/v1/attributions'] as const;
@@ -82,11 +83,11 @@ export async function executeLine(
       const parsed = AttributionRequest.safeParse(body);
       if (!parsed.success) throw validationError(parsed.error);
       const { text, graph, detector } = parsed.data;
-      const id = graph ?? deps.defaultGraph ?? 'schwartz-10';
+      const id = graph ?? deps.defaultGraph ?? DEFAULT_GRAPH;
       const entry = deps.graphs.get(id);
       if (!entry) throw new ApiError('UNKNOWN_GRAPH', `no graph "${id}"; GET /v1/graphs lists them`);
       if (detector === 'llm') {
-        const generator = [...deps.generators.values()].find((g) => g.name !== 'template');
+        const generator = [...deps.generators.values()].find((g) => g.capabilities.structuredOutput);
         if (!generator) {
           throw new ApiError(
             'GENERATOR_UNAVAILABLE',

@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';
 import { ConfigError } from './error.js';
-import { duplicateKeyErrors, parseApiKeys, type ApiKeyRecord } from '../http/auth.js';
+import { duplicateKeyErrors, parseApiKeys, type ApiKeyRecord } from './api-keys.js';
 
 export const SECURITY_VARS = {
   API_KEYS: {

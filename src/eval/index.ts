@@ -66,4 +66,4 @@ export {
   type BootstrapOptions,
   type Interval,
 } from './stats.js';
-export { barChart, escapeXml, niceStep, type Bar, type BarChartSpec, type BarGroup } from './svg.js';
+export { barChart, niceStep, type Bar, type BarChartSpec, type BarGroup } from './svg.js';

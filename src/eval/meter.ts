@@ -31,8 +31,12 @@ export class MeteredGenerator implements Generator {
     return this.inner.model;
   }
 
+  get capabilities() {
+    return this.inner.capabilities;
+  }
+
   private get counted(): boolean {
-    return this.inner.name !== 'template';
+    return !this.inner.capabilities.embedded;
   }
 
   private record(r: GenerateResult): void {

@@ -12,7 +12,7 @@
  *   the circle order SD ST HE AC PO SE CO TR BE UN) at 1 (contradicted).
  */
 import { likert } from '../pipeline/profile.js';
-import { SCHWARTZ_10, getPreset, rankScores } from '../values/index.js';
+import { getPreset, getValueSystem, rankScores, type ValueSystem } from '../values/index.js';
 
 export interface ProfileFileEntry {
   id: string;
@@ -31,7 +31,9 @@ export interface ProfilesFile {
 export const DEFAULT_PROFILES_DESCRIPTION =
   'Target profiles for `pluralign eval` on schwartz-10, written by src/eval/profiles.ts (deriveDefaultProfiles). human-cluster-1…5: each human cluster preset’s three most and two least important values (in the order of the cluster centre), scored as a ranking with the human rank curve (cluster centres are averages, shrunk towards 0). archetype-<value>: the value at 5, its two neighbours on the value circle at 4, the value opposite it at 1.';
 
-const labelOf = (id: string) => SCHWARTZ_10.values.find((v) => v.id === id)!.label;
+/** The human presets and the archetypes are on schwartz-10 (its graph file gives labels and circle order). */
+const schwartz10 = (): ValueSystem => getValueSystem('schwartz-10')!;
+const labelOf = (id: string) => schwartz10().values.find((v) => v.id === id)!.label;
 
 export function deriveDefaultProfiles(): ProfilesFile {
   const profiles: ProfileFileEntry[] = [];
@@ -39,7 +41,7 @@ export function deriveDefaultProfiles(): ProfilesFile {
   for (let k = 1; k <= 5; k++) {
     const preset = getPreset(`human:cluster-${k}`);
     if (!preset) throw new Error(`the preset human:cluster-${k} is missing`);
-    const order = SCHWARTZ_10.values.map((v) => v.id);
+    const order = schwartz10().values.map((v) => v.id);
     const sorted = Object.entries(preset.values).sort(
       ([a, x], [b, y]) => y - x || order.indexOf(a) - order.indexOf(b),
     );
@@ -58,7 +60,7 @@ export function deriveDefaultProfiles(): ProfilesFile {
       },
     });
   }
-  const circle = SCHWARTZ_10.values.map((v) => v.id);
+  const circle = schwartz10().values.map((v) => v.id);
   const n = circle.length;
   circle.forEach((id, i) => {
     const values: Record<string, number> = {

@@ -12,7 +12,8 @@ import { dirname } from 'node:path';
 import { attributeText, attributeWithLlm, compareProfiles } from '../attribution/index.js';
 import type { Generator } from '../generator/types.js';
 import type { GraphEntry } from '../graphs/registry.js';
-import { align, defaultPreset } from '../pipeline/align.js';
+import { align } from '../pipeline/align.js';
+import { defaultPresetFor, priorFactual } from '../pipeline/factual.js';
 import { likert } from '../pipeline/profile.js';
 import { getPreset } from '../values/index.js';
 import { EvalInputError } from './inputs.js';
@@ -173,7 +174,8 @@ function factualValues(
   generator: Generator,
   preset: string | null,
 ): Record<string, number> {
-  const id = preset ?? defaultPreset(generator);
+  if (preset === null) return (defaultPresetFor(graph, generator) ?? { values: priorFactual(graph) }).values;
+  const id = preset;
   const p = getPreset(id);
   if (!p) throw new EvalInputError(`no preset "${id}" (pluralign presets are listed by GET /v1/presets)`);
   if (p.system !== graph.id)
@@ -262,7 +264,7 @@ export async function runEval(plan: EvalPlan, rt: EvalRuntime): Promise<RunOutco
           settings.attributor === 'llm'
             ? await attributeWithLlm(plan.graph, res.answer, judge!, { requestId, signal: rt.signal })
             : attributeText(plan.graph, res.answer);
-        const cmp = compareProfiles(task.profile.likert5, attribution);
+        const cmp = compareProfiles(task.profile.likert5, attribution, plan.graph.system);
         const row: AnswerRow = {
           kind: 'answer',
           ...base,
@@ -286,7 +288,7 @@ export async function runEval(plan: EvalPlan, rt: EvalRuntime): Promise<RunOutco
       // The questionnaire protocol.
       const items = plan.items!;
       const mode = METHOD_CONDITIONING[task.method];
-      const derived = gen.name === 'template';
+      const derived = gen.capabilities.embedded;
       const profile = derived
         ? methodProfile(plan.graph, mode, factual, task.profile.centered)
         : methodProfile(plan.graph, 'scm', factual, task.profile.centered);
@@ -350,7 +352,7 @@ export async function runEval(plan: EvalPlan, rt: EvalRuntime): Promise<RunOutco
             ratings: {},
             centered: {},
             mrat: null,
-            respondent: gen.name === 'template' ? 'derived' : 'model',
+            respondent: gen.capabilities.embedded ? 'derived' : 'model',
           };
     }
   };

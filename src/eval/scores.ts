@@ -5,7 +5,7 @@
  * The answers protocol uses the attributor's `compareProfiles`, which computes exactly this; the
  * questionnaire protocol measures scores directly and uses `compareScores`.
  */
-import { spearman } from '../attribution/index.js';
+import { maeAndSpearman } from '../attribution/verification.js';
 import type { DimensionScore } from './types.js';
 
 export interface Scores {
@@ -25,12 +25,5 @@ export function compareScores(
     return { value, target: t, attributed: a };
   });
   if (dimensions.length === 0) throw new RangeError('the target sets no dimension');
-  return {
-    mae: dimensions.reduce((s, d) => s + Math.abs(d.attributed - d.target), 0) / dimensions.length,
-    spearman: spearman(
-      dimensions.map((d) => d.target),
-      dimensions.map((d) => d.attributed),
-    ),
-    dimensions,
-  };
+  return { ...maeAndSpearman(dimensions), dimensions };
 }

@@ -2,6 +2,7 @@
  * A tiny, dependency-free, deterministic SVG grouped bar chart with optional interval whiskers: the
  * same input always gives the same bytes (fixed number formatting, no random ids, no dates).
  */
+import { esc } from '../render/svg.js';
 
 export interface Bar {
   series: string;
@@ -27,13 +28,6 @@ export interface BarChartSpec {
 
 /** Colour-blind-safe palette (Okabe–Ito). */
 const PALETTE = ['#999999', '#E69F00', '#0072B2', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442'];
-
-export function escapeXml(s: string): string {
-  return s.replace(
-    /[<>&"']/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
 
 const fmt = (x: number) => {
   const r = Math.round(x * 100) / 100;
@@ -78,15 +72,15 @@ export function barChart(spec: BarChartSpec): string {
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`,
   );
-  out.push(`<title>${escapeXml(spec.title)}</title>`);
+  out.push(`<title>${esc(spec.title)}</title>`);
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<text x="${m.left}" y="20" font-size="14" font-weight="bold">${escapeXml(spec.title)}</text>`);
-  if (spec.subtitle) out.push(`<text x="${m.left}" y="36" fill="#555555">${escapeXml(spec.subtitle)}</text>`);
+  out.push(`<text x="${m.left}" y="20" font-size="14" font-weight="bold">${esc(spec.title)}</text>`);
+  if (spec.subtitle) out.push(`<text x="${m.left}" y="36" fill="#555555">${esc(spec.subtitle)}</text>`);
   // Legend.
   let lx = m.left;
   for (const s of spec.series) {
     out.push(`<rect x="${lx}" y="46" width="10" height="10" fill="${colour(s)}"/>`);
-    out.push(`<text x="${lx + 14}" y="55">${escapeXml(s)}</text>`);
+    out.push(`<text x="${lx + 14}" y="55">${esc(s)}</text>`);
     lx += 24 + s.length * 6.5;
   }
   // Axis, grid and ticks.
@@ -99,7 +93,7 @@ export function barChart(spec: BarChartSpec): string {
   }
   out.push(`<line x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${m.top + plotH}" stroke="#333333"/>`);
   out.push(
-    `<text transform="translate(16 ${fmt(m.top + plotH / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(spec.yLabel)}</text>`,
+    `<text transform="translate(16 ${fmt(m.top + plotH / 2)}) rotate(-90)" text-anchor="middle">${esc(spec.yLabel)}</text>`,
   );
   // Bars.
   spec.groups.forEach((g, gi) => {
@@ -116,7 +110,7 @@ export function barChart(spec: BarChartSpec): string {
       const top = Math.min(y(b.value), y(0));
       const h = Math.abs(y(b.value) - y(0));
       out.push(
-        `<rect x="${fmt(x + 1)}" y="${fmt(top)}" width="${barW - 2}" height="${fmt(h)}" fill="${colour(b.series)}"><title>${escapeXml(
+        `<rect x="${fmt(x + 1)}" y="${fmt(top)}" width="${barW - 2}" height="${fmt(h)}" fill="${colour(b.series)}"><title>${esc(
           `${g.label} · ${b.series}: ${b.value.toFixed(3)}${typeof b.lo === 'number' && typeof b.hi === 'number' ? ` [${b.lo.toFixed(3)}, ${b.hi.toFixed(3)}]` : ''}`,
         )}</title></rect>`,
       );
@@ -131,9 +125,7 @@ export function barChart(spec: BarChartSpec): string {
     });
     const tx = fmt(gx + (nSeries * barW) / 2);
     const ty = fmt(m.top + plotH + 12);
-    out.push(
-      `<text transform="translate(${tx} ${ty}) rotate(-35)" text-anchor="end">${escapeXml(g.label)}</text>`,
-    );
+    out.push(`<text transform="translate(${tx} ${ty}) rotate(-35)" text-anchor="end">${esc(g.label)}</text>`);
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;

@@ -3,7 +3,9 @@ export type {
   ChatMessage,
   GenerateRequest,
   GenerateResult,
+  AnswerPlan,
   Generator,
+  GeneratorCapabilities,
   JsonSchemaFormat,
   StreamEvent,
 } from './types.js';
@@ -31,10 +33,5 @@ export {
   planRetry,
   type BackoffConfig,
 } from './retry-policy.js';
-export {
-  DEFAULT_OPENAI_BASE_URL,
-  DEFAULT_OPENAI_MODEL,
-  GENERATOR_ENV_VARS,
-  type GeneratorEnvVar,
-} from './env.js';
+export { DEFAULT_OPENAI_BASE_URL, DEFAULT_OPENAI_MODEL } from './env.js';
 export { systemClock, type Clock } from './clock.js';

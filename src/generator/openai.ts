@@ -288,6 +288,7 @@ interface OpenedStream {
 export class OpenAIGenerator implements Generator {
   readonly name = 'openai';
   readonly model: string;
+  readonly capabilities = { embedded: false, readsPlan: false, structuredOutput: true } as const;
   readonly baseURL: string;
   readonly reliability: ReliabilityConfig;
   /** This upstream's circuit breaker (state and transitions for metrics). */

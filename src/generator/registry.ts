@@ -1,68 +1,32 @@
 /**
- * The generators the service offers: the embedded `template` always, and `openai` (any
- * OpenAI-compatible endpoint) when OPENAI_BASE_URL or OPENAI_API_KEY is set. GENERATOR picks the
- * default (`openai` when configured, else `template`). Variables are validated with zod at boot.
+ * The registry of generator backends: the embedded `template` (always offered) and `openai` (any
+ * OpenAI-compatible endpoint, when configured). Each backend declares its environment variables and
+ * what it can do (`Generator.capabilities`); this file joins them into one environment schema, one
+ * list of variables (README's configuration table) and the generators a configuration offers.
+ * GENERATOR picks the default (the first configured backend that is not embedded, else `template`).
  */
 import { z } from 'zod';
 import { ConfigError } from '../config/error.js';
-import {
-  createOpenAIGenerator,
-  DEFAULT_BREAKER,
-  DEFAULT_OPENAI_BASE_URL,
-  DEFAULT_OPENAI_MODEL,
-  DEFAULT_RELIABILITY,
-  type Generator,
-} from './index.js';
-import { TemplateGenerator } from './template.js';
+import type { GeneratorBackend } from './backend.js';
+import { openaiBackend } from './openai-backend.js';
+import { templateBackend } from './template.js';
+import type { Generator } from './types.js';
 
-const ms = (name: string, def: number, min = 1) =>
-  z.coerce
-    .number({ error: `${name} must be a whole number of milliseconds` })
-    .int(`${name} must be a whole number of milliseconds`)
-    .min(min, `${name} must be at least ${min}`)
-    .max(3_600_000, `${name} must be at most 3600000 (one hour)`)
-    .default(def);
+/** Every backend, in order of preference for the default. */
+export const BACKENDS: readonly GeneratorBackend[] = [
+  templateBackend,
+  openaiBackend as unknown as GeneratorBackend,
+];
 
-const url = z
-  .string()
-  .url('OPENAI_BASE_URL must be a URL such as http://127.0.0.1:11434/v1')
-  .refine((u) => /^https?:\/\//.test(u), 'OPENAI_BASE_URL must be an http(s) URL')
-  .optional();
+const NAMES = BACKENDS.map((b) => b.name) as [string, ...string[]];
 
 const GeneratorEnv = z.object({
-  GENERATOR: z.enum(['template', 'openai'], { error: 'GENERATOR must be template or openai' }).optional(),
-  OPENAI_BASE_URL: url,
-  OPENAI_API_KEY: z.string().min(1).optional(),
-  OPENAI_MODEL: z.string().min(1).max(200).default(DEFAULT_OPENAI_MODEL),
-  UPSTREAM_DEADLINE_MS: ms('UPSTREAM_DEADLINE_MS', DEFAULT_RELIABILITY.deadlineMs),
-  UPSTREAM_CONNECT_TIMEOUT_MS: ms('UPSTREAM_CONNECT_TIMEOUT_MS', DEFAULT_RELIABILITY.connectTimeoutMs),
-  UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: ms(
-    'UPSTREAM_FIRST_TOKEN_TIMEOUT_MS',
-    DEFAULT_RELIABILITY.firstTokenTimeoutMs,
-  ),
-  UPSTREAM_IDLE_TIMEOUT_MS: ms('UPSTREAM_IDLE_TIMEOUT_MS', DEFAULT_RELIABILITY.idleTimeoutMs),
-  UPSTREAM_MAX_ATTEMPTS: z.coerce
-    .number({ error: 'UPSTREAM_MAX_ATTEMPTS must be a whole number' })
-    .int('UPSTREAM_MAX_ATTEMPTS must be a whole number')
-    .min(1, 'UPSTREAM_MAX_ATTEMPTS must be at least 1')
-    .max(10, 'UPSTREAM_MAX_ATTEMPTS must be at most 10')
-    .default(DEFAULT_RELIABILITY.maxAttempts),
-  UPSTREAM_BACKOFF_BASE_MS: ms('UPSTREAM_BACKOFF_BASE_MS', DEFAULT_RELIABILITY.backoff.baseMs, 0),
-  UPSTREAM_BACKOFF_MAX_MS: ms('UPSTREAM_BACKOFF_MAX_MS', DEFAULT_RELIABILITY.backoff.maxMs, 0),
-  UPSTREAM_BREAKER_THRESHOLD: z.coerce
-    .number({ error: 'UPSTREAM_BREAKER_THRESHOLD must be a whole number' })
-    .int('UPSTREAM_BREAKER_THRESHOLD must be a whole number')
-    .min(0, 'UPSTREAM_BREAKER_THRESHOLD must be >= 0 (0 disables the breaker)')
-    .max(1000)
-    .default(DEFAULT_BREAKER.failureThreshold),
-  UPSTREAM_BREAKER_COOLDOWN_MS: ms('UPSTREAM_BREAKER_COOLDOWN_MS', DEFAULT_BREAKER.cooldownMs),
-  UPSTREAM_BREAKER_MAX_COOLDOWN_MS: ms('UPSTREAM_BREAKER_MAX_COOLDOWN_MS', DEFAULT_BREAKER.maxCooldownMs),
+  GENERATOR: z.enum(NAMES, { error: `GENERATOR must be ${NAMES.join(' or ')}` }).optional(),
+  ...templateBackend.env,
+  ...openaiBackend.env,
 });
 
 export type GeneratorEnvConfig = z.output<typeof GeneratorEnv>;
-
-const R = DEFAULT_RELIABILITY;
-const B = DEFAULT_BREAKER;
 
 /** The variables as documented in README's configuration table (same order). */
 export const GENERATOR_VARS = {
@@ -71,62 +35,23 @@ export const GENERATOR_VARS = {
     description:
       'Default generator: `template` (embedded, offline) or `openai`; auto = `openai` when a backend is configured, else `template`.',
   },
-  OPENAI_BASE_URL: {
-    default: '(none)',
-    description:
-      'Base URL of an OpenAI-compatible API (OpenAI, vLLM `http://host:8000/v1`, Ollama `http://host:11434/v1`, llama.cpp); setting it (or `OPENAI_API_KEY`) enables the `openai` generator.',
-  },
-  OPENAI_API_KEY: {
-    default: '(none)',
-    description: 'Key sent to that API as a bearer token (local servers need none).',
-  },
-  OPENAI_MODEL: {
-    default: DEFAULT_OPENAI_MODEL,
-    description: 'Default model id (a request may override it with `model`).',
-  },
-  UPSTREAM_DEADLINE_MS: {
-    default: String(R.deadlineMs),
-    description: 'Total time for one model call: every attempt, backoff and the whole stream (504 beyond).',
-  },
-  UPSTREAM_CONNECT_TIMEOUT_MS: {
-    default: String(R.connectTimeoutMs),
-    description: 'Per attempt: time to connect.',
-  },
-  UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: {
-    default: String(R.firstTokenTimeoutMs),
-    description: 'Streams: time to the first token (retried, since nothing was sent yet).',
-  },
-  UPSTREAM_IDLE_TIMEOUT_MS: {
-    default: String(R.idleTimeoutMs),
-    description: 'Streams: longest silence between chunks (the stream then ends with an `error` event).',
-  },
-  UPSTREAM_MAX_ATTEMPTS: {
-    default: String(R.maxAttempts),
-    description:
-      'Attempts per call, the first included (retried: connection errors, timeouts, 408, 409, 429, 5xx).',
-  },
-  UPSTREAM_BACKOFF_BASE_MS: {
-    default: String(R.backoff.baseMs),
-    description: 'Backoff cap of the first retry (full jitter, doubling); Retry-After overrides it.',
-  },
-  UPSTREAM_BACKOFF_MAX_MS: { default: String(R.backoff.maxMs), description: 'Largest backoff cap.' },
-  UPSTREAM_BREAKER_THRESHOLD: {
-    default: String(B.failureThreshold),
-    description: 'Consecutive failures that open the circuit breaker (0 disables it).',
-  },
-  UPSTREAM_BREAKER_COOLDOWN_MS: {
-    default: String(B.cooldownMs),
-    description: 'Time the breaker stays open before one probe call.',
-  },
-  UPSTREAM_BREAKER_MAX_COOLDOWN_MS: {
-    default: String(B.maxCooldownMs),
-    description: 'The cool-down doubles after each failed probe, up to this.',
-  },
+  ...templateBackend.vars,
+  ...openaiBackend.vars,
 } as const;
 
 export interface GeneratorSetup {
   generators: Map<string, Generator>;
   defaultGenerator: string;
+}
+
+/** How to enable a generator that is not offered, for error messages (`"set OPENAI_BASE_URL …"`), or `""`. */
+export function unavailableHint(name: string): string {
+  return BACKENDS.find((b) => b.name === name)?.howToEnable ?? '';
+}
+
+/** The variables that enable a generator that is not offered (`["OPENAI_BASE_URL"]`), or `[]`. */
+export function enablingVars(name: string): string[] {
+  return BACKENDS.find((b) => b.name === name)?.requires ?? [];
 }
 
 /** Parse the generator variables (ConfigError naming each bad variable). */
@@ -148,41 +73,20 @@ export function loadGeneratorConfig(env: Readonly<Record<string, string | undefi
     );
   }
   const c = parsed.data;
-  if (c.GENERATOR === 'openai' && !c.OPENAI_BASE_URL && !c.OPENAI_API_KEY) {
+  const chosen = BACKENDS.find((b) => b.name === c.GENERATOR);
+  if (chosen && !chosen.enabled(c)) {
     throw new ConfigError(
-      'invalid environment variable(s):\n  GENERATOR="openai": set OPENAI_BASE_URL (and OPENAI_API_KEY if the server needs one) to use an OpenAI-compatible backend',
-      ['GENERATOR', 'OPENAI_BASE_URL'],
+      `invalid environment variable(s):\n  GENERATOR=${JSON.stringify(chosen.name)}: ${chosen.howToEnable}`,
+      ['GENERATOR', ...chosen.requires],
     );
   }
   return c;
 }
 
 export function buildGenerators(c: GeneratorEnvConfig): GeneratorSetup {
-  const generators = new Map<string, Generator>([['template', new TemplateGenerator()]]);
-  const configured = Boolean(c.OPENAI_BASE_URL || c.OPENAI_API_KEY);
-  if (configured) {
-    generators.set(
-      'openai',
-      createOpenAIGenerator({
-        model: c.OPENAI_MODEL,
-        baseURL: c.OPENAI_BASE_URL ?? DEFAULT_OPENAI_BASE_URL,
-        apiKey: c.OPENAI_API_KEY,
-        reliability: {
-          deadlineMs: c.UPSTREAM_DEADLINE_MS,
-          connectTimeoutMs: c.UPSTREAM_CONNECT_TIMEOUT_MS,
-          firstTokenTimeoutMs: c.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS,
-          idleTimeoutMs: c.UPSTREAM_IDLE_TIMEOUT_MS,
-          maxAttempts: c.UPSTREAM_MAX_ATTEMPTS,
-          backoff: { baseMs: c.UPSTREAM_BACKOFF_BASE_MS, maxMs: c.UPSTREAM_BACKOFF_MAX_MS },
-        },
-        breaker: {
-          failureThreshold: c.UPSTREAM_BREAKER_THRESHOLD,
-          cooldownMs: c.UPSTREAM_BREAKER_COOLDOWN_MS,
-          maxCooldownMs: c.UPSTREAM_BREAKER_MAX_COOLDOWN_MS,
-        },
-      }),
-    );
-  }
-  const defaultGenerator = c.GENERATOR ?? (configured ? 'openai' : 'template');
+  const generators = new Map<string, Generator>();
+  for (const backend of BACKENDS) if (backend.enabled(c)) generators.set(backend.name, backend.create(c));
+  const offered = [...generators.values()];
+  const defaultGenerator = c.GENERATOR ?? (offered.find((g) => !g.capabilities.embedded) ?? offered[0]!).name;
   return { generators, defaultGenerator };
 }

@@ -5,21 +5,27 @@
  * response that uses it says so (`generator.name = "template"`); it does not answer the question's
  * substance the way a language model would.
  */
-import type { GenerateRequest, GenerateResult, Generator, StreamEvent } from './types.js';
+import type { GeneratorBackend } from './backend.js';
+import type {
+  AnswerPlan,
+  GenerateRequest,
+  GenerateResult,
+  Generator,
+  GeneratorCapabilities,
+  StreamEvent,
+} from './types.js';
+
+export type { AnswerPlan } from './types.js';
+export type TemplateRequest = GenerateRequest;
 
 export const TEMPLATE_MODEL = 'pluralign-template-1';
 
-/** What the template writes from: the conditioning in structured form. */
-export interface AnswerPlan {
-  /** Values most → least important, with their 1–5 level. */
-  priorities: Array<{ value: string; label: string; level: number; description: string }>;
-  /** Concepts to express, strongest first. */
-  express: Array<{ label: string; description: string; phrases: string[]; values: string[] }>;
-}
-
-export interface TemplateRequest extends GenerateRequest {
-  plan?: AnswerPlan;
-}
+export const TEMPLATE_CAPABILITIES: GeneratorCapabilities = {
+  embedded: true,
+  readsPlan: true,
+  structuredOutput: false,
+  note: 'written by the embedded template generator (deterministic, offline), not by a language model; set OPENAI_BASE_URL to use one',
+};
 
 const lowerFirst = (s: string) => (s ? s[0]!.toLowerCase() + s.slice(1) : s);
 const trimDot = (s: string) => s.replace(/[.\s]+$/, '');
@@ -71,6 +77,7 @@ export function writeFromPlan(plan: AnswerPlan): string {
 export class TemplateGenerator implements Generator {
   readonly name = 'template';
   readonly model = TEMPLATE_MODEL;
+  readonly capabilities = TEMPLATE_CAPABILITIES;
 
   async generate(req: TemplateRequest): Promise<GenerateResult> {
     return this.write(req);
@@ -99,3 +106,14 @@ export class TemplateGenerator implements Generator {
     return { text: writeFromPlan(req.plan), model: TEMPLATE_MODEL, attempts: 0, finishReason: 'stop' };
   }
 }
+
+/** The `template` backend: embedded, always offered, no variables. */
+export const templateBackend: GeneratorBackend<Record<never, never>> = {
+  name: 'template',
+  env: {},
+  vars: {},
+  enabled: () => true,
+  requires: [],
+  howToEnable: 'it is always available',
+  create: () => new TemplateGenerator(),
+};

@@ -20,6 +20,33 @@ export interface JsonSchemaFormat {
   strict?: boolean;
 }
 
+/** What the template-style writers read instead of the prompt: the conditioning in structured form. */
+export interface AnswerPlan {
+  /** Values most → least important, with their 1–5 level. */
+  priorities: Array<{ value: string; label: string; level: number; description: string }>;
+  /** Concepts to express, strongest first. */
+  express: Array<{ label: string; description: string; phrases: string[]; values: string[] }>;
+}
+
+/**
+ * What a generator can do; the pipeline, routes, batches, eval and CLI read these instead of testing
+ * generator names.
+ */
+export interface GeneratorCapabilities {
+  /**
+   * Runs in the process, not a language model behind an upstream: no upstream calls or token usage to
+   * count, no model value profile (the factual default is the human mean), and text is attributed
+   * with the embedded detector.
+   */
+  embedded: boolean;
+  /** Writes from `GenerateRequest.plan` (the structured conditioning) rather than from the prompt. */
+  readsPlan: boolean;
+  /** Answers with JSON matching `GenerateRequest.jsonSchema` (the LLM concept detector needs it). */
+  structuredOutput: boolean;
+  /** A note every response made with it carries (e.g. that it is not a language model). */
+  note?: string;
+}
+
 export interface GenerateRequest {
   messages: ChatMessage[];
   /** Overrides the generator's default model. */
@@ -32,6 +59,8 @@ export interface GenerateRequest {
   signal?: AbortSignal;
   /** Correlation id; forwarded upstream inside `x-client-request-id`. */
   requestId?: string;
+  /** The structured conditioning, for generators that read it (`capabilities.readsPlan`). */
+  plan?: AnswerPlan;
 }
 
 export interface GenerateResult {
@@ -51,6 +80,7 @@ export interface Generator {
   readonly name: string;
   /** Default model id. */
   readonly model: string;
+  readonly capabilities: GeneratorCapabilities;
   /** Resolves with the whole answer or rejects with an `UpstreamError`. */
   generate(req: GenerateRequest): Promise<GenerateResult>;
   /**

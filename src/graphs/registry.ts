@@ -8,6 +8,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphFile } from '../../schemas/graph.js';
 import { compile, loadGraph, ScmError, type Program } from '../scm/index.js';
+import { valueSystemFromGraph, type ValueSystem } from '../values/systems.js';
+
+/** The graph a request, command or profile uses when it names none. */
+export const DEFAULT_GRAPH = 'schwartz-10';
 
 export interface GraphEntry {
   id: string;
@@ -16,6 +20,8 @@ export interface GraphEntry {
   hash: string;
   file: GraphFile;
   program: Program;
+  /** The value system its value nodes form (labels, aliases, higher-order groups), from the file. */
+  system: ValueSystem;
   /** Where it came from: a file path, or `inline`. */
   source: string;
 }
@@ -61,6 +67,7 @@ export function makeEntry(definition: unknown, source = 'inline'): GraphEntry {
     hash: contentHash(loaded.file),
     file: loaded.file,
     program,
+    system: valueSystemFromGraph(loaded.file),
     source,
   };
 }
@@ -109,4 +116,17 @@ export function resolveGraph(arg: string, graphs: Map<string, GraphEntry> = load
     'UNKNOWN_GRAPH',
     `no graph "${arg}": give a file path or one of the bundled ids: ${known}`,
   );
+}
+
+let bundled: Map<string, GraphEntry> | null = null;
+
+/** The bundled graphs (`graphs/*.json`), read once; a broken file throws (it would not boot either). */
+export function bundledGraphs(): ReadonlyMap<string, GraphEntry> {
+  bundled ??= loadGraphDir();
+  return bundled;
+}
+
+/** The value system of a bundled graph, by graph id. */
+export function bundledValueSystem(id: string): ValueSystem | undefined {
+  return bundledGraphs().get(id)?.system;
 }

@@ -8,13 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AttributionError } from '../attribution/index.js';
+import { fromPipelineError } from '../error-mapping.js';
 import { UpstreamError } from '../generator/index.js';
-import { AlignError } from '../pipeline/align.js';
 import { ScmError } from '../scm/index.js';
-import { ProfileError } from '../values/index.js';
 import { fromScmError } from '../pipeline/counterfactual.js';
 import { ApiError, type ErrorEnvelope } from '../errors.js';
+
+export { fromPipelineError };
 import { REQUEST_ID_HEADER } from './request-id.js';
 import { RequestValidationError } from './validation.js';
 
@@ -143,33 +143,4 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
     );
   }
   socket.destroy(err);
-}
-
-/** Errors of the alignment pipeline (profiles, presets, generators, upstream, attribution) → envelope. */
-export function fromPipelineError(err: unknown, prefix = ''): ApiError | null {
-  const at = (path: string) => (prefix && path ? `${prefix}.${path}` : prefix || path);
-  if (err instanceof ProfileError) {
-    return new ApiError(
-      err.code,
-      err.message,
-      err.issues.map((i) => ({ path: at(i.path), message: i.message })),
-    );
-  }
-  if (err instanceof AlignError) {
-    const code = err.code === 'NO_TARGET' ? 'INVALID_PROFILE' : err.code;
-    return new ApiError(code, err.message, []);
-  }
-  if (err instanceof UpstreamError) {
-    return new ApiError(err.code, err.message, []);
-  }
-  if (err instanceof AttributionError) {
-    const code =
-      err.code === 'ATTRIBUTION_UNKNOWN_VALUE'
-        ? 'UNKNOWN_VALUE'
-        : err.code === 'ATTRIBUTION_INVALID_TARGET'
-          ? 'INVALID_PROFILE'
-          : err.code;
-    return new ApiError(code, err.message, []);
-  }
-  return null;
 }

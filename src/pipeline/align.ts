@@ -15,12 +15,19 @@ import {
   type Attribution,
   type ProfileComparison,
 } from '../attribution/index.js';
-import type { AnswerPlan, TemplateRequest } from '../generator/template.js';
-import type { GenerateResult, Generator } from '../generator/types.js';
-import type { GraphEntry } from '../graphs/registry.js';
-import { getPreset, ProfileError, toCentered, type Profile } from '../values/index.js';
+import { enablingVars } from '../generator/registry.js';
+import type {
+  AnswerPlan,
+  GenerateRequest,
+  GenerateResult,
+  Generator,
+  GeneratorCapabilities,
+} from '../generator/types.js';
+import { DEFAULT_GRAPH, type GraphEntry } from '../graphs/registry.js';
+import { getPreset, ProfileError, toCentered, type Profile, type ValueSystem } from '../values/index.js';
 import { buildConditioning, type Conditioning, type ConditioningMode } from './conditioning.js';
 import { buildExplanation, explanationJson, type AlignExplanation } from './explanation.js';
+import { defaultPresetFor, priorFactual } from './factual.js';
 import { cachedProfile, type ActionMode, type CounterfactualProfile } from './profile.js';
 
 export class AlignError extends Error {
@@ -74,7 +81,8 @@ export interface Verification {
 }
 
 export interface FactualSource {
-  kind: 'preset' | 'profile' | 'response';
+  /** `prior`: no preset fits the graph, so the graph's own population prior (its value nodes' means). */
+  kind: 'preset' | 'profile' | 'response' | 'prior';
   preset?: string;
 }
 
@@ -89,7 +97,7 @@ export type AlignEvent =
   | {
       type: 'profile';
       graph: GraphEntry;
-      generator: { name: string; model: string };
+      generator: { name: string; model: string; capabilities: GeneratorCapabilities };
       factual: FactualSource;
       explanation: AlignExplanation;
     }
@@ -105,10 +113,8 @@ export type AlignEvent =
       verification: Verification | null;
     };
 
-const DEFAULT_GRAPH = 'schwartz-10';
-
 /** A profile as centered scores; profile errors name the request field (`target.values.x`). */
-function centered(profile: Profile, system: string, field: string): Record<string, number> {
+function centered(profile: Profile, system: ValueSystem, field: string): Record<string, number> {
   try {
     return toCentered(profile, system);
   } catch (err) {
@@ -141,7 +147,8 @@ function resolveGenerator(deps: AlignDeps, name: string | undefined): Generator 
   const g = deps.generators.get(key);
   if (!g) {
     const known = [...deps.generators.keys()].join(', ');
-    const hint = key === 'openai' ? ' (set OPENAI_BASE_URL to enable it)' : '';
+    const vars = enablingVars(key);
+    const hint = vars.length ? ` (set ${vars.join(' and ')} to enable it)` : '';
     throw new AlignError(
       'GENERATOR_UNAVAILABLE',
       `generator "${key}" is not configured${hint}; available: ${known}`,
@@ -151,15 +158,6 @@ function resolveGenerator(deps: AlignDeps, name: string | undefined): Generator 
     );
   }
   return g;
-}
-
-/** The default factual profile: the backend model's own Value Portrait profile if known, else the human mean. */
-export function defaultPreset(generator: Generator): string {
-  if (generator.name !== 'template') {
-    const model = generator.model.toLowerCase();
-    if (getPreset(`llm:${model}`)) return `llm:${model}`;
-  }
-  return 'human:mean';
 }
 
 /**
@@ -205,7 +203,7 @@ async function attribute(
   generator: Generator,
   requestId?: string,
 ): Promise<Attribution> {
-  if (generator.name === 'template') return attributeText(entry, text);
+  if (!generator.capabilities.structuredOutput) return attributeText(entry, text);
   return attributeWithLlm(entry, text, generator, { requestId });
 }
 
@@ -242,10 +240,10 @@ export async function* alignEvents(
   const deltas = options.deltas ?? true;
   const entry = resolveEntry(deps, req.graph);
   const generator = resolveGenerator(deps, req.generator);
-  const system = entry.id;
+  const system = entry.system;
   const usage: UsageInfo = { upstreamCalls: 0, upstreamAttempts: 0, promptTokens: 0, completionTokens: 0 };
   const count = (r: { attempts: number; usage?: { promptTokens: number; completionTokens: number } }) => {
-    if (generator.name === 'template') return;
+    if (generator.capabilities.embedded) return;
     usage.upstreamCalls++;
     usage.upstreamAttempts += r.attempts;
     usage.promptTokens += r.usage?.promptTokens ?? 0;
@@ -270,20 +268,24 @@ export async function* alignEvents(
     if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
     factual = Object.fromEntries(a.values.map((v) => [v.value, v.mean]));
     factualSource = { kind: 'response' };
-  } else {
-    const id = req.factual?.preset ?? defaultPreset(generator);
+  } else if (req.factual?.preset !== undefined) {
+    const id = req.factual.preset;
     const preset = getPreset(id);
     if (!preset)
       throw new AlignError('UNKNOWN_PRESET', `no preset "${id}"; GET /v1/presets lists them`, { preset: id });
-    if (preset.system !== system) {
+    if (preset.system !== entry.id) {
       throw new AlignError(
         'UNKNOWN_PRESET',
-        `preset "${id}" is for graph "${preset.system}", not "${system}"`,
+        `preset "${id}" is for graph "${preset.system}", not "${entry.id}"; GET /v1/presets?system=${entry.id} lists this graph's presets (or name none: the graph's own prior is used)`,
         { preset: id },
       );
     }
     factual = preset.values;
     factualSource = { kind: 'preset', preset: preset.id };
+  } else {
+    const preset = defaultPresetFor(entry, generator);
+    factual = preset ? preset.values : priorFactual(entry);
+    factualSource = preset ? { kind: 'preset', preset: preset.id } : { kind: 'prior' };
   }
 
   // 2–4. Abduction, action, prediction.
@@ -295,7 +297,11 @@ export async function* alignEvents(
   yield {
     type: 'profile',
     graph: entry,
-    generator: { name: generator.name, model: req.model ?? generator.model },
+    generator: {
+      name: generator.name,
+      model: req.model ?? generator.model,
+      capabilities: generator.capabilities,
+    },
     factual: factualSource,
     explanation,
   };
@@ -307,11 +313,12 @@ export async function* alignEvents(
   const rounds = 1 + (req.verify || req.refine ? Math.max(0, Math.min(3, req.refine ?? 0)) : 0);
   let best: { answer: string; attempt: number; verification: Verification | null; model: string } | null =
     null;
-  // Only the template generator reads the plan; the others get the SCM plan as before (ignored).
-  const plan =
-    generator.name === 'template' ? planFor(entry, profile, mode, factual, target) : planOf(profile);
+  // Only a generator that reads the plan gets the per-mode plan; the others get the SCM plan (ignored).
+  const plan = generator.capabilities.readsPlan
+    ? planFor(entry, profile, mode, factual, target)
+    : planOf(profile);
   for (let attempt = 1; attempt <= rounds; attempt++) {
-    const request: TemplateRequest = {
+    const request: GenerateRequest = {
       messages: conditioning.messages,
       model: req.model,
       temperature: req.temperature,
@@ -340,7 +347,7 @@ export async function* alignEvents(
     if (req.verify || req.refine) {
       const a = await attribute(entry, answer, generator, req.requestId);
       if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
-      const cmp = compareProfiles(targetLikert, a);
+      const cmp = compareProfiles(targetLikert, a, entry.system);
       verification = {
         attributor: a.detector,
         mae: cmp.mae,
@@ -397,9 +404,6 @@ export function alignResponseJson(response: object): string {
   return `{${fields.join(',')}}`;
 }
 
-export const TEMPLATE_NOTE =
-  'written by the embedded template generator (deterministic, offline), not by a language model; set OPENAI_BASE_URL to use one';
-
 /** The non-streamed response: the same events, collected. */
 export function align(deps: AlignDeps, req: AlignRequest, signal?: AbortSignal): Promise<AlignResponse> {
   return collectResponse(alignEvents(deps, req, signal, { deltas: false }));
@@ -427,7 +431,7 @@ export async function collectResponse(events: AsyncIterable<AlignEvent>): Promis
   throw new Error('the alignment ended without a result');
 }
 
-export function generatorInfo(g: { name: string; model: string }) {
-  const embedded = g.name === 'template';
-  return { name: g.name, model: g.model, embedded, ...(embedded ? { note: TEMPLATE_NOTE } : {}) };
+export function generatorInfo(g: { name: string; model: string; capabilities: GeneratorCapabilities }) {
+  const { embedded, note } = g.capabilities;
+  return { name: g.name, model: g.model, embedded, ...(note !== undefined ? { note } : {}) };
 }

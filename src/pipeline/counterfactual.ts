@@ -4,7 +4,7 @@
  * Engine errors become API errors whose detail paths point into the request body.
  */
 import { radarChart } from '../render/index.js';
-import { BUILTIN_SYSTEMS, fromCenteredScore, SCALES } from '../values/index.js';
+import { fromCenteredScore, SCALES } from '../values/index.js';
 import type { z } from 'zod';
 import type { CounterfactualResult as ResultSchema, ErrorBody } from '../../schemas/api.js';
 import {
@@ -251,7 +251,7 @@ export function resultChart(program: Program, r: CounterfactualResult, query: Qu
     values,
     scale,
     title: `Counterfactual on ${program.id}`,
-    order: BUILTIN_SYSTEMS.get(program.id)?.values.map((v) => v.id),
+    order: program.graph.nodes.filter((n) => n.kind === 'value').map((n) => n.id),
   });
 }
 

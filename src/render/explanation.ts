@@ -6,7 +6,7 @@
  */
 import type { AlignExplanation } from '../pipeline/explanation.js';
 import { SCALES } from '../values/scales.js';
-import { BUILTIN_SYSTEMS } from '../values/systems.js';
+import { getValueSystem } from '../values/profile.js';
 import { radarChart } from './radar.js';
 
 export function radarFromExplanation(
@@ -23,7 +23,7 @@ export function radarFromExplanation(
     })),
     scale: { min: SCALES.likert5.min, max: SCALES.likert5.max, label: SCALES.likert5.label },
     title: options.title ?? `Value profile on ${explanation.graph.id}`,
-    order: options.order ?? BUILTIN_SYSTEMS.get(explanation.graph.id)?.values.map((v) => v.id),
+    order: options.order ?? getValueSystem(explanation.graph.id)?.values.map((v) => v.id),
     ...(options.idPrefix ? { idPrefix: options.idPrefix } : {}),
   });
 }

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { GraphFile, type GraphNode } from '../../schemas/graph.js';
 import { ScmError, type ScmIssue } from './errors.js';
 import { ExpressionError, translateExpression } from './expression.js';
+import { valueSystemIssues } from './value-system-check.js';
 
 export interface LoadedGraph {
   file: GraphFile;
@@ -184,6 +185,7 @@ export function loadGraph(input: unknown): LoadedGraph {
     }
   });
 
+  issues.push(...valueSystemIssues(file, nodes));
   if (issues.length) throw ScmError.fromIssues('GRAPH_INVALID', issues);
 
   const ids = [...nodes.keys()];

@@ -15,7 +15,7 @@ import type { Scale } from './scales.js';
 import type { HigherOrderGroup } from './systems.js';
 
 export interface HigherOrderOptions {
-  /** Schwartz systems only: where hedonism counts (default 'openness'). */
+  /** Systems with a `hedonism` value (Schwartz): where it counts (default 'openness'). */
   hedonism?: 'openness' | 'enhancement' | 'both' | 'none';
 }
 
@@ -56,8 +56,8 @@ export function higherOrder(
   const values = n.format === 'ranking' ? convertNormalized(n, 'centered').values! : n.values!;
   const groups: Record<string, number> = {};
   const coverage: HigherOrderSummary['coverage'] = {};
-  const isSchwartz = n.system.values.some((v) => v.id === 'hedonism');
-  const defs = isSchwartz ? adjustHedonism(n.system.higherOrder, options.hedonism) : n.system.higherOrder;
+  // The hedonism option moves the value `hedonism` between groups; without that value it changes nothing.
+  const defs = adjustHedonism(n.system.higherOrder, options.hedonism);
   for (const g of defs) {
     const used = g.members.filter((m) => values[m] !== undefined);
     const missing = g.members.filter((m) => values[m] === undefined);

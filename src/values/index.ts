@@ -35,11 +35,6 @@ export {
 } from './questionnaire.js';
 export { getPreset, listPresets, type Preset } from './presets.js';
 export {
-  BUILTIN_SYSTEMS,
-  DEFAULT_SYSTEM,
-  MFT_6,
-  SCHWARTZ_10,
-  SCHWARTZ_19,
   resolveValueName,
   valueIds,
   valueSystemFromGraph,

@@ -7,19 +7,12 @@
  *
  * Scale conversions are documented in scales.ts, rankings in ranking.ts.
  */
-import { loadGraphDir } from '../graphs/registry.js';
+import { bundledGraphs, bundledValueSystem, DEFAULT_GRAPH } from '../graphs/registry.js';
 import { ProfileError, type ProfileIssue } from './errors.js';
 import { closestName } from './names.js';
 import { rankScores, scoresToRanking } from './ranking.js';
 import { SCALES, convertScore, isScale, type Scale } from './scales.js';
-import {
-  BUILTIN_SYSTEMS,
-  DEFAULT_SYSTEM,
-  resolveValueName,
-  valueIds,
-  valueSystemFromGraph,
-  type ValueSystem,
-} from './systems.js';
+import { resolveValueName, valueIds, type ValueSystem } from './systems.js';
 
 export type ProfileFormat = Scale | 'ranking';
 
@@ -46,29 +39,20 @@ export interface NormalizedProfile {
   ranking?: string[];
 }
 
-let bundledSystems: Map<string, ValueSystem> | null = null;
-
-/** A value system by graph id: a built-in one, or the value nodes of a bundled graph. */
+/**
+ * The value system of a bundled graph, by id. Routes and pipelines that hold a graph entry pass its
+ * `system` instead, which also covers uploaded and inline graphs.
+ */
 export function getValueSystem(id: string): ValueSystem | undefined {
-  const builtin = BUILTIN_SYSTEMS.get(id);
-  if (builtin) return builtin;
-  if (!bundledSystems) {
-    bundledSystems = new Map();
-    try {
-      for (const [gid, entry] of loadGraphDir()) bundledSystems.set(gid, valueSystemFromGraph(entry.file));
-    } catch {
-      // A broken graph file is reported by the registry elsewhere; here it just is not a known system.
-    }
-  }
-  return bundledSystems.get(id);
+  return bundledValueSystem(id);
 }
 
 function systemOrThrow(system: string | ValueSystem | undefined): ValueSystem {
   if (system && typeof system === 'object') return system;
-  const id = system ?? DEFAULT_SYSTEM;
+  const id = system ?? DEFAULT_GRAPH;
   const found = typeof id === 'string' ? getValueSystem(id) : undefined;
   if (!found) {
-    const known = [...BUILTIN_SYSTEMS.keys()].join(', ');
+    const known = [...bundledGraphs().keys()].join(', ');
     throw ProfileError.fromIssues([
       { path: 'system', message: `unknown value system "${String(id)}"; use one of ${known} (a graph id)` },
     ]);
@@ -254,7 +238,11 @@ export function convertNormalized(n: NormalizedProfile, to: ProfileFormat): Conv
  * Convert a profile to another format. Value names may be given in friendly forms ("Self-Direction",
  * "self_direction", "SD"); the result uses canonical ids. Throws ProfileError saying what to fix.
  */
-export function convertProfile(profile: Profile, to: ProfileFormat, system?: string): ConvertResult {
+export function convertProfile(
+  profile: Profile,
+  to: ProfileFormat,
+  system?: string | ValueSystem,
+): ConvertResult {
   if (to !== 'ranking' && !isScale(to)) {
     throw ProfileError.fromIssues([{ path: 'to', message: `the target ${describeFormatError(to)}` }]);
   }
@@ -262,7 +250,7 @@ export function convertProfile(profile: Profile, to: ProfileFormat, system?: str
 }
 
 /** A profile's values as centered scores (the scale of the graphs' value nodes), keyed by value id. */
-export function toCentered(profile: Profile, system?: string): Record<string, number> {
+export function toCentered(profile: Profile, system?: string | ValueSystem): Record<string, number> {
   return convertProfile(profile, 'centered', system).values!;
 }
 
@@ -274,7 +262,7 @@ export function toCentered(profile: Profile, system?: string): Record<string, nu
 export function fromCentered(
   values: Readonly<Record<string, number>>,
   to: ProfileFormat,
-  system?: string,
+  system?: string | ValueSystem,
   options: { onlyValues?: boolean } = {},
 ): ConvertResult {
   let input: Record<string, number> = { ...values };

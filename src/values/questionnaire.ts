@@ -15,7 +15,8 @@
 import { ProfileError, type ProfileIssue } from './errors.js';
 import { normalizeName } from './names.js';
 import type { Profile } from './profile.js';
-import { BUILTIN_SYSTEMS, resolveValueName } from './systems.js';
+import { bundledValueSystem } from '../graphs/registry.js';
+import { resolveValueName } from './systems.js';
 
 type ItemId = string | number;
 
@@ -207,7 +208,7 @@ export function scoreQuestionnaire(input: ScoreInput): QuestionnaireScore {
   const { min, max } = key.scale ?? { min: 1, max: 6 };
   const issues: Array<ProfileIssue & { unknown?: boolean }> = [];
   const notes: string[] = [];
-  const system = key.system ? BUILTIN_SYSTEMS.get(key.system) : undefined;
+  const system = key.system ? bundledValueSystem(key.system) : undefined;
 
   // Responses by item id (string).
   const responses = new Map<string, number>();

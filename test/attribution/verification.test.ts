@@ -83,8 +83,9 @@ describe('compareProfiles', () => {
   });
 
   it('accepts friendly value names and labels, and refuses unknown values and bad scores', () => {
-    const a = attributeText(graph('schwartz-10'), '');
-    const cmp = compareProfiles({ 'Self-Direction': 4, Benevolence: 5, SE: 3 }, a);
+    const entry = graph('schwartz-10');
+    const a = attributeText(entry, '');
+    const cmp = compareProfiles({ 'Self-Direction': 4, Benevolence: 5, SE: 3 }, a, entry.system);
     expect(cmp.dimensions.map((d) => d.value)).toEqual(['self_direction', 'benevolence', 'security']);
     const prior = Object.fromEntries(a.values.map((v) => [v.value, v.likert5]));
     expect(cmp.dimensions[0]!.attributed).toBe(prior['self_direction']);

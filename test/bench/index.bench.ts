@@ -60,7 +60,7 @@ import {
   type LoadResult,
   type MemorySample,
 } from './lib.js';
-import { SCHWARTZ_10 } from '../../src/values/systems.js';
+import { SCHWARTZ_10 } from '../fixtures/value-systems.js';
 import { SCM_BASELINE, runScmBench, scmTable, type ScmRow } from './scm.bench.js';
 
 const num = (name: string, def: number) => {

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { twoValueGraph } from '../fixtures/toy-graphs.js';
 import { BUNDLED_GRAPHS, ROOT, startLive, type Live } from '../http/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -210,6 +211,40 @@ describe.skipIf(!HAVE_CHROMIUM)('the playground page in Chromium', () => {
     expect(await page.locator('#status').textContent()).toBe('The request failed.');
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('aligns on mft-6, schwartz-19 and an uploaded graph with no preset named (the graph’s prior)', async () => {
+    // An uploaded custom graph with its own value system (two values under one latent).
+    const custom = twoValueGraph('browser-values');
+    const created = await fetch(`${live.url}/v1/graphs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(custom),
+    });
+    expect(created.status).toBe(201);
+    for (const [graph, slider, label] of [
+      ['mft-6', 'care', 'Care'],
+      ['schwartz-19', 'benevolence_caring', 'Benevolence–caring'],
+      ['browser-values', 'ambition', 'Ambition'],
+    ] as const) {
+      await page.goto(`${live.url}/`);
+      await page.locator('#slider-benevolence').waitFor();
+      await page.locator('#graph').selectOption(graph);
+      await page.locator(`#slider-${slider}`).waitFor();
+      await page.locator('#sliders-box').getByLabel(label, { exact: true }).fill('5');
+      await page.locator('#question').fill(QUESTION);
+      await page.locator('#submit').click();
+      await page.locator('#status', { hasText: 'Done' }).waitFor({ timeout: 30_000 });
+      await expect(page.locator('#error').isHidden()).resolves.toBe(true);
+      expect((await page.locator('#answer').textContent())?.length ?? 0).toBeGreaterThan(0);
+      expect(await page.locator('#generator-note').textContent()).toContain(
+        'Factual profile: the graph’s population prior.',
+      );
+      expect(
+        await page.locator(`#values-table tbody tr[data-value="${slider}"]`).getAttribute('data-status'),
+      ).toBe('set');
+    }
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 
   it('offers a ranking instead of sliders', async () => {
     await page.goto(`${live.url}/`);

@@ -91,7 +91,7 @@ describe('pluralign (the bin as a process)', () => {
       '{"X":1,"Y":4}',
       '--compact',
     ]);
-    expect(JSON.parse(json.stdout).counterfactual).toEqual({ X: 1, Y: 4 });
+    expect(JSON.parse(json.stdout).result.counterfactual).toEqual({ X: 1, Y: 4 });
 
     const bad = await pluralign(['counterfactual', '--graph', graph, '--evidence', '{"W":1}']);
     expect(bad.code).toBe(3);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { commands, main } from '../../src/cli/index.js';
+import { startLive } from '../http/helpers.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'pluralign-cli-'));
@@ -65,9 +66,9 @@ describe('pluralign counterfactual', () => {
     ]);
     expect(code).toBe(0);
     const json = JSON.parse(out.join(''));
-    expect(json.counterfactual).toEqual({ X: 2, Y: 6, Z: 18 });
-    expect(json.graph).toMatchObject({ id: 'chain', version: '1' });
-    expect(json.evidence).toBe('full');
+    expect(json.result.counterfactual).toEqual({ X: 2, Y: 6, Z: 18 });
+    expect(json.graph).toMatchObject({ id: 'chain', version: '1', source: 'inline' });
+    expect(json.result.evidence).toBe('full');
   });
 
   it('takes a batch of queries from a file, with explanations', async () => {
@@ -83,10 +84,14 @@ describe('pluralign counterfactual', () => {
     expect(code).toBe(0);
     const json = JSON.parse(out.join(''));
     expect(json.results).toHaveLength(2);
-    expect(json.results[0].counterfactual.Z).toBeCloseTo(15, 12);
-    expect(json.results[1].evidence).toBe('partial');
-    expect(json.results[1].nodes.Z.counterfactualSd).toBeGreaterThan(0);
-    expect(json.results[0].explanation.method).toBe('path-products');
+    expect(json.results.map((r: { index: number; ok: boolean }) => [r.index, r.ok])).toEqual([
+      [0, true],
+      [1, true],
+    ]);
+    expect(json.results[0].result.counterfactual.Z).toBeCloseTo(15, 12);
+    expect(json.results[1].result.evidence).toBe('partial');
+    expect(json.results[1].result.counterfactualSd.Z).toBeGreaterThan(0);
+    expect(json.results[0].result.explanation.method).toBe('path-products');
   });
 
   it('exits 3 with a message naming the node on an unknown node, 2 on a usage error', async () => {
@@ -99,6 +104,46 @@ describe('pluralign counterfactual', () => {
     expect(await main(['counterfactual', '--graph', 'no-such-graph', '--evidence', '{}'])).toBe(3);
     expect(err.join('\n')).toMatch(/no graph "no-such-graph"/);
     expect(await main(['nonsense'])).toBe(2);
+  });
+
+  it('validates interventions with the API schema, naming the flag and the path', async () => {
+    const bad = '[{"node": "X", "type": "jump", "value": 1}]';
+    expect(
+      await main(['counterfactual', '--graph', graphPath, '--evidence', '{}', '--interventions', bad]),
+    ).toBe(3);
+    expect(err.join('\n')).toMatch(/--interventions\[0\]\.type: .*"do"\|"shift"\|"structured"/);
+  });
+
+  it('prints what POST /v1/counterfactuals answers for the same query (same use case, same shape)', async () => {
+    const query = {
+      evidence: { X: 1, Z: 12 },
+      interventions: [{ node: 'Y', type: 'shift', value: 1 }],
+    };
+    const args = [
+      '--evidence',
+      JSON.stringify(query.evidence),
+      '--interventions',
+      JSON.stringify(query.interventions),
+    ];
+    expect(await main(['counterfactual', '--graph', graphPath, ...args, '--compact'])).toBe(0);
+    const cli = JSON.parse(out.join(''));
+    const live = await startLive();
+    try {
+      const res = await fetch(`${live.url}/v1/counterfactuals`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          graph: JSON.parse(readFileSync(graphPath, 'utf8')),
+          ...query,
+          explain: 'none',
+        }),
+      });
+      expect(res.status).toBe(200);
+      const api = (await res.json()) as { graph: unknown; result: unknown };
+      expect(cli).toEqual(api);
+    } finally {
+      await live.close();
+    }
   });
 });
 
@@ -151,7 +196,7 @@ describe('the bin entry', () => {
       '{"X":1,"Y":4,"Z":12}',
       '--compact',
     ]);
-    expect(JSON.parse(ok.stdout).counterfactual).toEqual({ X: 1, Y: 4, Z: 12 });
+    expect(JSON.parse(ok.stdout).result.counterfactual).toEqual({ X: 1, Y: 4, Z: 12 });
     await expect(
       run(tsx, [bin, 'counterfactual', '--graph', graphPath, '--evidence', '{"W":1}']),
     ).rejects.toMatchObject({ code: 3 });
@@ -177,6 +222,22 @@ describe('pluralign align and attribute (offline, template generator)', () => {
     expect(json.answer).toMatch(/^Stance: /);
     expect(json.explanation.values).toHaveLength(10);
     expect(json.verification.dimensions).toHaveLength(2);
+  });
+
+  it('align works on every graph without a preset: mft-6, schwartz-19 and a graph file (the prior)', async () => {
+    const cases: Array<[string, string, number]> = [
+      ['mft-6', '{"care": 5, "purity": 2}', 6],
+      ['schwartz-19', '{"Benevolence–caring": 5}', 19],
+      [graphPath, '{"X": 5}', 1],
+    ];
+    for (const [graph, target, count] of cases) {
+      out = [];
+      const args = ['align', '--question', 'q?', '--target', target, '--graph', graph, '--json'];
+      expect(await main([...args, '--generator', 'template']), err.join('\n')).toBe(0);
+      const json = JSON.parse(out.join(''));
+      expect(json.factual).toEqual({ kind: 'prior' });
+      expect(json.explanation.values).toHaveLength(count);
+    }
   });
 
   it('align reports a bad target value with exit code 3', async () => {

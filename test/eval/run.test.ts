@@ -67,6 +67,7 @@ class CountingTemplate implements Generator {
   readonly model = 'pluralign-template-1';
   calls = 0;
   private readonly inner = new TemplateGenerator();
+  readonly capabilities = this.inner.capabilities;
   constructor(private readonly failOn?: string) {}
   generate(req: GenerateRequest) {
     this.calls++;
@@ -332,6 +333,7 @@ describe('against the fake OpenAI-compatible upstream (real HTTP)', () => {
     const stub: Generator = {
       name: 'stub',
       model: 'stub',
+      capabilities: { embedded: false, readsPlan: false, structuredOutput: true },
       generate: async () => ({ text: judgeReply, model: 'stub', attempts: 1, finishReason: 'stop' }),
       stream: () => {
         throw new Error('unused');

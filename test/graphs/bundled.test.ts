@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundledGraphsDir, loadGraphDir, makeEntry } from '../../src/graphs/registry.js';
-import { BUILTIN_SYSTEMS } from '../../src/values/systems.js';
+import { BUNDLED_SYSTEMS } from '../fixtures/value-systems.js';
 import { counterfactual } from '../../src/scm/index.js';
 
 const graphs = loadGraphDir();
@@ -54,7 +54,7 @@ describe('bundled graphs', () => {
 
       it('its value nodes are the value system src/values uses, in the same order', () => {
         const values = file.nodes.filter((n) => n.kind === 'value').map((n) => n.id);
-        expect(values).toEqual(BUILTIN_SYSTEMS.get(id)!.values.map((v) => v.id));
+        expect(values).toEqual(BUNDLED_SYSTEMS.get(id)!.values.map((v) => v.id));
         expect(file.scale).toBe('centered');
       });
 

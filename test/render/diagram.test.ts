@@ -10,7 +10,7 @@ import { EXAMPLE_GRAPH } from '../../schemas/api.js';
 import type { GraphFile } from '../../schemas/graph.js';
 import { loadGraphDir } from '../../src/graphs/registry.js';
 import { graphDiagram, spreadAngles, type DiagramOptions } from '../../src/render/index.js';
-import { BUILTIN_SYSTEMS } from '../../src/values/index.js';
+import { BUNDLED_SYSTEMS } from '../fixtures/value-systems.js';
 import { checkGolden, noisyNumbers, ROOT } from './golden.js';
 import { byName, elements, hasClass, parseXml, textOf, type XmlElement } from './xml.js';
 
@@ -19,7 +19,7 @@ const generic = JSON.parse(
   readFileSync(join(ROOT, 'test', 'render', 'fixtures', 'generic.json'), 'utf8'),
 ) as GraphFile;
 
-const orderOf = (id: string) => BUILTIN_SYSTEMS.get(id)!.values.map((v) => v.id);
+const orderOf = (id: string) => BUNDLED_SYSTEMS.get(id)!.values.map((v) => v.id);
 
 const CASES: Record<string, { file: GraphFile; options: DiagramOptions }> = {
   'diagram-schwartz-10.svg': {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { radarChart, type RadarOptions, type RadarValue } from '../../src/render/index.js';
 import { runs } from '../../src/render/radar.js';
-import { SCHWARTZ_10, SCHWARTZ_19, MFT_6 } from '../../src/values/index.js';
+import { SCHWARTZ_10, SCHWARTZ_19, MFT_6 } from '../fixtures/value-systems.js';
 import { checkGolden, noisyNumbers } from './golden.js';
 import { byName, elements, hasClass, parseXml, textOf, type XmlElement } from './xml.js';
 

@@ -8,7 +8,7 @@ import { EXAMPLE_DIAGRAM_SVG, EXAMPLE_RADAR_QUERY, EXAMPLE_RADAR_SVG } from '../
 import { loadGraphDir } from '../../src/graphs/registry.js';
 import { PAGE_CSP } from '../../src/http/routes/playground.js';
 import { graphDiagram, radarFromExplanation } from '../../src/render/index.js';
-import { SCHWARTZ_10 } from '../../src/values/index.js';
+import { SCHWARTZ_10 } from '../fixtures/value-systems.js';
 import { BUNDLED_GRAPHS, expectEnvelope, makeApp } from '../http/helpers.js';
 import { byName, elements, hasClass, parseXml } from './xml.js';
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlignExplanation, ValueExplanation } from '../../src/pipeline/explanation.js';
 import { SUMMARY_THRESHOLD, summarize } from '../../src/pipeline/summary.js';
 import { radarFromExplanation } from '../../src/render/index.js';
-import { SCHWARTZ_10 } from '../../src/values/index.js';
+import { SCHWARTZ_10 } from '../fixtures/value-systems.js';
 import { checkGolden } from './golden.js';
 import { parseXml } from './xml.js';
 

@@ -201,3 +201,43 @@ describe('graph validation', () => {
     ).toThrow(/node "a" is intervened on more than once/);
   });
 });
+
+describe('the valueSystem block of a graph file', () => {
+  const latent = { id: 'h', kind: 'latent', label: 'H', mechanism: { type: 'root', mean: 0, sd: 1 } };
+  const base = (valueSystem: unknown, extra: Record<string, unknown> = {}) => ({
+    ...graph(
+      [latent, { ...lin('a', { h: 1 }), kind: 'value', ...extra }, lin('b', { h: 1 })],
+      [
+        ['h', 'a'],
+        ['h', 'b'],
+      ],
+    ),
+    valueSystem,
+  });
+
+  it('accepts groups of value nodes and an axis on a latent node', () => {
+    const ok = base(
+      {
+        higherOrder: [{ id: 'g1', label: 'G1', members: ['a'] }],
+        bipolar: [{ id: 'h', label: 'H', positive: 'g1', negative: 'g1' }],
+      },
+      { code: 'A', aliases: ['alpha'] },
+    );
+    expect(() => loadGraph(ok)).not.toThrow();
+  });
+
+  it('refuses groups of non-value nodes, axes not on a latent, unknown poles, codes on concepts', () => {
+    const e1 = failure(base({ higherOrder: [{ id: 'g1', label: 'G1', members: ['h'] }] }));
+    expect(e1.message).toMatch(/lists "h", which is not a value node/);
+    const e2 = failure(
+      base({
+        higherOrder: [{ id: 'g1', label: 'G1', members: ['a'] }],
+        bipolar: [{ id: 'a', label: 'A', positive: 'g1', negative: 'nope' }],
+      }),
+    );
+    expect(e2.issues.map((i) => i.message).join('\n')).toMatch(/must be the id of a latent node/);
+    expect(e2.issues.map((i) => i.message).join('\n')).toMatch(/negative pole "nope" is not a group/);
+    const concept = graph([latent, { ...lin('c', { h: 1 }), code: 'C' }], [['h', 'c']]);
+    expect(failure(concept).message).toMatch(/only value nodes take a code or aliases/);
+  });
+});

@@ -9,7 +9,7 @@ import {
   type Profile,
   type ProfileFormat,
 } from '../../src/values/index.js';
-import { SCHWARTZ_10 } from '../../src/values/systems.js';
+import { SCHWARTZ_10 } from '../fixtures/value-systems.js';
 
 const IDS = SCHWARTZ_10.values.map((v) => v.id);
 
@@ -217,7 +217,7 @@ describe('profile errors say what to fix', () => {
       convertProfile({ format: 'likert5', values: { power: 1 } }, 'centered', 'schwartz-11'),
     );
     expect(sys.issues[0]!.path).toBe('system');
-    expect(sys.message).toMatch(/schwartz-10, schwartz-19, mft-6/);
+    expect(sys.message).toMatch(/mft-6, schwartz-10, schwartz-19/);
     expect(
       catchError(() =>
         convertProfile({ format: 'ranking', ranking: ['power'], values: { power: 1 } }, 'centered'),

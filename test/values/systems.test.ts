@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { closestName, editDistance, normalizeName } from '../../src/values/names.js';
-import {
-  BUILTIN_SYSTEMS,
-  MFT_6,
-  SCHWARTZ_10,
-  SCHWARTZ_19,
-  resolveValueName,
-  valueSystemFromGraph,
-} from '../../src/values/systems.js';
+import { resolveValueName, valueSystemFromGraph } from '../../src/values/systems.js';
 import { getValueSystem } from '../../src/values/profile.js';
+import { twoValueGraph } from '../fixtures/toy-graphs.js';
+import { BUNDLED_SYSTEMS, MFT_6, SCHWARTZ_10, SCHWARTZ_19 } from '../fixtures/value-systems.js';
 
 describe('value names', () => {
   it('normalise friendly forms to snake_case', () => {
@@ -41,7 +36,7 @@ describe('value names', () => {
   });
 
   it('aliases never collide within a system', () => {
-    for (const system of BUILTIN_SYSTEMS.values()) {
+    for (const system of BUNDLED_SYSTEMS.values()) {
       const names = system.values.flatMap(
         (v) => [v.id, v.label, v.code, ...(v.aliases ?? [])].filter(Boolean) as string[],
       );
@@ -55,7 +50,7 @@ describe('value names', () => {
   });
 
   it('higher-order groups only name values of their system', () => {
-    for (const system of BUILTIN_SYSTEMS.values()) {
+    for (const system of BUNDLED_SYSTEMS.values()) {
       const ids = new Set(system.values.map((v) => v.id));
       for (const g of system.higherOrder)
         for (const m of g.members) expect(ids.has(m), `${system.id} ${g.id} ${m}`).toBe(true);
@@ -66,7 +61,43 @@ describe('value names', () => {
     }
   });
 
-  it('a value system can be read off any graph; getValueSystem knows the built-in ones', () => {
+  it('a value system is read off the graph file: codes, aliases, higher-order groups and bipolar axes', () => {
+    const base = twoValueGraph('duo');
+    const s = valueSystemFromGraph({
+      ...base,
+      valueSystem: {
+        label: 'Duo values',
+        higherOrder: [
+          { id: 'up', label: 'Up', members: ['ambition'] },
+          { id: 'down', label: 'Down', members: ['restraint'] },
+        ],
+        bipolar: [{ id: 'drive', label: 'Up ↔ Down', positive: 'up', negative: 'down' }],
+      },
+      nodes: base.nodes.map((n) =>
+        n.id === 'ambition' ? { ...n, code: 'AM', aliases: ['drive to win'] } : n,
+      ),
+    });
+    expect(s.label).toBe('Duo values');
+    expect(resolveValueName('AM', s)).toBe('ambition');
+    expect(resolveValueName('Drive-to-win', s)).toBe('ambition');
+    expect(s.higherOrder.map((g) => g.id)).toEqual(['up', 'down']);
+    expect(s.bipolar).toEqual([{ id: 'drive', label: 'Up ↔ Down', positive: 'up', negative: 'down' }]);
+  });
+
+  it('the bundled systems come from the graph files (name, codes, groups)', () => {
+    expect(SCHWARTZ_10.label).toBe('Schwartz basic values (10)');
+    expect(SCHWARTZ_10.values.find((v) => v.id === 'security')!.code).toBe('SE');
+    expect(SCHWARTZ_10.higherOrder.map((g) => g.id)).toEqual([
+      'openness_to_change',
+      'self_enhancement',
+      'conservation',
+      'self_transcendence',
+    ]);
+    expect(MFT_6.bipolar.map((d) => d.id)).toEqual(['individualizing_binding']);
+    expect(SCHWARTZ_19.values).toHaveLength(19);
+  });
+
+  it('a value system can be read off any graph; getValueSystem knows the bundled ones', () => {
     const s = valueSystemFromGraph({
       id: 'tiny',
       version: '1',

@@ -1,7 +1,7 @@
 /** `pluralign align`: answer a question from a target value profile, locally (no server). */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
-import { loadGraphDir } from '../../graphs/registry.js';
+import { DEFAULT_GRAPH, loadGraphDir, resolveGraph } from '../../graphs/registry.js';
 import { buildGenerators } from '../../generator/registry.js';
 import { alignEvents, generatorInfo, type AlignRequest } from '../../pipeline/align.js';
 import type { Profile } from '../../values/index.js';
@@ -16,8 +16,9 @@ Options:
   --question <text>     the question
   --target <json>       the target profile: {"benevolence": 5, "security": 4} (likert5), or a full
                         profile {"format": "ranking", "ranking": [...]}; JSON, @file.json or -
-  --graph <id|file>     value system (default schwartz-10)
-  --preset <id>         the factual profile (default: the backend model's, else human:mean)
+  --graph <id|file>     value system: a bundled graph id or a graph file (default ${DEFAULT_GRAPH})
+  --preset <id>         the factual profile (default: the backend model's, else human:mean, when it is
+                        for the graph; else the graph's own population prior)
   --action <mode>       structured (default) or do
   --verify              attribute the answer back and report MAE / Spearman
   --refine <n>          regenerate up to n times (1–3) on the dimensions that missed
@@ -68,10 +69,13 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig(process.env);
   const setup = buildGenerators(config.generator);
   const graphs = loadGraphDir(config.graphsDir);
+  // A graph file (any graph, with its own value system) is used like a bundled one.
+  const entry = values.graph === undefined ? undefined : resolveGraph(values.graph, graphs);
+  if (entry) graphs.set(entry.id, entry);
   const req: AlignRequest = {
     question: values.question,
     target: toProfile(readJsonArg(values.target, '--target')),
-    graph: values.graph,
+    graph: entry?.id,
     factual: values.preset ? { preset: values.preset } : undefined,
     action: values.action as 'structured' | 'do' | undefined,
     verify: values.verify,
@@ -85,6 +89,7 @@ export async function run(argv: string[]): Promise<number> {
       out = {
         graph: ev.explanation.graph,
         generator: generatorInfo(ev.generator),
+        factual: ev.factual,
         explanation: ev.explanation,
       };
       if (live) console.error(`# ${ev.generator.name} (${ev.generator.model}) · ${ev.explanation.summary}\n`);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { attributeText, attributeWithLlm } from '../../attribution/index.js';
 import { loadConfig } from '../../config/index.js';
-import { resolveGraph } from '../../graphs/registry.js';
+import { DEFAULT_GRAPH, resolveGraph } from '../../graphs/registry.js';
 import { buildGenerators } from '../../generator/registry.js';
 import { InputError, UsageError, printJson } from '../io.js';
 
@@ -52,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   if (!text.trim()) throw new InputError('the text is empty');
-  const entry = resolveGraph(values.graph ?? 'schwartz-10');
+  const entry = resolveGraph(values.graph ?? DEFAULT_GRAPH);
   let result;
   if (detector === 'llm') {
     const { generators } = buildGenerators(loadConfig(process.env).generator);

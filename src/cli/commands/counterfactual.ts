@@ -1,14 +1,20 @@
-/** `pluralign counterfactual`: one query (or a batch) against a graph file or a bundled graph id. */
+/**
+ * `pluralign counterfactual`: one query (or a batch) against a graph file or a bundled graph id. The
+ * same use case as `POST /v1/counterfactuals` (src/pipeline/counterfactual.ts), validated with the
+ * same zod schema, printing the same shape: `{ graph, result }` or `{ graph, results }`.
+ */
 import { parseArgs } from 'node:util';
-import { resolveGraph } from '../../graphs/registry.js';
+import { Query } from '../../../schemas/api.js';
+import { ApiError } from '../../errors.js';
+import { loadGraphDir, resolveGraph } from '../../graphs/registry.js';
 import {
-  counterfactual,
-  toRecord,
-  type CounterfactualQuery,
-  type CounterfactualResult,
-  type Intervention,
-} from '../../scm/index.js';
-import { InputError, UsageError, parseNumber, printJson, readJsonArg } from '../io.js';
+  explainOptions,
+  runQuery,
+  type ApiResult,
+  type BatchResultItem,
+  type QueryInput,
+} from '../../pipeline/counterfactual.js';
+import { EXIT, InputError, UsageError, parseNumber, printJson, readJsonArg } from '../io.js';
 import { progress, table } from '../progress.js';
 
 export const help = `pluralign counterfactual — abduction → action → prediction on a structural causal model
@@ -43,87 +49,52 @@ Examples:
     --interventions '{"benevolence": 1}' --table
   pluralign counterfactual --graph schwartz-10 --queries @batch.json --progress --compact > out.json
 
-Exit codes: 0 ok, 2 usage error, 3 invalid input (graph, evidence or interventions).`;
+The JSON output is the API's (POST /v1/counterfactuals): { "graph", "result" } for one query,
+{ "graph", "results": [{ "index", "ok", "result" | "error" }] } for a batch.
 
-function parseInterventions(raw: unknown): Intervention[] {
-  if (raw === undefined || raw === null) return [];
-  if (Array.isArray(raw)) {
-    return raw.map((x, i) => {
-      const iv = x as Partial<Intervention>;
-      if (!iv || typeof iv.node !== 'string' || typeof iv.value !== 'number') {
-        throw new InputError(
-          `--interventions[${i}]: needs {"node": string, "type": "do"|"shift"|"structured", "value": number}`,
-        );
-      }
-      const type = iv.type ?? 'do';
-      if (!['do', 'shift', 'structured'].includes(type)) {
-        throw new InputError(
-          `--interventions[${i}]: type must be do, shift or structured, got "${String(type)}"`,
-        );
-      }
-      return { node: iv.node, type, value: iv.value };
-    });
+Exit codes: 0 ok, 2 usage error, 3 invalid input (graph, evidence or interventions; in a batch: any
+query refused, the others are still printed).`;
+
+/** `{"node": value}` is shorthand for do() on each node; a list is taken as is. */
+function interventionList(raw: unknown): unknown {
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    return Object.entries(raw as Record<string, unknown>).map(([node, value]) => ({
+      node,
+      type: 'do',
+      value,
+    }));
   }
-  if (typeof raw === 'object') {
-    return Object.entries(raw as Record<string, unknown>).map(([node, value]) => {
-      if (typeof value !== 'number') throw new InputError(`--interventions.${node}: needs a number`);
-      return { node, type: 'do' as const, value };
-    });
-  }
-  throw new InputError('--interventions: give a list of interventions or an object {"node": value}');
+  return raw;
 }
 
-function parseEvidence(raw: unknown, where: string): Record<string, number> {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    throw new InputError(`${where}: give an object {"node": number}`);
-  return raw as Record<string, number>;
-}
-
-/** JSON view of a result: per-node numbers keyed by node id. */
-export function resultJson(r: CounterfactualResult) {
-  const nodes: Record<string, Record<string, number>> = {};
-  r.nodes.forEach((id, i) => {
-    const entry: Record<string, number> = {
-      factual: r.factual[i]!,
-      counterfactual: r.counterfactual[i]!,
-      noise: r.noise[i]!,
-    };
-    if (r.factualSd) entry.factualSd = r.factualSd[i]!;
-    if (r.counterfactualSd) entry.counterfactualSd = r.counterfactualSd[i]!;
-    if (r.noiseSd) entry.noiseSd = r.noiseSd[i]!;
-    nodes[id] = entry;
-  });
-  const structured = r.structured && {
-    lambda: r.structured.lambda,
-    latents: r.structured.latents.map((h, j) => ({
-      node: r.nodes[h],
-      from: r.structured!.from[j],
-      to: r.structured!.to[j],
-    })),
-    misfit: r.structured.misfit,
-  };
-  return {
-    evidence: r.evidence,
-    counterfactual: toRecord(r.nodes, r.counterfactual),
-    nodes,
-    actions: r.actions,
-    ...(structured ? { structured } : {}),
-    ...(r.explanation ? { explanation: r.explanation } : {}),
-  };
+/**
+ * A query validated with the API's zod schema; problems name the flag and the path (`where` is the
+ * batch element, e.g. `--queries[2]`; for a single query the flag is the first path element).
+ */
+function parseQuery(raw: Record<string, unknown>, where: string): QueryInput {
+  const input = { ...raw, interventions: interventionList(raw.interventions) };
+  const parsed = Query.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  throw new InputError(`${where || '--'}${where ? path : path.slice(1)}: ${issue.message}`);
 }
 
 /** Human-readable view of a result: one row per node that has evidence, an action, or changed. */
-export function resultTable(r: CounterfactualResult): string {
+export function resultTable(r: ApiResult): string {
   const acted = new Set(r.actions.map((a) => a.node));
   const rows: Array<Array<string | number>> = [];
-  r.nodes.forEach((id, i) => {
-    const change = r.counterfactual[i]! - r.factual[i]!;
-    if (Math.abs(change) < 1e-12 && !acted.has(id)) return;
-    const sd = r.counterfactualSd ? `± ${r.counterfactualSd[i]!.toFixed(3)}` : '';
-    rows.push([id, r.factual[i]!, r.counterfactual[i]!, change, sd, acted.has(id) ? 'intervened' : '']);
-  });
+  const ids = Object.keys(r.counterfactual);
+  for (const id of ids) {
+    const factual = r.factual[id]!;
+    const cf = r.counterfactual[id]!;
+    const change = cf - factual;
+    if (Math.abs(change) < 1e-12 && !acted.has(id)) continue;
+    const sd = r.counterfactualSd ? `± ${r.counterfactualSd[id]!.toFixed(3)}` : '';
+    rows.push([id, factual, cf, change, sd, acted.has(id) ? 'intervened' : '']);
+  }
   const head = table(['node', 'factual', 'counterfactual', 'change', 'sd', ''], rows);
-  const unchanged = r.nodes.length - rows.length;
+  const unchanged = ids.length - rows.length;
   return `${head}\n(${r.evidence} evidence; ${unchanged} unchanged node${unchanged === 1 ? '' : 's'} not shown)`;
 }
 
@@ -150,49 +121,58 @@ export function run(argv: string[]): number {
     throw new UsageError('give --evidence (one query) or --queries (a batch)');
   const lambda = parseNumber(values.lambda, '--lambda');
   const maxPaths = parseNumber(values['max-paths'], '--max-paths');
-  const explain = values.explain ? { maxPaths: maxPaths ?? 5 } : undefined;
-  const entry = resolveGraph(values.graph);
-  const graph = { id: entry.id, version: entry.version, hash: entry.hash };
-  const build = (
-    evidence: unknown,
-    interventions: unknown,
-    where: string,
-    qLambda?: unknown,
-  ): CounterfactualQuery => ({
-    evidence: parseEvidence(evidence, where),
-    interventions: parseInterventions(interventions),
-    lambda: typeof qLambda === 'number' ? qLambda : lambda,
-    explain,
-  });
+  const explain = values.explain ? explainOptions('full', maxPaths ?? 5) : false;
+  const bundled = loadGraphDir();
+  const entry = resolveGraph(values.graph, bundled);
+  const source = bundled.get(values.graph) === undefined ? 'inline' : 'bundled';
+  const graph = { id: entry.id, version: entry.version, hash: entry.hash, source };
+  const withLambda = (q: Record<string, unknown>) =>
+    lambda !== undefined && q.lambda === undefined ? { ...q, lambda } : q;
   if (values.queries) {
     const raw = readJsonArg(values.queries, '--queries');
     if (!Array.isArray(raw)) throw new InputError('--queries: give a JSON array of queries');
-    const bar = values.progress ? progress({ total: raw.length, label: 'counterfactuals' }) : undefined;
-    const computed = raw.map((q, i) => {
-      const o = (q ?? {}) as Record<string, unknown>;
-      const r = counterfactual(
-        entry.program,
-        build(o.evidence, o.interventions, `--queries[${i}].evidence`, o.lambda),
-      );
-      bar?.tick(1, `query ${i}`);
-      return r;
+    const queries = raw.map((q, i) => {
+      if (!q || typeof q !== 'object' || Array.isArray(q))
+        throw new InputError(`--queries[${i}]: give an object {"evidence", "interventions", "lambda"?}`);
+      return parseQuery(withLambda(q as Record<string, unknown>), `--queries[${i}]`);
+    });
+    const bar = values.progress ? progress({ total: queries.length, label: 'counterfactuals' }) : undefined;
+    // Query by query (for the progress bar), each refused query reported in its line as the API does.
+    const results: BatchResultItem[] = queries.map((q, index) => {
+      bar?.tick(1, `query ${index}`);
+      try {
+        return { index, ok: true, result: runQuery(entry.program, q, explain, `queries.${index}`) };
+      } catch (err) {
+        if (err instanceof ApiError) return { index, ok: false, error: err.toEnvelope().error };
+        throw err;
+      }
     });
     bar?.done();
+    const failed = results.some((r) => !r.ok);
     if (values.table) {
-      const text = computed.map((r, i) => `query ${i}\n${resultTable(r)}`).join('\n\n');
+      const text = results
+        .map(
+          (r) => `query ${r.index}\n${r.ok ? resultTable(r.result) : `${r.error.code}: ${r.error.message}`}`,
+        )
+        .join('\n\n');
       process.stdout.write(`graph ${graph.id} (${graph.hash})\n\n${text}\n`);
-      return 0;
-    }
-    printJson({ graph, results: computed.map(resultJson) }, !values.compact);
-    return 0;
+    } else printJson({ graph, results }, !values.compact);
+    return failed ? EXIT.input : EXIT.ok;
   }
   const evidence = readJsonArg(values.evidence!, '--evidence');
   const interventions = values.interventions ? readJsonArg(values.interventions, '--interventions') : [];
-  const result = counterfactual(entry.program, build(evidence, interventions, '--evidence'));
+  const query = parseQuery(withLambda({ evidence, interventions }), '');
+  let result: ApiResult;
+  try {
+    result = runQuery(entry.program, query, explain);
+  } catch (err) {
+    if (err instanceof ApiError) throw new InputError(err.message);
+    throw err;
+  }
   if (values.table) {
     process.stdout.write(`graph ${graph.id} (${graph.hash})\n\n${resultTable(result)}\n`);
     return 0;
   }
-  printJson({ graph, ...resultJson(result) }, !values.compact);
+  printJson({ graph, result }, !values.compact);
   return 0;
 }

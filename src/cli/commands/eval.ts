@@ -26,8 +26,8 @@ import {
   type RunSettings,
 } from '../../eval/index.js';
 import type { Generator } from '../../generator/types.js';
-import { loadGraphDir, packageRoot } from '../../graphs/registry.js';
-import { buildGenerators, loadGeneratorConfig } from '../../generator/registry.js';
+import { DEFAULT_GRAPH, loadGraphDir, packageRoot } from '../../graphs/registry.js';
+import { buildGenerators, loadGeneratorConfig, unavailableHint } from '../../generator/registry.js';
 import { InputError, UsageError, parseNumber } from '../io.js';
 
 export const help = `pluralign eval — measure how well a backend follows value profiles, with and without pluralign
@@ -154,8 +154,8 @@ function backends(
   const name = (values.generator as string | undefined) ?? setup.defaultGenerator;
   const generator = setup.generators.get(name);
   if (!generator) {
-    const hint =
-      name === 'openai' ? ': set OPENAI_BASE_URL (and OPENAI_API_KEY if the server needs one)' : '';
+    const how = unavailableHint(name);
+    const hint = how ? `: ${how}` : '';
     throw new UsageError(
       `--generator ${name} is not available${hint}; available: ${[...setup.generators.keys()].join(', ')}`,
     );
@@ -170,11 +170,11 @@ function backends(
   const judgeModel =
     (values['judge-model'] as string | undefined) ??
     env.JUDGE_MODEL ??
-    (generator.name === 'template' ? config.OPENAI_MODEL : generator.model);
+    (generator.capabilities.embedded ? config.OPENAI_MODEL : generator.model);
   const sameUrl = judgeUrl === config.OPENAI_BASE_URL;
   const judgeKey = env.JUDGE_API_KEY ?? (sameUrl ? config.OPENAI_API_KEY : undefined);
   if (
-    generator.name !== 'template' &&
+    !generator.capabilities.embedded &&
     sameUrl &&
     judgeModel === generator.model &&
     judgeKey === config.OPENAI_API_KEY
@@ -270,7 +270,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if (!(level > 0 && level < 1)) throw new UsageError('--level must be between 0 and 1, e.g. 0.95');
 
   const graphs = loadGraphDir();
-  const graphId = values.graph ?? 'schwartz-10';
+  const graphId = values.graph ?? DEFAULT_GRAPH;
   const graph = graphs.get(graphId);
   if (!graph)
     throw new UsageError(

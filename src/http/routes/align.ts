@@ -21,6 +21,7 @@ import { errorResponses } from '../../../schemas/api.js';
 import { attributeText, attributeWithLlm } from '../../attribution/index.js';
 import { radarFromExplanation } from '../../render/index.js';
 import type { GenerateResult } from '../../generator/types.js';
+import { DEFAULT_GRAPH } from '../../graphs/registry.js';
 import {
   alignEvents,
   alignResponseJson,
@@ -280,11 +281,11 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
     },
     async (request, reply) => {
       const { text, graph, detector } = request.body;
-      const id = graph ?? deps.align.defaultGraph ?? 'schwartz-10';
+      const id = graph ?? deps.align.defaultGraph ?? DEFAULT_GRAPH;
       const entry = deps.store.servedGraphs().get(id);
       if (!entry) throw new ApiError('UNKNOWN_GRAPH', `no graph "${id}"; GET /v1/graphs lists them`);
       if (detector === 'llm') {
-        const generator = [...deps.align.generators.values()].find((g) => g.name !== 'template');
+        const generator = [...deps.align.generators.values()].find((g) => g.capabilities.structuredOutput);
         if (!generator) {
           throw new ApiError(
             'GENERATOR_UNAVAILABLE',

@@ -15,36 +15,15 @@ import {
   RadarSvgResponse,
   type RadarQueryT,
 } from '../../../schemas/render.js';
-import type { GraphEntry } from '../../graphs/registry.js';
 import { graphDiagram } from '../../render/diagram.js';
 import { radarChart, type RadarValue } from '../../render/radar.js';
-import {
-  getValueSystem,
-  normalizeProfile,
-  ProfileError,
-  SCALES,
-  valueSystemFromGraph,
-  type ValueSystem,
-} from '../../values/index.js';
+import { normalizeProfile, ProfileError, SCALES, type ValueSystem } from '../../values/index.js';
 import { routeScope } from '../auth.js';
 import { ApiError } from '../../errors.js';
 import type { RouteDeps } from './deps.js';
 import { playgroundRoutes } from './playground.js';
 
 const SVG_TYPE = 'image/svg+xml; charset=utf-8';
-
-/**
- * The value system of a graph: the theory's (circle order, aliases) when the graph is one of the
- * bundled systems with the same values, otherwise its value nodes in file order.
- */
-export function systemOf(entry: GraphEntry): ValueSystem {
-  const fromGraph = valueSystemFromGraph(entry.file);
-  const theory = getValueSystem(entry.id);
-  if (!theory) return fromGraph;
-  const ids = new Set(fromGraph.values.map((v) => v.id));
-  const same = theory.values.length === ids.size && theory.values.every((v) => ids.has(v.id));
-  return same ? theory : fromGraph;
-}
 
 type SeriesName = 'factual' | 'target' | 'counterfactual';
 
@@ -113,7 +92,7 @@ export const renderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) 
     },
     async (request, reply) => {
       const entry = store.get(request.params.id, 'params.id');
-      const system = systemOf(entry);
+      const system = entry.system;
       const svg = graphDiagram(entry.file, {
         order: system.values.map((v) => v.id),
         concepts: request.query.concepts === 'true',
@@ -147,7 +126,7 @@ export const renderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) 
     async (request, reply) => {
       const q = request.query;
       const entry = store.get(q.graph, 'query.graph');
-      const system = systemOf(entry);
+      const system = entry.system;
       const parsed: Record<SeriesName, Record<string, number> | undefined> = {
         factual: q.factual === undefined ? undefined : parseSeries('factual', q.factual, system, q.scale),
         target: q.target === undefined ? undefined : parseSeries('target', q.target, system, q.scale),

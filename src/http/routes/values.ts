@@ -6,6 +6,7 @@ import {
   PresetList,
   PresetQuery,
 } from '../../../schemas/api.js';
+import { DEFAULT_GRAPH } from '../../graphs/registry.js';
 import { convertProfile, listPresets, ProfileError } from '../../values/index.js';
 import { routeScope } from '../auth.js';
 import { ApiError } from '../../errors.js';
@@ -17,7 +18,7 @@ function bodyPath(path: string): string {
   return path ? `profile.${path}` : 'profile';
 }
 
-export const valueRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app) => {
+export const valueRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
   app.get(
     '/v1/presets',
     {
@@ -67,8 +68,11 @@ export const valueRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app) => {
     },
     async (request) => {
       const { profile, to, system } = request.body;
+      // Any graph of the catalogue (bundled or uploaded) names a value system; an unknown id is refused
+      // by convertProfile with the list of bundled ones.
+      const entry = deps.store.servedGraphs().get(system ?? DEFAULT_GRAPH);
       try {
-        return convertProfile(profile, to, system);
+        return convertProfile(profile, to, entry?.system ?? system);
       } catch (err) {
         if (err instanceof ProfileError) {
           throw new ApiError(
