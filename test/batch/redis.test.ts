@@ -6,14 +6,14 @@
  * lines are taken over after BATCH_LOCK_MS and every custom_id is in the output exactly once. Then a
  * cancelled batch ends `cancelled` with BATCH_CANCELLED lines.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { byWorkerKey } from '../../src/batch/redis.js';
+import { hasRedis, startRedis, type RedisServer } from '../fixtures/backends.js';
 import { ROOT } from '../http/helpers.js';
 import {
   alignLines,
@@ -26,21 +26,12 @@ import {
   type Proc,
 } from './helpers.js';
 
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
 // In CI (.ci/run) the tests must run: without redis-server they fail instead of skipping.
 if (!hasRedis && process.env.PLURALIGN_REQUIRE_REDIS === '1')
   throw new Error('redis-server is not installed');
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'pluralign-redis-'));
-let redisProc: ChildProcess;
+let redisServer: RedisServer | undefined;
 let redisUrl = '';
 let server: Proc;
 const workers: ChildProcess[] = [];
@@ -80,31 +71,15 @@ function startWorker(name: string): Promise<ChildProcess> {
 
 beforeAll(async () => {
   if (!hasRedis) return;
-  const port = await freePort();
-  redisProc = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    redisProc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-    redisProc.on('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${out}`)));
-  });
-  redisUrl = `redis://127.0.0.1:${port}`;
+  redisServer = await startRedis(dir);
+  redisUrl = redisServer.url;
   server = await startServer({ DATA_DIR: join(dir, 'data'), REDIS_URL: redisUrl });
 }, 60_000);
 
 afterAll(async () => {
   killAll();
   for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
-  redisProc?.kill('SIGKILL');
-  if (redisProc) await waitForExit(redisProc);
+  await redisServer?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
