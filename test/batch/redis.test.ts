@@ -6,7 +6,7 @@
  * lines are taken over after BATCH_LOCK_MS and every custom_id is in the output exactly once. Then a
  * cancelled batch ends `cancelled` with BATCH_CANCELLED lines.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { byWorkerKey } from '../../src/batch/redis.js';
 import { hasRedis, startRedis, type RedisServer } from '../fixtures/backends.js';
-import { ROOT } from '../http/helpers.js';
+import { startWorker as startWorkerProcess } from '../fixtures/server-process.js';
 import {
   alignLines,
   killAll,
@@ -37,36 +37,18 @@ let server: Proc;
 const workers: ChildProcess[] = [];
 const logs = new Map<string, () => string>();
 
-function startWorker(name: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'worker', '--name', name],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        REDIS_URL: redisUrl,
-        DATA_DIR: join(dir, 'data'),
-        GENERATOR: 'template',
-        BATCH_CONCURRENCY: '2',
-        BATCH_LOCK_MS: '2000',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  workers.push(child);
-  let out = '';
-  logs.set(name, () => out);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      if (out.includes('batch worker ready')) resolve(child);
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
+async function startWorker(name: string): Promise<ChildProcess> {
+  const w = await startWorkerProcess(name, {
+    REDIS_URL: redisUrl,
+    DATA_DIR: join(dir, 'data'),
+    GENERATOR: 'template',
+    BATCH_CONCURRENCY: '2',
+    BATCH_LOCK_MS: '2000',
+    LOG_LEVEL: 'info',
   });
+  workers.push(w.child);
+  logs.set(name, w.output);
+  return w.child;
 }
 
 beforeAll(async () => {

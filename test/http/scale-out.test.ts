@@ -5,6 +5,7 @@
  * through SQLite.
  *
  * - a graph uploaded through A is served by B and C at once; a version added through C is current on A;
+ * - a batch worker (`pluralign worker`) uses a graph uploaded, then updated, through the replicas at once;
  * - a key's limit of N requests holds in total over the three replicas (not N per replica);
  * - SIGKILL of a replica in the middle of a stream of uploads: every acknowledged upload is readable
  *   from the others, and a replica started afterwards serves them all;
@@ -26,7 +27,7 @@ import {
   type PostgresServer,
   type RedisServer,
 } from '../fixtures/backends.js';
-import { killAll, startServer, waitForExit, type Proc } from '../fixtures/server-process.js';
+import { killAll, startServer, startWorker, waitForExit, type Proc } from '../fixtures/server-process.js';
 
 const hasPostgres = postgresBin() !== null && spawnSync('setpriv', ['--version']).status === 0;
 // In CI (.ci/run) this test must run: without PostgreSQL or Redis it fails instead of skipping.
@@ -146,6 +147,56 @@ describe.skipIf(!hasPostgres || !hasRedis)('three replicas on PostgreSQL and Red
     for (const r of [a, c]) expect((await call(r, 'GET', '/v1/graphs/my-values')).status).toBe(404);
     expect((await call(c, 'POST', '/v1/graphs', EXAMPLE_CUSTOM_GRAPH)).status).toBe(201);
   }, 60_000);
+
+  it('a batch worker uses a graph uploaded, then updated, through the replicas at once', async () => {
+    const [a, b, c] = replicas as [Proc, Proc, Proc];
+    const worker = await startWorker('scale-worker', {
+      DATABASE_URL: pg.url,
+      REDIS_URL: redis.url,
+      DATA_DIR: join(dir, 'data-worker'),
+      GENERATOR: 'template',
+      LOG_LEVEL: 'info',
+    });
+    const graph = { ...EXAMPLE_CUSTOM_GRAPH, id: 'for-worker' };
+    const graph2 = { ...EXAMPLE_CUSTOM_GRAPH_V2, id: 'for-worker' };
+    // One attribution line on the custom graph, submitted through `via`; the hash the worker used.
+    const attributeVia = async (via: Proc): Promise<Json> => {
+      const line = {
+        custom_id: 'x',
+        url: '/v1/attributions',
+        body: { text: 'I love adventure.', graph: graph.id },
+      };
+      const res = await fetch(`${via.url}/v1/batches`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/jsonl' },
+        body: `${JSON.stringify(line)}\n`,
+      });
+      const created = (await res.json()) as { id: string };
+      expect(res.status).toBe(200);
+      await until('the batch', async () => {
+        const st = await call(via, 'GET', `/v1/batches/${created.id}`);
+        return st.body.status === 'completed';
+      });
+      const out = await fetch(`${via.url}/v1/batches/${created.id}/output`, {
+        headers: { authorization: `Bearer ${ADMIN}` },
+      });
+      const first = JSON.parse((await out.text()).split('\n')[0]!) as {
+        response: { status_code: number; body: Json };
+      };
+      expect(first.response.status_code).toBe(200);
+      return first.response.body.graph as Json;
+    };
+    expect((await call(c, 'POST', '/v1/graphs', graph)).status).toBe(201);
+    expect(await attributeVia(a)).toMatchObject({ id: 'for-worker', hash: contentHash(graph) });
+    expect((await call(b, 'PUT', '/v1/graphs/for-worker', graph2)).status).toBe(200);
+    expect(await attributeVia(c)).toMatchObject({
+      id: 'for-worker',
+      version: '2',
+      hash: contentHash(graph2),
+    });
+    worker.child.kill('SIGTERM');
+    expect(await waitForExit(worker.child)).toBe(0);
+  }, 90_000);
 
   it(`a key's limit of ${LIMIT} holds in total over the three replicas`, async () => {
     const statuses: number[] = [];
