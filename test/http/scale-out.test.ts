@@ -273,9 +273,14 @@ describe.skipIf(!hasPostgres || !hasRedis)('three replicas on PostgreSQL and Red
       const write = await call(c, 'POST', '/v1/graphs', { ...EXAMPLE_CUSTOM_GRAPH, id: 'during-outage' });
       expect(write.status).toBe(503);
       expect(write.body).toMatchObject({ error: { code: 'STORAGE_UNAVAILABLE' } });
+      // The same through the attribution pipeline (its own graph lookup).
+      const text = 'I love adventure.';
+      const attribution = await call(a, 'POST', '/v1/attributions', { text, graph: 'my-values' });
+      expect(attribution.body).toMatchObject({ error: { code: 'STORAGE_UNAVAILABLE' } });
       // A bundled graph needs no database.
       const bundled = await call(c, 'GET', '/v1/graphs/schwartz-10');
       expect(bundled.status).toBe(200);
+      expect((await call(b, 'POST', '/v1/attributions', { text, graph: 'schwartz-10' })).status).toBe(200);
     } finally {
       await pg.start();
     }
