@@ -98,7 +98,7 @@ beforeAll(async () => {
   if (!hasPostgres || !hasRedis) return;
   [pg, redis] = await Promise.all([startPostgres(dir), startRedis(dir)]);
   replicas.push(...(await Promise.all(['a', 'b', 'c'].map(startReplica))));
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   killAll();
@@ -196,7 +196,7 @@ describe.skipIf(!hasPostgres || !hasRedis)('three replicas on PostgreSQL and Red
     });
     worker.child.kill('SIGTERM');
     expect(await waitForExit(worker.child)).toBe(0);
-  }, 90_000);
+  }, 150_000);
 
   it(`a key's limit of ${LIMIT} holds in total over the three replicas`, async () => {
     const statuses: number[] = [];
@@ -248,7 +248,7 @@ describe.skipIf(!hasPostgres || !hasRedis)('three replicas on PostgreSQL and Red
     const [first] = acked.keys();
     const got = await call(fresh, 'GET', `/v1/graphs/${first}`);
     expect(got.body).toMatchObject({ id: first, source: 'custom' });
-  }, 90_000);
+  }, 150_000);
 
   it('PostgreSQL down: /readyz 503 everywhere, custom graphs 503 STORAGE_UNAVAILABLE; back: all recover', async () => {
     const ready = async (r: Proc) => (await fetch(`${r.url}/readyz`)).status;

@@ -36,7 +36,7 @@ const version = (id: string, n: number): NewVersion => ({
 
 beforeAll(async () => {
   if (hasPostgres) server = await startPostgres(dir);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all(open.map((db) => db.close()));
