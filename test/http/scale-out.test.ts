@@ -9,6 +9,7 @@
  * - a key's limit of N requests holds in total over the three replicas (not N per replica);
  * - SIGKILL of a replica in the middle of a stream of uploads: every acknowledged upload is readable
  *   from the others, and a replica started afterwards serves them all;
+ * - SIGTERM of a replica in the middle of a streamed answer: the stream finishes, the replica exits 0;
  * - PostgreSQL stopped: /readyz is 503 on every replica, requests on custom graphs are 503
  *   STORAGE_UNAVAILABLE (bundled graphs still answer); PostgreSQL back: all recover.
  */
@@ -27,6 +28,7 @@ import {
   type PostgresServer,
   type RedisServer,
 } from '../fixtures/backends.js';
+import { startFakeOpenAI } from '../fixtures/fake-openai.js';
 import { killAll, startServer, startWorker, waitForExit, type Proc } from '../fixtures/server-process.js';
 
 const hasPostgres = postgresBin() !== null && spawnSync('setpriv', ['--version']).status === 0;
@@ -248,6 +250,49 @@ describe.skipIf(!hasPostgres || !hasRedis)('three replicas on PostgreSQL and Red
     const [first] = acked.keys();
     const got = await call(fresh, 'GET', `/v1/graphs/${first}`);
     expect(got.body).toMatchObject({ id: first, source: 'custom' });
+  }, 150_000);
+
+  it('SIGTERM of a replica mid-stream: the streamed answer finishes, then the replica exits 0', async () => {
+    // A replica answering from a slow upstream (60 ms between chunks), so the stream is in flight.
+    const fake = await startFakeOpenAI({ defaultScenario: { type: 'ok', chunkDelayMs: 60 } });
+    try {
+      const d = await startServer({
+        DATABASE_URL: pg.url,
+        REDIS_URL: redis.url,
+        DATA_DIR: join(dir, 'data-d'),
+        API_KEYS: KEYS,
+        GENERATOR: 'openai',
+        OPENAI_BASE_URL: fake.url,
+        OPENAI_MODEL: 'fake-model',
+      });
+      const res = await fetch(`${d.url}/v1/align`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          question: 'Should I lend money to my brother who keeps losing his jobs?',
+          target: { format: 'likert5', values: { benevolence: 5, security: 4, stimulation: 1 } },
+          stream: true,
+        }),
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      let text = '';
+      const read = async () => {
+        const { value, done } = await reader.read();
+        if (value) text += Buffer.from(value).toString('utf8');
+        return done;
+      };
+      while (!text.includes('event: delta')) await read(); // the answer has started
+      d.child.kill('SIGTERM');
+      while (!(await read()));
+      expect(text).toMatch(/event: done\n/);
+      expect(await waitForExit(d.child)).toBe(0);
+      expect(d.output()).toMatch(/"msg":"stopped"/);
+      // The other replicas go on serving.
+      expect((await call(replicas[0]!, 'GET', '/v1/graphs/my-values')).status).toBe(200);
+    } finally {
+      await fake.close();
+    }
   }, 150_000);
 
   it('PostgreSQL down: /readyz 503 everywhere, custom graphs 503 STORAGE_UNAVAILABLE; back: all recover', async () => {
