@@ -10,6 +10,8 @@
  * - SIGKILL of a replica in the middle of a stream of uploads: every acknowledged upload is readable
  *   from the others, and a replica started afterwards serves them all;
  * - SIGTERM of a replica in the middle of a streamed answer: the stream finishes, the replica exits 0;
+ * - Redis stopped: /readyz is 503 naming it, requests that need a counter are 503 STORAGE_UNAVAILABLE;
+ *   Redis back: all recover (no replica crashes);
  * - PostgreSQL stopped: /readyz is 503 on every replica, requests on custom graphs are 503
  *   STORAGE_UNAVAILABLE (bundled graphs still answer); PostgreSQL back: all recover.
  */
@@ -294,6 +296,33 @@ describe.skipIf(!hasPostgres || !hasRedis)('three replicas on PostgreSQL and Red
       await fake.close();
     }
   }, 150_000);
+
+  it('Redis down: /readyz 503 naming it, rate-limited requests 503 STORAGE_UNAVAILABLE; back: all recover', async () => {
+    const ready = async (r: Proc) => (await fetch(`${r.url}/readyz`)).status;
+    await redis.stop();
+    try {
+      for (const r of replicas) {
+        const res = await fetch(`${r.url}/readyz`);
+        expect(res.status).toBe(503);
+        expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+          /Redis \(REDIS_URL\)/,
+        );
+      }
+      // The metered key's counter lives in Redis: no counter, no answer (rather than no limit).
+      const metered = await call(replicas[1]!, 'GET', '/v1/graphs', undefined, METERED);
+      expect(metered.status).toBe(503);
+      expect(metered.body).toMatchObject({ error: { code: 'STORAGE_UNAVAILABLE' } });
+      expect((metered.body.error as Json).message).toMatch(/REDIS_URL/);
+      // A key without a limit needs no counter: graphs still answer.
+      expect((await call(replicas[2]!, 'GET', '/v1/graphs/my-values')).status).toBe(200);
+    } finally {
+      await redis.start();
+    }
+    for (const r of replicas) await until(`${r.url}/readyz`, async () => (await ready(r)) === 200);
+    // A fresh Redis has no counters: the metered key starts a new window.
+    expect((await call(replicas[0]!, 'GET', '/v1/graphs', undefined, METERED)).status).toBe(200);
+    for (const r of replicas) expect(r.child.exitCode).toBeNull();
+  }, 90_000);
 
   it('PostgreSQL down: /readyz 503 everywhere, custom graphs 503 STORAGE_UNAVAILABLE; back: all recover', async () => {
     const ready = async (r: Proc) => (await fetch(`${r.url}/readyz`)).status;
