@@ -148,7 +148,8 @@ export const ERROR_CATALOGUE = {
   },
   STORAGE_UNAVAILABLE: {
     status: 503,
-    summary: 'The graph database could not complete the write; nothing was stored. Retry later.',
+    summary:
+      'The graph database could not complete the write (nothing was stored), or a shared backend (PostgreSQL of DATABASE_URL, the Redis of the rate limits) cannot be reached. Retry later.',
   },
   UPSTREAM_TIMEOUT: {
     status: 504,

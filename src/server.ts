@@ -27,7 +27,10 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     app = await buildApp(config);
   } catch (err) {
     if (err instanceof ScmError) fail(`cannot load the graphs in ${config.graphsDir}: ${err.message}`);
-    if (err instanceof StorageError) fail(`cannot open the custom graphs (DATA_DIR): ${err.message}`);
+    if (err instanceof StorageError)
+      fail(
+        `cannot open the custom graphs (${config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR'}): ${err.message}`,
+      );
     throw err;
   }
 

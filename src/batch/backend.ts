@@ -28,7 +28,7 @@ export class SqliteBackend implements BatchBackend {
 
   constructor(
     private readonly db: BatchDb,
-    deps: () => AlignDeps,
+    deps: () => AlignDeps | Promise<AlignDeps>,
     concurrency: number,
     log: FastifyBaseLogger,
   ) {

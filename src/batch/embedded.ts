@@ -21,7 +21,7 @@ export class EmbeddedQueue {
 
   constructor(
     private readonly db: BatchDb,
-    private readonly deps: () => AlignDeps,
+    private readonly deps: () => AlignDeps | Promise<AlignDeps>,
     private readonly concurrency: number,
     private readonly log: FastifyBaseLogger,
   ) {}
@@ -67,7 +67,7 @@ export class EmbeddedQueue {
   private async work(line: ClaimedLine): Promise<void> {
     try {
       const result = await executeLine(
-        this.deps(),
+        await this.deps(),
         line.url,
         line.body,
         `${line.batchId}_${line.line}`,

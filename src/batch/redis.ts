@@ -226,7 +226,7 @@ export class RedisWorker {
 
   constructor(
     settings: RedisSettings,
-    private readonly deps: () => AlignDeps,
+    private readonly deps: () => AlignDeps | Promise<AlignDeps>,
     concurrency: number,
     readonly name: string,
   ) {
@@ -276,7 +276,7 @@ export class RedisWorker {
       );
       return;
     }
-    const result = await executeLine(this.deps(), data.url, data.body, `${data.batchId}_${data.line}`);
+    const result = await executeLine(await this.deps(), data.url, data.body, `${data.batchId}_${data.line}`);
     const attempts = job.opts.attempts ?? 1;
     if (RETRYABLE.has(result.status_code) && job.attemptsMade + 1 < attempts) {
       // BullMQ retries the line after its backoff; nothing is recorded for this attempt.

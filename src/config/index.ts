@@ -74,7 +74,12 @@ export const CONFIG_VARS = {
   REDIS_URL: {
     default: '(none)',
     description:
-      'Redis for batch jobs (`redis://host:6379`): lines go through BullMQ and are worked by `pluralign worker` processes; unset: the embedded SQLite queue.',
+      'Redis for batch jobs (`redis://host:6379`): lines go through BullMQ and are worked by `pluralign worker` processes; the rate limits are counted there too, shared by every replica. Unset: the embedded SQLite queue and in-memory limits.',
+  },
+  DATABASE_URL: {
+    default: '(none)',
+    description:
+      'PostgreSQL for the custom graphs (`postgresql://user:password@host:5432/db`), shared by every replica and batch worker (schema migrated at boot); unset: the SQLite database in `DATA_DIR`.',
   },
   BATCH_MAX_ATTEMPTS: {
     default: '3',
@@ -122,6 +127,11 @@ const EnvSchema = z.object({
     .trim()
     .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
     .optional(),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgresql:// URL')
+    .optional(),
   BATCH_MAX_ATTEMPTS: integer('BATCH_MAX_ATTEMPTS', 1, 100).default(3),
   BATCH_BACKOFF_MS: integer('BATCH_BACKOFF_MS', 0, 3_600_000).default(1000),
   BATCH_LOCK_MS: integer('BATCH_LOCK_MS', 500, 3_600_000).default(30_000),
@@ -159,6 +169,8 @@ export interface Config extends SecurityConfig {
   };
   /** The language-model backends (GENERATOR, OPENAI_*, UPSTREAM_*): see src/http/generators.ts. */
   generator: GeneratorEnvConfig;
+  /** PostgreSQL for the custom graphs (DATABASE_URL); null = SQLite in `dataDir`. */
+  databaseUrl: string | null;
 }
 
 export { ConfigError };
@@ -226,5 +238,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     ...security,
     generator,
+    databaseUrl: e.DATABASE_URL ?? null,
   };
 }

@@ -3,7 +3,9 @@
  * - bundled: loaded, validated and compiled once at boot from GRAPHS_DIR; read-only;
  * - custom: uploaded through the API (`POST/PUT/DELETE /v1/graphs`), validated exactly like the bundled
  *   ones (`makeEntry`), versioned by content hash and stored durably in SQLite (src/storage/graph-db.ts);
- *   the current version of each is compiled in memory;
+ *   or, with DATABASE_URL, in PostgreSQL shared by every replica (src/storage/pg-graph-db.ts); the
+ *   current version of each is compiled in memory and, for a shared database, re-read when its stamp
+ *   moves (`refresh`, before every API request and batch line);
  * - inline: sent with a request, validated and compiled per request, with a small cache keyed by
  *   content hash so a client that sends the same inline graph repeatedly compiles it once.
  * Inline and uploaded graphs are capped (nodes, edges, expression length).
@@ -13,6 +15,9 @@ import type { Config } from '../config/index.js';
 import { contentHash, loadGraphDir, makeEntry, type GraphEntry } from './registry.js';
 import { ScmError } from '../scm/index.js';
 import { GraphDb, GraphWriteConflict, type PutOutcome, type StoredGraph } from '../storage/graph-db.js';
+import { SqliteGraphBackend, type GraphBackend } from '../storage/graph-backend.js';
+import { FreshnessGate } from '../storage/freshness-gate.js';
+import { PgGraphDb } from '../storage/pg-graph-db.js';
 import { ApiError, type ErrorDetail } from '../errors.js';
 
 export type GraphSource = 'bundled' | 'custom' | 'inline';
@@ -125,16 +130,21 @@ export class GraphStore {
   private readonly custom = new Map<string, { entry: GraphEntry; info: CustomInfo }>();
   private readonly inline = new Lru(INLINE_CACHE_SIZE);
   private readonly oldVersions = new Lru(VERSION_CACHE_SIZE);
-  private readonly db: GraphDb;
+  private readonly db: GraphBackend;
+  private readonly log: Log | undefined;
+  /** The stamp the custom graphs in memory were read at; the error of the last failed refresh. */
+  private stamp: string | null = null;
+  private failure: Error | null = null;
+  private readonly gate = new FreshnessGate(() => this.reload());
 
   /**
    * `limits`: the caps (a number is MAX_INLINE_GRAPH_NODES, the rest default); `db`: the custom graphs
-   * (default: an empty in-memory database).
+   * (default: an empty in-memory database); an SQLite one is loaded now, a shared one by `refresh()`.
    */
   constructor(
     bundled: ReadonlyMap<string, GraphEntry>,
     limits: number | Partial<GraphLimits> = {},
-    db: GraphDb = GraphDb.memory(),
+    db: GraphDb | GraphBackend = GraphDb.memory(),
     log?: Log,
   ) {
     this.bundled = bundled;
@@ -142,8 +152,15 @@ export class GraphStore {
       ...DEFAULT_LIMITS,
       ...(typeof limits === 'number' ? { maxNodes: limits } : limits),
     };
-    this.db = db;
-    this.loadCustom(log);
+    this.log = log;
+    if (db instanceof GraphDb) {
+      this.db = new SqliteGraphBackend(db);
+      const current = db.current();
+      this.loadCustom(
+        current.map((c) => c.graph),
+        new Map(current.map((c) => [c.graph.id, c.head.definition])),
+      );
+    } else this.db = db;
   }
 
   /** Load every graph of `dir`; throws ScmError (naming the file and the node) on an invalid graph. */
@@ -165,13 +182,90 @@ export class GraphStore {
     return new GraphStore(bundled, limitsOf(config), GraphDb.open(config.dataDir), log);
   }
 
-  /** The store's database file (`:memory:` when none). */
-  get databasePath(): string {
-    return this.db.path;
+  /**
+   * The service's store on the configured database: PostgreSQL with DATABASE_URL (connected, migrated
+   * and loaded; StorageError when unreachable), else `open`'s SQLite in DATA_DIR.
+   */
+  static async connect(config: Config, log?: Log): Promise<GraphStore> {
+    if (!config.databaseUrl) return GraphStore.open(config, log);
+    const bundled = loadGraphDir(config.graphsDir);
+    const db = await PgGraphDb.connect(config.databaseUrl, {
+      onError: (err) => log?.warn({ err: err.message }, 'an idle connection to the graph database failed'),
+    });
+    const store = new GraphStore(bundled, limitsOf(config), db, log);
+    await store.refresh();
+    if (store.failure) {
+      await store.close();
+      throw store.failure;
+    }
+    return store;
   }
 
-  private loadCustom(log?: Log): void {
-    for (const { graph, head } of this.db.current()) {
+  /** The store's database (a file path, `:memory:`, or the database URL without its password). */
+  get databasePath(): string {
+    return this.db.location;
+  }
+
+  /** False while the shared database is unreachable (the last refresh failed). */
+  get reachable(): boolean {
+    return this.failure === null;
+  }
+
+  /** Resolves when the database answers; rejects with its error otherwise (readiness). */
+  async ping(): Promise<void> {
+    await this.db.ping();
+  }
+
+  /**
+   * Make the custom graphs in memory current, for a shared database: one read of its stamp, and a
+   * reload of what changed when it moved. Every caller gets a read that started after it called (calls
+   * during a read share the next one). Never rejects: while the database is unreachable, custom graphs
+   * answer 503 STORAGE_UNAVAILABLE (bundled ones still serve) until a refresh succeeds.
+   */
+  async refresh(): Promise<void> {
+    if (this.db.shared) await this.gate.pass();
+  }
+
+  private async reload(): Promise<void> {
+    try {
+      if (this.stamp !== null && (await this.db.stamp()) === this.stamp) {
+        this.failure = null;
+        return;
+      }
+      const { stamp, graphs } = await this.db.heads();
+      const known = (g: StoredGraph) => this.custom.get(g.id)?.entry.hash === g.currentHash;
+      const needed = graphs.filter((g) => !known(g) && !this.bundled.has(g.id));
+      const fetched = await this.db.definitions(needed.map((g) => ({ id: g.id, hash: g.currentHash })));
+      this.loadCustom(graphs, new Map(fetched.map((v) => [v.id, v.definition])));
+      this.stamp = stamp;
+      this.failure = null;
+    } catch (err) {
+      if (!this.failure) this.log?.error({ err }, `the graph database ${this.db.location} is unreachable`);
+      this.failure = err as Error;
+    }
+  }
+
+  /** The 503 of a request that needs the custom graphs while the database is unreachable. */
+  private checkAvailable(): void {
+    if (this.failure) throw storageUnavailable();
+  }
+
+  /**
+   * Replace the custom graphs in memory by `graphs`; `definitions` holds the JSON of the current version
+   * of each graph not already compiled at that hash.
+   */
+  private loadCustom(graphs: StoredGraph[], definitions: ReadonlyMap<string, string>): void {
+    const log = this.log;
+    const previous = new Map(this.custom);
+    this.custom.clear();
+    for (const graph of graphs) {
+      const head = { hash: graph.currentHash, definition: definitions.get(graph.id) };
+      const kept = previous.get(graph.id);
+      if (kept && kept.entry.hash === head.hash) {
+        this.custom.set(graph.id, { entry: kept.entry, info: info(graph) });
+        continue;
+      }
+      if (head.definition === undefined) continue; // deleted or replaced since: the next refresh sees it
       if (this.bundled.has(graph.id)) {
         log?.warn(
           { graph: graph.id },
@@ -188,7 +282,7 @@ export class GraphStore {
       } catch (err) {
         log?.error(
           { graph: graph.id, hash: head.hash, err: (err as Error).message },
-          `custom graph "${graph.id}" cannot be loaded from ${this.db.path}; it is not served`,
+          `custom graph "${graph.id}" cannot be loaded from ${this.db.location}; it is not served`,
         );
       }
     }
@@ -200,6 +294,7 @@ export class GraphStore {
   }
 
   listDetailed(): ListedGraph[] {
+    this.checkAvailable();
     const out: ListedGraph[] = [...this.bundled.values()].map((entry) => ({ entry, source: 'bundled' }));
     for (const { entry, info } of this.custom.values()) out.push({ entry, source: 'custom', custom: info });
     return out.sort((a, b) => a.entry.id.localeCompare(b.entry.id));
@@ -207,13 +302,19 @@ export class GraphStore {
 
   /** Every graph served by id (bundled and custom, current versions), as a map (a snapshot). */
   servedGraphs(): ReadonlyMap<string, GraphEntry> {
-    return new Map(this.listDetailed().map((g) => [g.entry.id, g.entry]));
+    if (!this.failure) return new Map(this.listDetailed().map((g) => [g.entry.id, g.entry]));
+    // The database is unreachable: bundled graphs serve, any other id is a 503 (not a 404).
+    const bundled = new Map(this.bundled);
+    const get = bundled.get.bind(bundled);
+    bundled.get = (id: string) => get(id) ?? storageUnavailable();
+    return bundled;
   }
 
   /** A graph served by id (bundled or custom, current version), or undefined. */
   lookup(id: string): ListedGraph | undefined {
     const b = this.bundled.get(id);
     if (b) return { entry: b, source: 'bundled' };
+    this.checkAvailable();
     const c = this.custom.get(id);
     return c ? { entry: c.entry, source: 'custom', custom: c.info } : undefined;
   }
@@ -238,10 +339,14 @@ export class GraphStore {
   }
 
   /** One version of a graph by its hash (bundled graphs have one), or UNKNOWN_GRAPH_VERSION (404). */
-  getVersion(id: string, hash: string, path = 'query.version'): ListedGraph & { current: boolean } {
+  async getVersion(
+    id: string,
+    hash: string,
+    path = 'query.version',
+  ): Promise<ListedGraph & { current: boolean }> {
     const found = this.getListed(id, 'params.id');
     if (found.entry.hash === hash) return { ...found, current: true };
-    const stored = found.source === 'custom' ? this.db.version(id, hash) : undefined;
+    const stored = found.source === 'custom' ? await this.read(() => this.db.version(id, hash)) : undefined;
     if (!stored) {
       const message = `graph "${id}" has no version ${hash}; see GET /v1/graphs/${id}/versions`;
       throw new ApiError('UNKNOWN_GRAPH_VERSION', message, [{ path, message }]);
@@ -255,13 +360,13 @@ export class GraphStore {
   }
 
   /** The versions of a graph, newest first. */
-  versions(id: string): { graph: ListedGraph; versions: GraphVersionInfo[] } {
+  async versions(id: string): Promise<{ graph: ListedGraph; versions: GraphVersionInfo[] }> {
     const graph = this.getListed(id, 'params.id');
     if (graph.source === 'bundled') {
       const e = graph.entry;
       return { graph, versions: [{ hash: e.hash, version: e.version, createdAt: null, current: true }] };
     }
-    const versions = this.db.versions(id).map((v) => ({
+    const versions = (await this.read(() => this.db.versions(id))).map((v) => ({
       hash: v.hash,
       version: v.version,
       createdAt: v.createdAt,
@@ -342,13 +447,13 @@ export class GraphStore {
    * Store a custom graph (validated and compiled first) and make it current: `mode` `create` refuses an
    * existing id, `update` a missing one. Returns once the write is durably committed.
    */
-  write(definition: GraphFile, mode: 'create' | 'update' | 'upsert'): WriteResult {
+  async write(definition: GraphFile, mode: 'create' | 'update' | 'upsert'): Promise<WriteResult> {
     const id = definition.id;
     if (this.bundled.has(id)) throw this.readOnly(id);
     const entry = this.compile(definition, '', `graph "${id}"`);
-    let result: ReturnType<GraphDb['put']>;
+    let result: Awaited<ReturnType<GraphBackend['put']>>;
     try {
-      result = this.db.put(
+      result = await this.db.put(
         { id, hash: entry.hash, version: entry.version, definition: JSON.stringify(entry.file) },
         { maxGraphs: this.limits.maxCustomGraphs, maxVersions: this.limits.maxGraphVersions },
         mode === 'create' ? false : mode === 'update' ? true : undefined,
@@ -366,11 +471,11 @@ export class GraphStore {
   }
 
   /** Delete a custom graph and its versions; the number of versions deleted. */
-  delete(id: string): number {
+  async delete(id: string): Promise<number> {
     if (this.bundled.has(id)) throw this.readOnly(id);
     let n: number;
     try {
-      n = this.db.delete(id);
+      n = await this.db.delete(id);
     } catch (err) {
       throw new StorageWriteError(err);
     }
@@ -379,9 +484,27 @@ export class GraphStore {
     return n;
   }
 
-  close(): void {
-    this.db.close();
+  /** A read of the database; its failure is the 503 of an unreachable database. */
+  private async read<T>(query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (err) {
+      this.log?.error({ err }, `reading the graph database ${this.db.location} failed`);
+      throw storageUnavailable();
+    }
   }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+/** 503 STORAGE_UNAVAILABLE: the shared graph database cannot be reached (bundled graphs still serve). */
+export function storageUnavailable(): never {
+  throw new ApiError(
+    'STORAGE_UNAVAILABLE',
+    'the graph database (DATABASE_URL) cannot be reached, so custom graphs cannot be served now; bundled graphs still answer; retry later',
+  );
 }
 
 function conflict(id: string, err: GraphWriteConflict): ApiError {

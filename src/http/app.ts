@@ -12,6 +12,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from '../config/index.js';
+import { rateLimitRedis, type BackendCheck } from './backends.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, sendError } from './error-handler.js';
 import { ApiError } from '../errors.js';
 import { GraphStore } from '../graphs/store.js';
@@ -45,10 +46,23 @@ export interface AppOptions {
 
 async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   const { config } = opts;
-  // Bundled graphs from GRAPHS_DIR, custom graphs from the database in DATA_DIR (closed with the app).
-  const store = opts.store ?? GraphStore.open(config, fastify.log);
+  // Bundled graphs from GRAPHS_DIR, custom graphs from DATABASE_URL or DATA_DIR (closed with the app).
+  const store = opts.store ?? (await GraphStore.connect(config, fastify.log));
   if (!opts.store) fastify.addHook('onClose', async () => store.close());
-  const state: AppState = { ready: false, closing: false, startedAt: Date.now() };
+  // Scaled out: the shared backends /readyz checks (backends.ts); rate limits counted in Redis.
+  const backends: BackendCheck[] = [];
+  if (config.databaseUrl)
+    backends.push({ name: 'the graph database (DATABASE_URL)', check: () => store.ping() });
+  const redis = config.batch.redis
+    ? rateLimitRedis(config.batch.redis.url, (err) =>
+        fastify.log.warn({ err: err.message }, 'Redis (REDIS_URL)'),
+      )
+    : undefined;
+  if (redis) {
+    backends.push({ name: 'Redis (REDIS_URL)', check: () => redis.ping() });
+    fastify.addHook('onClose', async () => redis.disconnect());
+  }
+  const state: AppState = { ready: false, closing: false, startedAt: Date.now(), backends };
 
   installErrorHandling(fastify, config.bodyLimit);
   // Prometheus metrics (metrics.ts): one registry per app, counted by a root onResponse hook.
@@ -71,7 +85,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   });
 
   // Security headers, CORS, overload, rate limits, API keys and scopes (security.ts).
-  await fastify.register(securityPlugin, { ...opts.security, config });
+  await fastify.register(securityPlugin, { ...opts.security, config, ...(redis ? { redis } : {}) });
 
   await fastify.register(swagger, swaggerOptions());
   if (config.docsEnabled) {
@@ -93,6 +107,10 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     );
     api.setValidatorCompiler(zodValidatorCompiler);
     api.setSerializerCompiler(responseSerializerCompiler(config.responseValidation));
+    // A shared graph database: custom graphs are made current before each API request is handled.
+    api.addHook('preHandler', async (request) => {
+      if (request.url.startsWith('/v1/')) await store.refresh();
+    });
     await api.register(healthRoutes, deps);
     await api.register(graphRoutes, deps);
     await api.register(counterfactualRoutes, deps);

@@ -5,7 +5,8 @@
  *   role names in the list of a non-OAuth scheme), and a sentence naming the scope;
  * - error responses: 401 `AUTH_REQUIRED`/`INVALID_API_KEY` and 403 `INSUFFICIENT_SCOPE` (key-protected
  *   routes), 400 `JSON_TOO_DEEP` (routes with a body), 429 `RATE_LIMITED` (all but the health probes),
- *   503 `OVERLOADED` (all but liveness), merged with the codes the route declares for the same status.
+ *   503 `OVERLOADED` (all but liveness) and `STORAGE_UNAVAILABLE` (all but the probes: a shared backend
+ *   is down), merged with the codes the route declares for the same status.
  */
 import type { SwaggerTransform } from '@fastify/swagger';
 import type { FastifySchema } from 'fastify';
@@ -49,7 +50,9 @@ export function withAccessDocs<S extends FastifySchema>(transform: SwaggerTransf
     }
     if (schema.body) extra.push([400, ['JSON_TOO_DEEP']]);
     if (!config.probe) extra.push([429, ['RATE_LIMITED']]);
-    if (config.probe !== 'liveness') extra.push([503, ['OVERLOADED']]);
+    // STORAGE_UNAVAILABLE: the shared rate-limit counters (REDIS_URL) or graph database cannot be reached.
+    if (config.probe !== 'liveness')
+      extra.push([503, config.probe ? ['OVERLOADED'] : ['OVERLOADED', 'STORAGE_UNAVAILABLE']]);
 
     const response: Record<string, unknown> = { ...schema.response };
     for (const [status, codes] of extra) {

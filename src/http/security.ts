@@ -30,6 +30,7 @@ import type {
   FastifyRequest,
 } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
+import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import { isLoopback } from '../config/security.js';
 import { bearerToken, KeyRing, type AuthenticatedKey, type Scope } from './auth.js';
@@ -59,6 +60,8 @@ export interface SecurityOptions {
   underPressure?: Partial<FastifyUnderPressureOptions>;
   /** Tests: the comparison the key ring uses (default `crypto.timingSafeEqual`). */
   compare?: (a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => boolean;
+  /** REDIS_URL: count the limits in Redis, shared by every replica (default: in this process's memory). */
+  redis?: Redis;
 }
 
 const REALM = 'realm="pluralign"';
@@ -117,7 +120,13 @@ async function enforce(
   reply: FastifyReply,
   tooMany: () => string,
 ): Promise<void> {
-  const r = await limiter(request);
+  const r = await limiter(request).catch((err: unknown) => {
+    request.log.error({ err }, 'the rate-limit counters (Redis) cannot be reached');
+    throw new ApiError(
+      'STORAGE_UNAVAILABLE',
+      'the rate-limit counters shared by the replicas (Redis, REDIS_URL) cannot be reached; retry later',
+    );
+  });
   if (r.isAllowed) return;
   reply.header('x-ratelimit-limit', r.max);
   reply.header('x-ratelimit-remaining', r.remaining);
@@ -200,7 +209,11 @@ async function security(fastify: FastifyInstance, opts: SecurityOptions): Promis
     ...opts.underPressure,
   });
 
-  await fastify.register(rateLimit, { global: false, timeWindow: config.rateLimitWindowMs });
+  await fastify.register(rateLimit, {
+    global: false,
+    timeWindow: config.rateLimitWindowMs,
+    ...(opts.redis ? { redis: opts.redis, nameSpace: 'pluralign:ratelimit:' } : {}),
+  });
   const perIp = config.rateLimitPerIp > 0 ? fastify.createRateLimit({ max: config.rateLimitPerIp }) : null;
   const keyLimits = new Map(config.apiKeys.map((k) => [k.name, k.rateLimit ?? config.rateLimitPerKey]));
   const perKey = fastify.createRateLimit({

@@ -20,7 +20,8 @@ import Database from 'better-sqlite3';
 
 export const DB_FILE = 'pluralign.db';
 
-interface Migration {
+/** A versioned schema migration (the SQLite and PostgreSQL stores keep the same numbering). */
+export interface Migration {
   version: number;
   name: string;
   sql: string;
@@ -102,39 +103,42 @@ export interface WriteLimits {
 /** What a `put` did: created the graph, added a version, made an older version current, or nothing. */
 export type PutOutcome = 'created' | 'added' | 'restored' | 'unchanged';
 
-type GraphRow = {
+/** Rows as both engines return them (SQLite: ISO text and numbers; PostgreSQL: Date, COUNT as text). */
+export type GraphRow = {
   id: string;
   current_hash: string;
-  created_at: string;
-  updated_at: string;
-  version_count: number;
+  created_at: string | Date;
+  updated_at: string | Date;
+  version_count: number | string;
 };
-type VersionRow = {
+export type VersionRow = {
   id: string;
   hash: string;
   seq: number;
   version: string;
   definition: string;
-  created_at: string;
+  created_at: string | Date;
 };
 
-const toGraph = (r: GraphRow): StoredGraph => ({
+const iso = (t: string | Date) => (typeof t === 'string' ? t : t.toISOString());
+export const toGraph = (r: GraphRow): StoredGraph => ({
   id: r.id,
   currentHash: r.current_hash,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  versionCount: r.version_count,
+  createdAt: iso(r.created_at),
+  updatedAt: iso(r.updated_at),
+  versionCount: Number(r.version_count),
 });
-const toVersion = (r: VersionRow): StoredVersion => ({
+export const toVersion = (r: VersionRow): StoredVersion => ({
   id: r.id,
   hash: r.hash,
   seq: r.seq,
   version: r.version,
   definition: r.definition,
-  createdAt: r.created_at,
+  createdAt: iso(r.created_at),
 });
 
-const GRAPH_SELECT = `
+/** Graphs with their number of versions (the same SQL for both engines). */
+export const GRAPH_SELECT = `
   SELECT g.id, g.current_hash, g.created_at, g.updated_at,
          (SELECT COUNT(*) FROM graph_versions v WHERE v.id = g.id) AS version_count
   FROM graphs g`;

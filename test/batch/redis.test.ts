@@ -6,15 +6,15 @@
  * lines are taken over after BATCH_LOCK_MS and every custom_id is in the output exactly once. Then a
  * cancelled batch ends `cancelled` with BATCH_CANCELLED lines.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { byWorkerKey } from '../../src/batch/redis.js';
-import { ROOT } from '../http/helpers.js';
+import { hasRedis, startRedis, type RedisServer } from '../fixtures/backends.js';
+import { startWorker as startWorkerProcess } from '../fixtures/server-process.js';
 import {
   alignLines,
   killAll,
@@ -26,85 +26,42 @@ import {
   type Proc,
 } from './helpers.js';
 
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
 // In CI (.ci/run) the tests must run: without redis-server they fail instead of skipping.
 if (!hasRedis && process.env.PLURALIGN_REQUIRE_REDIS === '1')
   throw new Error('redis-server is not installed');
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'pluralign-redis-'));
-let redisProc: ChildProcess;
+let redisServer: RedisServer | undefined;
 let redisUrl = '';
 let server: Proc;
 const workers: ChildProcess[] = [];
 const logs = new Map<string, () => string>();
 
-function startWorker(name: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'worker', '--name', name],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        REDIS_URL: redisUrl,
-        DATA_DIR: join(dir, 'data'),
-        GENERATOR: 'template',
-        BATCH_CONCURRENCY: '2',
-        BATCH_LOCK_MS: '2000',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  workers.push(child);
-  let out = '';
-  logs.set(name, () => out);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      if (out.includes('batch worker ready')) resolve(child);
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
+async function startWorker(name: string): Promise<ChildProcess> {
+  const w = await startWorkerProcess(name, {
+    REDIS_URL: redisUrl,
+    DATA_DIR: join(dir, 'data'),
+    GENERATOR: 'template',
+    BATCH_CONCURRENCY: '2',
+    BATCH_LOCK_MS: '2000',
+    LOG_LEVEL: 'info',
   });
+  workers.push(w.child);
+  logs.set(name, w.output);
+  return w.child;
 }
 
 beforeAll(async () => {
   if (!hasRedis) return;
-  const port = await freePort();
-  redisProc = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    redisProc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-    redisProc.on('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${out}`)));
-  });
-  redisUrl = `redis://127.0.0.1:${port}`;
+  redisServer = await startRedis(dir);
+  redisUrl = redisServer.url;
   server = await startServer({ DATA_DIR: join(dir, 'data'), REDIS_URL: redisUrl });
 }, 60_000);
 
 afterAll(async () => {
   killAll();
   for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
-  redisProc?.kill('SIGKILL');
-  if (redisProc) await waitForExit(redisProc);
+  await redisServer?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

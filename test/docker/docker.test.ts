@@ -25,6 +25,8 @@ const COMPOSE = parse(readFileSync(join(ROOT, 'docker', 'compose.yaml'), 'utf8')
       ports?: string[];
       healthcheck?: { test: string[] };
       depends_on?: Record<string, { condition: string; required?: boolean }>;
+      deploy?: { replicas?: number };
+      command?: string[];
     }
   >;
   volumes: Record<string, unknown>;
@@ -138,5 +140,62 @@ describe('docker/compose.yaml', () => {
     // pluralign starts without the profile too.
     expect(app.depends_on).toBeUndefined();
     expect(app.profiles).toBeUndefined();
+  });
+});
+
+describe('docker/compose.yaml, profile "scale"', () => {
+  const svc = COMPOSE.services;
+  const NGINX = readFileSync(join(ROOT, 'docker', 'nginx.conf'), 'utf8');
+
+  it('runs PostgreSQL, Redis, three replicas and two workers behind a reverse proxy, all in the profile', () => {
+    for (const name of ['postgres', 'redis', 'replica', 'worker', 'proxy']) {
+      expect(svc[name]?.profiles, name).toEqual(['scale']);
+    }
+    expect(svc.postgres!.image).toMatch(/^postgres:\d+$/);
+    expect(svc.redis!.image).toMatch(/^redis:\d+$/);
+    expect(svc.replica!.deploy?.replicas).toBe(3);
+    expect(svc.worker!.deploy?.replicas).toBe(2);
+    expect(svc.worker!.command).toEqual(['node', 'dist/src/cli/bin.js', 'worker']);
+    expect(svc.replica!.build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile' });
+    expect(svc.worker!.image).toBe(svc.replica!.image);
+    for (const name of ['postgres', 'redis', 'replica']) expect(svc[name]!.healthcheck, name).toBeDefined();
+    // The default service still starts alone, without the profile.
+    expect(svc.pluralign!.profiles).toBeUndefined();
+  });
+
+  it('shares graphs through PostgreSQL and limits/batches through Redis, with known variables only', () => {
+    const known = new Set([...Object.keys(CONFIG_VARS), ...Object.keys(GENERATOR_VARS)]);
+    for (const name of ['replica', 'worker']) {
+      const env = svc[name]!.environment!;
+      for (const v of Object.keys(env)) expect(known, `${name}: ${v}`).toContain(v);
+      expect(new URL(env.DATABASE_URL!.replace(/\$\{[^}]+\}/g, 'x')).host).toBe('postgres:5432');
+      expect(env.REDIS_URL).toBe('redis://redis:6379');
+      expect(env.HOST).toBe('0.0.0.0');
+    }
+    expect(svc.replica!.environment).toEqual(svc.worker!.environment);
+    expect(svc.replica!.environment!.TRUST_PROXY).toBe('true');
+    expect(svc.replica!.depends_on).toEqual({
+      postgres: { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+    });
+    // Replicas are healthy when ready: /readyz checks PostgreSQL and Redis.
+    expect(svc.replica!.healthcheck?.test.join(' ')).toMatch(/\/readyz/);
+    expect(svc.postgres!.environment?.POSTGRES_DB).toBe('pluralign');
+    expect(Object.keys(COMPOSE.volumes)).toEqual(expect.arrayContaining(['postgres-data', 'redis-data']));
+  });
+
+  it('the proxy balances over the replicas and passes streams through unbuffered', () => {
+    const proxy = svc.proxy!;
+    expect(proxy.image).toMatch(/^nginx:\d/);
+    expect(proxy.volumes).toContain('./nginx.conf:/etc/nginx/nginx.conf:ro');
+    expect(proxy.ports?.[0]).toMatch(/:8080$/);
+    expect(proxy.depends_on).toEqual({ replica: { condition: 'service_healthy' } });
+    expect(NGINX).toMatch(/upstream pluralign \{[^}]*server replica:8080 resolve;/);
+    expect(NGINX).toMatch(/listen 8080;/);
+    expect(NGINX).toMatch(/proxy_pass http:\/\/pluralign;/);
+    expect(NGINX).toMatch(/proxy_buffering off;/);
+    expect(NGINX).toMatch(/X-Forwarded-For \$proxy_add_x_forwarded_for;/);
+    // Braces balance (a truncated or mis-nested file fails here).
+    expect((NGINX.match(/\{/g) ?? []).length).toBe((NGINX.match(/\}/g) ?? []).length);
   });
 });

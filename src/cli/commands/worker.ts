@@ -19,8 +19,9 @@ Options:
   -h, --help           this help
 
 Needs REDIS_URL (the same as the service's). Graphs, generators and data folder come from the same
-environment as the service (GRAPHS_DIR, DATA_DIR, OPENAI_*, …): run the same image with the same
-settings. Retries (BATCH_MAX_ATTEMPTS, BATCH_BACKOFF_MS) and the rate limit shared by all workers
+environment as the service (GRAPHS_DIR, DATABASE_URL or DATA_DIR, OPENAI_*, …): run the same image with
+the same settings; with DATABASE_URL every worker reads the custom graphs the replicas write, current
+before each line. Retries (BATCH_MAX_ATTEMPTS, BATCH_BACKOFF_MS) and the rate limit shared by all workers
 (BATCH_RATE_LIMIT) are read here. Start as many workers as you like, on any machines.
 
 Examples:
@@ -47,12 +48,16 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig();
   if (!config.batch.redis) throw new UsageError('pluralign worker needs REDIS_URL (redis://host:6379)');
   const log = pino({ level: config.logLevel });
-  const store = GraphStore.open(config, log as never);
+  const store = await GraphStore.connect(config, log as never);
   const setup = buildGenerators(config.generator);
   const name = values.name ?? `${hostname()}-${process.pid}`;
   const worker = new RedisWorker(
     config.batch.redis,
-    () => ({ ...setup, graphs: store.servedGraphs() }),
+    // A shared graph database (DATABASE_URL): the custom graphs are made current before each line.
+    async () => {
+      await store.refresh();
+      return { ...setup, graphs: store.servedGraphs() };
+    },
     Math.max(1, config.batch.concurrency),
     name,
   );
@@ -65,8 +70,8 @@ export async function run(argv: string[]): Promise<number> {
   return await new Promise<number>((resolve) => {
     const stop = () => {
       log.info({ worker: name }, 'batch worker stopping');
-      void worker.close().then(() => {
-        store.close();
+      void worker.close().then(async () => {
+        await store.close();
         resolve(0);
       });
     };

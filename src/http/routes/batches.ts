@@ -41,7 +41,10 @@ export const batchRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
     ? new RedisBackend(config.batch.redis)
     : new SqliteBackend(
         BatchDb.open(config.dataDir),
-        () => ({ ...deps.align, graphs: deps.store.servedGraphs() }),
+        async () => {
+          await deps.store.refresh();
+          return { ...deps.align, graphs: deps.store.servedGraphs() };
+        },
         config.batch.concurrency,
         app.log,
       );

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/index.js';
+import type { BackendCheck } from '../backends.js';
 import type { GraphStore } from '../../graphs/store.js';
 import type { AppMetrics } from '../prometheus.js';
 
@@ -9,6 +10,8 @@ export interface AppState {
   /** True once shutdown has started: new requests get 503 SHUTTING_DOWN. */
   closing: boolean;
   startedAt: number;
+  /** The shared backends (PostgreSQL, Redis) readiness needs; none in the embedded default. */
+  backends?: BackendCheck[];
 }
 
 export interface RouteDeps {

@@ -43,11 +43,15 @@ function summary({ entry: e, source, custom }: ListedGraph) {
 }
 
 /** Run a database write; a storage failure is a 503 that says nothing was stored (the cause is logged). */
-function durably(log: FastifyBaseLogger, requestId: string, write: () => WriteResult): WriteResult;
-function durably(log: FastifyBaseLogger, requestId: string, write: () => number): number;
-function durably<T>(log: FastifyBaseLogger, requestId: string, write: () => T): T {
+function durably(
+  log: FastifyBaseLogger,
+  requestId: string,
+  write: () => Promise<WriteResult>,
+): Promise<WriteResult>;
+function durably(log: FastifyBaseLogger, requestId: string, write: () => Promise<number>): Promise<number>;
+async function durably<T>(log: FastifyBaseLogger, requestId: string, write: () => Promise<T>): Promise<T> {
   try {
-    return write();
+    return await write();
   } catch (err) {
     if (!(err instanceof StorageWriteError)) throw err;
     log.error({ err: err.cause }, 'graph database write failed');
@@ -116,7 +120,7 @@ export const graphRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store
       const found =
         version === undefined
           ? { ...store.getListed(id, 'params.id'), current: true }
-          : store.getVersion(id, version);
+          : await store.getVersion(id, version);
       reply.header('etag', `"${found.entry.hash}"`);
       return { ...summary(found), current: found.current, definition: found.entry.file };
     },
@@ -141,7 +145,7 @@ export const graphRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store
       },
     },
     async (request) => {
-      const { graph, versions } = store.versions(request.params.id);
+      const { graph, versions } = await store.versions(request.params.id);
       return { id: graph.entry.id, source: graph.source, current: graph.entry.hash, versions };
     },
   );
@@ -171,7 +175,7 @@ export const graphRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store
       },
     },
     async (request, reply) => {
-      const r = durably(request.log, request.id, () => store.write(request.body, 'create'));
+      const r = await durably(request.log, request.id, () => store.write(request.body, 'create'));
       request.log.info(
         { graph: r.graph.entry.id, hash: r.graph.entry.hash, outcome: r.outcome, apiKey: request.apiKeyName },
         'graph stored',
@@ -218,7 +222,7 @@ export const graphRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store
           { path: 'id', message },
         ]);
       }
-      const r = durably(request.log, request.id, () => store.write(request.body, 'upsert'));
+      const r = await durably(request.log, request.id, () => store.write(request.body, 'upsert'));
       request.log.info(
         { graph: id, hash: r.graph.entry.hash, outcome: r.outcome, apiKey: request.apiKeyName },
         'graph stored',
@@ -254,7 +258,7 @@ export const graphRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store
     },
     async (request) => {
       const { id } = request.params;
-      const versions = durably(request.log, request.id, () => store.delete(id));
+      const versions = await durably(request.log, request.id, () => store.delete(id));
       request.log.info({ graph: id, versions, apiKey: request.apiKeyName }, 'graph deleted');
       return { id, deleted: true as const, versions };
     },

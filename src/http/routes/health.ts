@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses, Health, NoQuery, OpenApiDocument, Readiness } from '../../../schemas/api.js';
 import { routeScope } from '../auth.js';
+import { unreachable } from '../backends.js';
 import { ApiError } from '../../errors.js';
 import type { RouteDeps } from './deps.js';
 
@@ -32,7 +33,7 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
         operationId: 'getReadiness',
         summary: 'Readiness',
         description:
-          'Answers 200 once the graphs are loaded and the server accepts traffic; 503 while starting or shutting down.',
+          'Answers 200 once the graphs are loaded and the server accepts traffic; 503 while starting or shutting down, or while a shared backend it needs (the graph database of DATABASE_URL, the Redis of REDIS_URL) does not answer.',
         tags: ['health'],
         querystring: NoQuery,
         response: {
@@ -47,6 +48,12 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
     },
     async () => {
       if (!state.ready) throw new ApiError('NOT_READY', 'the service is not ready: graphs are still loading');
+      const down = await unreachable(state.backends ?? []);
+      await store.refresh();
+      if (down.length > 0 || !store.reachable) {
+        const names = down.length > 0 ? down : ['the graph database (DATABASE_URL)'];
+        throw new ApiError('NOT_READY', `the service is not ready: ${names.join(' and ')} cannot be reached`);
+      }
       return {
         status: 'ready' as const,
         graphs: store.list().map((e) => ({ id: e.id, version: e.version, hash: e.hash })),
