@@ -4,6 +4,7 @@
  * connections, let in-flight requests finish (at most SHUTDOWN_TIMEOUT_MS), then exit.
  */
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { DetectorArtefactError } from './attribution/index.js';
 import { buildApp } from './http/app.js';
 import { ScmError } from './scm/index.js';
 import { StorageError } from './storage/graph-db.js';
@@ -28,6 +29,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   } catch (err) {
     if (err instanceof ScmError) fail(`cannot load the graphs in ${config.graphsDir}: ${err.message}`);
     if (err instanceof StorageError) fail(`cannot open the custom graphs (DATA_DIR): ${err.message}`);
+    if (err instanceof DetectorArtefactError) fail(`cannot load the value detector: ${err.message}`);
     throw err;
   }
 

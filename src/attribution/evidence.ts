@@ -19,6 +19,12 @@
  *      the evidence, so evidence exactly at 5 could never bring a value to 5.
  *    - LLM rating 1 / 2 / 3 (mentioned / present / central): L = 3.5 / 4.5 / 5.5; rating −1
  *      (contradicted): L = 0.5 (mirror images around 3).
+ *    - learned detector, a concept present with calibrated probability p (p ≥ its learned threshold):
+ *      the expected rubric level `L = 2 + 3·p` (absent, 2, with probability 1 − p; most important, 5,
+ *      with probability p) — 2.3 at p = 0.1, 3.65 at p = 0.55, 4.85 at p = 0.95. A surer detection is
+ *      stronger evidence (it pulls the value further up), and a detection that only just passes a low
+ *      threshold (thresholds are tuned for F1, so rare concepts have low ones) says little more than
+ *      absence. Below the threshold a concept is not observed (absence is value evidence, point 2).
  *    The value posterior moves further, and narrows, as more distinct concepts of a value are observed;
  *    more matches of the *same* concept raise the level, not the certainty.
  *
@@ -58,6 +64,8 @@ export const EVIDENCE_MAPPING = {
   presence: { base: 4, perDoubling: 0.75, max: 5.5 },
   /** LLM ratings → rubric level (0 = absent is handled as absence). */
   rating: { '-1': 0.5, '1': 3.5, '2': 4.5, '3': 5.5 } as Readonly<Record<string, number>>,
+  /** Learned detector: rubric level L = base + perUnit · p for a present concept. */
+  probability: { base: 2, perUnit: 3 },
   absence: {
     /** The rubric level an absence reading reports (COUPLE: 2 = absent). */
     likert: 2,
@@ -95,6 +103,15 @@ export function observeRating(rating: number): ConceptObservation {
   const level = EVIDENCE_MAPPING.rating[String(rating)];
   if (level === undefined) throw new RangeError(`a concept rating is -1…3, got ${rating}`);
   return { status: rating < 0 ? 'contradicted' : 'present', level };
+}
+
+/** The observation for a concept from the learned detector's calibrated probability and decision. */
+export function observeProbability(probability: number, present: boolean): ConceptObservation {
+  if (!(probability >= 0 && probability <= 1))
+    throw new RangeError(`a probability is 0…1, got ${probability}`);
+  if (!present) return { status: 'absent' };
+  const m = EVIDENCE_MAPPING.probability;
+  return { status: 'present', level: m.base + m.perUnit * probability };
 }
 
 /** How many absence readings a text of `words` words gives (0…replicas). */

@@ -11,6 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { DestinationStream } from 'pino';
+import { bundledDetectorPath, checkDetectorCoverage, loadValueDetector } from '../attribution/index.js';
 import type { Config } from '../config.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, sendError } from './error-handler.js';
 import { ApiError } from './errors.js';
@@ -45,9 +46,13 @@ export interface AppOptions {
 
 async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   const { config } = opts;
+  // The learned value detector: validated at boot, then against the bundled graphs (DetectorArtefactError).
+  const detectorFile = config.detectorFile ?? bundledDetectorPath();
+  const detector = loadValueDetector(detectorFile);
   // Bundled graphs from GRAPHS_DIR, custom graphs from the database in DATA_DIR (closed with the app).
   const store = opts.store ?? GraphStore.open(config, fastify.log);
   if (!opts.store) fastify.addHook('onClose', async () => store.close());
+  checkDetectorCoverage(detector, store.bundled.values(), detectorFile);
   const state: AppState = { ready: false, closing: false, startedAt: Date.now() };
 
   installErrorHandling(fastify, config.bodyLimit);

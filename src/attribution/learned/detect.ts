@@ -1,0 +1,114 @@
+/**
+ * Inference of the learned value detector (pure; no I/O): text → calibrated probability of every label
+ * (54 level-1 values, 20 categories), the decision by the label's cross-validated threshold, and the
+ * words that drove it: each feature's contribution to the label's logit (tf-idf weight × learned
+ * weight), spread over the character spans of its occurrences, strongest first.
+ */
+import type { DetectorModel } from './artefact.js';
+import { extractFeatures, vectorize, type FeatureOptions } from './features.js';
+import { calibratedProbabilities } from './fit.js';
+
+/** A span of the text [start, end) with its contribution to the label's logit. */
+export interface WeightedSpan {
+  start: number;
+  end: number;
+  text: string;
+  weight: number;
+}
+
+export interface LabelDetection {
+  name: string;
+  level: 'value' | 'category';
+  probability: number;
+  threshold: number;
+  present: boolean;
+  /** The strongest positive contributions (at most `MAX_SPANS`). */
+  spans: WeightedSpan[];
+}
+
+export interface LearnedDetection {
+  words: number;
+  labels: LabelDetection[];
+}
+
+export const MAX_SPANS = 5;
+
+const categoryCache = new WeakMap<DetectorModel, number[]>();
+
+function categoryOf(model: DetectorModel): number[] {
+  let c = categoryCache.get(model);
+  if (!c) {
+    c = model.labels.map((l) =>
+      l.level === 'value' && l.category ? (model.byName.get(l.category) ?? -1) : -1,
+    );
+    categoryCache.set(model, c);
+  }
+  return c;
+}
+
+const round = (x: number, digits = 4) => Number(x.toFixed(digits));
+
+/** Detect every label of the model in `text`. */
+export function detectLabels(
+  model: DetectorModel,
+  text: string,
+  options: FeatureOptions = {},
+): LearnedDetection {
+  const bag = extractFeatures(text, model.lexicon, options);
+  const x = vectorize(bag, model.vocabulary, model.idf);
+  const L = model.labels.length;
+  const scores = Float64Array.from(model.bias);
+  for (let k = 0; k < x.index.length; k++) {
+    const base = x.index[k]! * L;
+    const v = x.value[k]!;
+    for (let l = 0; l < L; l++) scores[l] += v * model.weights[base + l]!;
+  }
+  const probs = calibratedProbabilities(
+    scores,
+    model.labels.map((l) => l.platt),
+    categoryOf(model),
+  );
+  // Occurrences (token ranges) of each vectorised feature, in vector order.
+  const names = [...bag.features.keys()];
+  const occurrences = new Map<number, Array<[number, number]>>();
+  for (const name of names) {
+    const j = model.vocabulary.get(name);
+    if (j !== undefined) occurrences.set(j, bag.features.get(name)!);
+  }
+  const { tokens } = bag;
+  const labels: LabelDetection[] = model.labels.map((label, l) => {
+    const contributions: Array<{ k: number; c: number }> = [];
+    for (let k = 0; k < x.index.length; k++) {
+      const c = x.value[k]! * model.weights[x.index[k]! * L + l]!;
+      if (c > 0) contributions.push({ k, c });
+    }
+    contributions.sort((a, b) => b.c - a.c || a.k - b.k);
+    const spans: WeightedSpan[] = [];
+    const seen = new Set<string>();
+    for (const { k, c } of contributions) {
+      if (spans.length >= MAX_SPANS) break;
+      const occ = occurrences.get(x.index[k]!) ?? [];
+      // A feature seen several times shares its contribution among its occurrences.
+      const share = c / Math.max(1, occ.length);
+      for (const [from, to] of occ) {
+        if (to <= from || spans.length >= MAX_SPANS) continue;
+        const start = tokens[from]!.start;
+        const end = tokens[to - 1]!.end;
+        const key = `${start}:${end}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        spans.push({ start, end, text: text.slice(start, end), weight: round(share) });
+      }
+    }
+    const probability = round(probs[l]!);
+    return {
+      name: label.name,
+      level: label.level,
+      probability,
+      threshold: label.threshold,
+      present: probs[l]! >= label.threshold,
+      spans,
+    };
+  });
+  return { words: tokens.length, labels };
+}
