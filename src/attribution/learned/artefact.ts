@@ -33,6 +33,8 @@ const Label = z
     /** The category of a level-1 value. */
     category: z.string().min(1).optional(),
     platt: z.object({ a: finite, b: finite }).strict(),
+    /** P(label | one of its lexicon phrases is in the text), a floor for the probability then. */
+    lexiconPrecision: z.number().min(0).max(1),
     threshold: z.number().gt(0).lt(1),
     /** Share of training arguments with the label. */
     prior: z.number().min(0).max(1),

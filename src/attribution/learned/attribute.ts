@@ -52,7 +52,7 @@ export function attributeLearned(
   const sources = conceptSources(model, entry);
   const picked = sources.map((s) => (s ? strongest(detection.labels, s) : null));
   const observations: ConceptObservation[] = picked.map((d, i) => {
-    if (d) return observeProbability(d.probability, d.present);
+    if (d) return observeProbability(d.probability, d.present, d.prior);
     const p = phrases.concepts[i]!;
     return observeMatches(p.matches, p.negated);
   });

@@ -6,7 +6,7 @@
  */
 import type { DetectorModel } from './artefact.js';
 import { extractFeatures, vectorize, type FeatureOptions } from './features.js';
-import { calibratedProbabilities } from './fit.js';
+import { calibratedProbabilities, lexiconHits } from './fit.js';
 
 /** A span of the text [start, end) with its contribution to the label's logit. */
 export interface WeightedSpan {
@@ -21,6 +21,8 @@ export interface LabelDetection {
   level: 'value' | 'category';
   probability: number;
   threshold: number;
+  /** Share of the training arguments with the label. */
+  prior: number;
   present: boolean;
   /** The strongest positive contributions (at most `MAX_SPANS`). */
   spans: WeightedSpan[];
@@ -67,6 +69,7 @@ export function detectLabels(
     scores,
     model.labels.map((l) => l.platt),
     categoryOf(model),
+    { precision: model.labels.map((l) => l.lexiconPrecision), hits: lexiconHits(bag.features, model.labels) },
   );
   // Occurrences (token ranges) of each vectorised feature, in vector order.
   const names = [...bag.features.keys()];
@@ -106,6 +109,7 @@ export function detectLabels(
       level: label.level,
       probability,
       threshold: label.threshold,
+      prior: label.prior,
       present: probs[l]! >= label.threshold,
       spans,
     };

@@ -66,6 +66,7 @@ export const DEFAULT_FIT: FitOptions = {
 interface Prepared {
   bags: FeatureBag[];
   ys: Uint8Array[];
+  hits: Uint8Array[];
 }
 
 function prepare(
@@ -91,7 +92,7 @@ function prepare(
     }
     return y;
   });
-  return { bags, ys };
+  return { bags, ys, hits: bags.map((b) => lexiconHits(b.features, labels)) };
 }
 
 interface Fitted {
@@ -121,18 +122,39 @@ function fitLinear(p: Prepared, idx: readonly number[], L: number, options: FitO
 
 export interface Calibration {
   platt: Array<{ a: number; b: number }>;
+  /** Per label: P(label | a lexicon phrase of it is seen), smoothed towards LEXICON_PRIOR. */
+  lexicon: number[];
   thresholds: number[];
 }
 
-/** Calibrated probabilities from raw scores, with each category raised to its most likely value. */
+/** Prior precision of a lexicon hit and its weight in pseudo-examples (rare labels lean on it). */
+export const LEXICON_PRIOR = { precision: 0.5, weight: 4 };
+
+/** Which labels' lexicon phrases a bag holds (`l:<value>` for values, `g:<category>` for categories). */
+export function lexiconHits(
+  features: { has(name: string): boolean },
+  labels: ReadonlyArray<{ name: string; level: 'value' | 'category' }>,
+): Uint8Array {
+  return Uint8Array.from(labels, (l) =>
+    features.has(`${l.level === 'value' ? 'l' : 'g'}:${l.name}`) ? 1 : 0,
+  );
+}
+
+/**
+ * Calibrated probabilities: Platt-scaled scores, raised to the label's lexicon precision when one of
+ * its taxonomy phrases is in the text (prior knowledge for labels the data rarely shows, e.g.
+ * "protect the environment"), then each category raised to its most likely value.
+ */
 export function calibratedProbabilities(
   scores: ArrayLike<number>,
   platt: ReadonlyArray<{ a: number; b: number }>,
   categoryOf: ReadonlyArray<number>,
+  lexicon?: { precision: ArrayLike<number>; hits: ArrayLike<number> },
 ): Float64Array {
-  const p = Float64Array.from({ length: scores.length }, (_, l) =>
-    sigmoid(platt[l]!.a * scores[l]! + platt[l]!.b),
-  );
+  const p = Float64Array.from({ length: scores.length }, (_, l) => {
+    const model = sigmoid(platt[l]!.a * scores[l]! + platt[l]!.b);
+    return lexicon && lexicon.hits[l] ? Math.max(model, lexicon.precision[l]!) : model;
+  });
   for (let l = 0; l < p.length; l++) {
     const c = categoryOf[l]!;
     if (c >= 0 && p[l]! > p[c]!) p[c] = p[l]!;
@@ -149,9 +171,21 @@ function categoryIndex(labels: readonly LabelSpec[]): number[] {
 function calibrate(
   scores: readonly Float64Array[],
   ys: readonly Uint8Array[],
+  hits: readonly Uint8Array[],
   categoryOf: number[],
 ): Calibration {
   const L = categoryOf.length;
+  const lexicon = Array.from({ length: L }, (_, l) => {
+    let seen = 0;
+    let right = 0;
+    hits.forEach((h, d) => {
+      if (!h[l]) return;
+      seen++;
+      right += ys[d]![l]!;
+    });
+    const { precision, weight } = LEXICON_PRIOR;
+    return Number(((right + weight * precision) / (seen + weight)).toFixed(6));
+  });
   const platt = Array.from({ length: L }, (_, l) => {
     const { a, b } = fitPlatt(
       scores.map((s) => s[l]!),
@@ -159,7 +193,9 @@ function calibrate(
     );
     return { a: Number(a.toPrecision(8)), b: Number(b.toPrecision(8)) };
   });
-  const probs = scores.map((s) => calibratedProbabilities(s, platt, categoryOf));
+  const probs = scores.map((s, d) =>
+    calibratedProbabilities(s, platt, categoryOf, { precision: lexicon, hits: hits[d]! }),
+  );
   const thresholds = Array.from(
     { length: L },
     (_, l) =>
@@ -168,11 +204,11 @@ function calibrate(
         ys.map((y) => y[l]!),
       ).threshold,
   );
-  return { platt, thresholds };
+  return { platt, lexicon, thresholds };
 }
 
-function decide(scores: Float64Array, cal: Calibration, categoryOf: number[]): Uint8Array {
-  const p = calibratedProbabilities(scores, cal.platt, categoryOf);
+function decide(scores: Float64Array, hits: Uint8Array, cal: Calibration, categoryOf: number[]): Uint8Array {
+  const p = calibratedProbabilities(scores, cal.platt, categoryOf, { precision: cal.lexicon, hits });
   return Uint8Array.from(p, (x, l) => (x >= cal.thresholds[l]! ? 1 : 0));
 }
 
@@ -251,9 +287,12 @@ export function fitDetector(input: FitInput): FitResult {
     const cal = calibrate(
       others.map((d) => oof[d]!),
       others.map((d) => p.ys[d]!),
+      others.map((d) => p.hits[d]!),
       categoryOf,
     );
-    for (let d = 0; d < n; d++) if (fold[d] === f) cvDecisions[d] = decide(oof[d]!, cal, categoryOf);
+    for (let d = 0; d < n; d++) {
+      if (fold[d] === f) cvDecisions[d] = decide(oof[d]!, p.hits[d]!, cal, categoryOf);
+    }
   }
   const crossValidation = figures(evaluateDecisions(cvDecisions, p.ys, L), labels);
   const always = (ys: readonly Uint8Array[]) =>
@@ -267,7 +306,7 @@ export function fitDetector(input: FitInput): FitResult {
     );
 
   // The shipped model: all of `train`, calibrated on all out-of-fold scores.
-  const cal = calibrate(oof, p.ys, categoryOf);
+  const cal = calibrate(oof, p.ys, p.hits, categoryOf);
   const fitted = fitLinear(p, [...Array(n).keys()], L, options);
   const prior = (l: number) => Number((p.ys.reduce((s, y) => s + y[l]!, 0) / n).toFixed(6));
   const artefactLabels: ArtefactLabel[] = labels.map((spec, l) => ({
@@ -275,6 +314,7 @@ export function fitDetector(input: FitInput): FitResult {
     level: spec.level,
     ...(spec.category !== undefined ? { category: spec.category } : {}),
     platt: cal.platt[l]!,
+    lexiconPrecision: cal.lexicon[l]!,
     threshold: cal.thresholds[l]!,
     prior: prior(l),
   }));
@@ -299,9 +339,10 @@ export function fitDetector(input: FitInput): FitResult {
   let alwaysHeld: Figures | undefined;
   if (input.heldOut && input.heldOut.length > 0) {
     const h = prepare(input.heldOut, labels, lexicon, options.kinds);
-    const dec = h.bags.map((bag) =>
+    const dec = h.bags.map((bag, d) =>
       decide(
         Float64Array.from(scoreVector(fitted.model, vectorize(bag, fitted.vocabIndex, fitted.idf))),
+        h.hits[d]!,
         cal,
         categoryOf,
       ),
