@@ -48,13 +48,14 @@ function categoryOf(model: DetectorModel): number[] {
   return c;
 }
 
-const round = (x: number, digits = 4) => Number(x.toFixed(digits));
+/** Rounded to 4 decimals (Math.round: toFixed is slow on the hot path). */
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** Detect every label of the model in `text`. */
 export function detectLabels(
   model: DetectorModel,
   text: string,
-  options: FeatureOptions = {},
+  options: FeatureOptions & { spans?: 'present' | 'all' } = {},
 ): LearnedDetection {
   const bag = extractFeatures(text, model.lexicon, options);
   const x = vectorize(bag, model.vocabulary, model.idf);
@@ -80,39 +81,52 @@ export function detectLabels(
   }
   const { tokens } = bag;
   const labels: LabelDetection[] = model.labels.map((label, l) => {
-    const contributions: Array<{ k: number; c: number }> = [];
-    for (let k = 0; k < x.index.length; k++) {
-      const c = x.value[k]! * model.weights[x.index[k]! * L + l]!;
-      if (c > 0) contributions.push({ k, c });
-    }
-    contributions.sort((a, b) => b.c - a.c || a.k - b.k);
-    const spans: WeightedSpan[] = [];
-    const seen = new Set<string>();
-    for (const { k, c } of contributions) {
-      if (spans.length >= MAX_SPANS) break;
-      const occ = occurrences.get(x.index[k]!) ?? [];
-      // A feature seen several times shares its contribution among its occurrences.
-      const share = c / Math.max(1, occ.length);
-      for (const [from, to] of occ) {
-        if (to <= from || spans.length >= MAX_SPANS) continue;
-        const start = tokens[from]!.start;
-        const end = tokens[to - 1]!.end;
-        const key = `${start}:${end}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        spans.push({ start, end, text: text.slice(start, end), weight: round(share) });
-      }
-    }
+    // Decided on the reported (rounded) probability, so `present` ⇔ probability ≥ threshold holds.
     const probability = round(probs[l]!);
-    return {
+    const present = probability >= label.threshold;
+    const base = {
       name: label.name,
       level: label.level,
       probability,
       threshold: label.threshold,
       prior: label.prior,
-      present: probs[l]! >= label.threshold,
-      spans,
+      present,
     };
+    // Spans cost a pass over the features per label: by default only for the labels detected.
+    if (!present && options.spans !== 'all') return { ...base, spans: [] };
+    // The strongest positive contributions, kept in a small sorted buffer (no per-label allocation
+    // beyond it): a feature's contribution is its vector weight × the label's weight.
+    const topK: number[] = [];
+    const topC: number[] = [];
+    for (let k = 0; k < x.index.length; k++) {
+      const c = x.value[k]! * model.weights[x.index[k]! * L + l]!;
+      if (!(c > 0) || (topC.length >= MAX_SPANS && c <= topC[topC.length - 1]!)) continue;
+      let at = topC.length;
+      while (at > 0 && topC[at - 1]! < c) at--;
+      topC.splice(at, 0, c);
+      topK.splice(at, 0, k);
+      if (topC.length > MAX_SPANS) {
+        topC.pop();
+        topK.pop();
+      }
+    }
+    const spans: WeightedSpan[] = [];
+    const seen = new Set<number>();
+    for (let r = 0; r < topK.length && spans.length < MAX_SPANS; r++) {
+      const occ = occurrences.get(x.index[topK[r]!]!) ?? [];
+      // A feature seen several times shares its contribution among its occurrences.
+      const share = topC[r]! / Math.max(1, occ.length);
+      for (const [from, to] of occ) {
+        if (to <= from || spans.length >= MAX_SPANS) continue;
+        const start = tokens[from]!.start;
+        const end = tokens[to - 1]!.end;
+        const key = start * 1_000_003 + end;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        spans.push({ start, end, text: text.slice(start, end), weight: round(share) });
+      }
+    }
+    return { ...base, spans };
   });
   return { words: tokens.length, labels };
 }
