@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   DEFAULT_FIT,
   fitDetector,
@@ -176,4 +177,4 @@ export function main(argv = process.argv.slice(2)): void {
   process.stdout.write(`\nwrote ${args.out}\n`);
 }
 
-main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();
