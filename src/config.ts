@@ -33,9 +33,9 @@ export const CONFIG_VARS = {
       'Folder of graph files (`*.json`) loaded and validated at boot; an invalid graph stops the start.',
   },
   VALUE_DETECTOR_FILE: {
-    default: '(bundled graphs/detectors/value-detector.json)',
+    default: '(bundled)',
     description:
-      'The learned value detector’s artefact, loaded and validated at boot; a corrupt one, or one that does not match the graphs, stops the start.',
+      'The learned value detector’s artefact (default `graphs/detectors/value-detector.json`), validated at boot; a corrupt one stops the start.',
   },
   BODY_LIMIT: { default: '1048576', description: 'Largest accepted request body, in bytes (413 beyond).' },
   MAX_BATCH_SIZE: { default: '100', description: 'Most queries in one `POST /v1/counterfactuals` batch.' },
