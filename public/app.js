@@ -257,6 +257,7 @@ function requestBody() {
   const refine = Number($('refine').value);
   if ($('verify').checked || refine > 0) body.verify = true;
   if (refine > 0) body.refine = refine;
+  if (body.verify && $('attributor').value !== 'learned') body.attributor = $('attributor').value;
   return body;
 }
 

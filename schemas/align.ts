@@ -94,6 +94,12 @@ export const AlignRequest = z
       .describe(
         'Regenerate up to this many times with feedback on the dimensions that missed (implies verify).',
       ),
+    attributor: z
+      .enum(['learned', 'phrases', 'llm'])
+      .default('learned')
+      .describe(
+        'Who reads the answer (and a factual `response`) back to values for verify and refine: `learned` (default, embedded), `phrases` (embedded) or `llm` (the generator rates concepts; not with `template`).',
+      ),
     stream: z.boolean().default(false).describe('Answer as server-sent events (see the description).'),
     generator: z
       .string()
@@ -177,7 +183,7 @@ export const AlignExplanation = z
 
 export const Verification = z
   .object({
-    attributor: z.enum(['phrases', 'llm']),
+    attributor: z.enum(['learned', 'phrases', 'llm']),
     mae: z.number(),
     spearman: z.number().nullable(),
     dimensions: z.array(
@@ -239,9 +245,11 @@ export const AttributionRequest = z
     text: z.string().trim().min(1, 'text must not be empty').max(20000),
     graph: z.string().min(1).max(64).optional().describe('The value system (default `schwartz-10`).'),
     detector: z
-      .enum(['phrases', 'llm'])
-      .default('phrases')
-      .describe('`phrases`: the embedded phrase matcher. `llm`: the configured backend rates each concept.'),
+      .enum(['learned', 'phrases', 'llm'])
+      .default('learned')
+      .describe(
+        '`learned` (default): the embedded detector learned from human-labelled arguments (calibrated probabilities). `phrases`: the embedded phrase matcher. `llm`: the configured backend rates each concept.',
+      ),
   })
   .meta({ description: 'A text to read a value profile from.' });
 
@@ -253,7 +261,11 @@ export const AttributionBody = AttributionRequest.meta({
 export const AttributionResponse = z
   .object({
     graph: z.object({ id: z.string(), version: z.string(), hash: z.string() }),
-    detector: z.enum(['phrases', 'llm']),
+    detector: z.enum(['learned', 'phrases', 'llm']),
+    detectorVersion: z
+      .string()
+      .optional()
+      .describe('The learned detector’s artefact version (learned only).'),
     values: z.array(
       z.object({
         value: z.string(),
@@ -282,14 +294,48 @@ export const AttributionResponse = z
         phrases: z.array(z.string()),
         spans: z
           .array(z.tuple([z.number(), z.number()]))
-          .describe('Character spans [start, end) of the matches.'),
+          .describe(
+            'Character spans [start, end) of what drove the detection: the phrase matches (`phrases`, `llm`) or the words with the largest positive weights (`learned`, see `drivers`).',
+          ),
         negatedSpans: z.array(z.tuple([z.number(), z.number()])),
         status: z.enum(['present', 'contradicted', 'absent', 'negated']),
         evidence: z.number().nullable().describe('The value observed on the concept node, or null.'),
         level: z.number().nullable(),
         rating: z.number().optional().describe('The LLM’s rating (−1…3), llm detector only.'),
+        probability: z
+          .number()
+          .min(0)
+          .max(1)
+          .optional()
+          .describe('Calibrated probability that the text expresses the concept (learned detector only).'),
+        threshold: z
+          .number()
+          .optional()
+          .describe('The learned threshold: `status` is `present` when `probability` ≥ it (learned only).'),
+        drivers: z
+          .array(
+            z.object({
+              start: z.number().int(),
+              end: z.number().int(),
+              text: z.string(),
+              weight: z.number().describe('Contribution to the concept’s logit.'),
+            }),
+          )
+          .optional()
+          .describe('The words that drove the detection, strongest first (learned only).'),
       }),
     ),
+    categories: z
+      .array(
+        z.object({
+          name: z.string(),
+          probability: z.number().min(0).max(1),
+          threshold: z.number(),
+          present: z.boolean(),
+        }),
+      )
+      .optional()
+      .describe('The taxonomy’s 20 value categories with their probabilities (learned detector only).'),
     evidenceNodes: z.number().int(),
     absenceReadings: z.number().describe('Absence readings given to each value the text never touches.'),
     words: z.number().int(),

@@ -4,6 +4,7 @@
  * connections, let in-flight requests finish (at most SHUTDOWN_TIMEOUT_MS), then exit.
  */
 import { ConfigError, loadConfig, type Config } from './config/index.js';
+import { DetectorArtefactError } from './attribution/index.js';
 import { buildApp } from './http/app.js';
 import { ScmError } from './scm/index.js';
 import { StorageError } from './storage/graph-db.js';
@@ -31,6 +32,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       fail(
         `cannot open the custom graphs (${config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR'}): ${err.message}`,
       );
+    if (err instanceof DetectorArtefactError) fail(`cannot load the value detector: ${err.message}`);
     throw err;
   }
 

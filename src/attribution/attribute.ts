@@ -12,6 +12,7 @@ import {
   type ConceptStatus,
   type EvidenceOptions,
 } from './evidence.js';
+import type { WeightedSpan } from './learned/detect.js';
 import { attributionModel } from './model.js';
 import { valuePosterior, type ValueAttribution } from './posterior.js';
 
@@ -41,11 +42,19 @@ export interface ConceptHit {
   level: number | null;
   /** The LLM's rating (−1…3), LLM detector only. */
   rating?: number;
+  /** Calibrated probability that the text expresses the concept (learned detector only). */
+  probability?: number;
+  /** The probability from which it counts as present (learned detector only). */
+  threshold?: number;
+  /** The words that drove the learned detection, with their weights (learned detector only). */
+  drivers?: WeightedSpan[];
 }
+
+export type DetectorName = 'learned' | 'phrases' | 'llm';
 
 export interface Attribution {
   graph: { id: string; version: string; hash: string };
-  detector: 'phrases' | 'llm';
+  detector: DetectorName;
   values: ValueAttribution[];
   /** Every concept of the graph, in graph order. */
   concepts: ConceptHit[];
@@ -63,7 +72,7 @@ export function attributeObservations(
   entry: GraphEntry,
   detection: Detection,
   observations: readonly ConceptObservation[],
-  detector: 'phrases' | 'llm',
+  detector: DetectorName,
   options: AttributeOptions = {},
   ratings?: readonly number[],
 ): Attribution {

@@ -19,6 +19,13 @@
  *      the evidence, so evidence exactly at 5 could never bring a value to 5.
  *    - LLM rating 1 / 2 / 3 (mentioned / present / central): L = 3.5 / 4.5 / 5.5; rating −1
  *      (contradicted): L = 0.5 (mirror images around 3).
+ *    - learned detector, a concept present with calibrated probability p (p ≥ its learned threshold)
+ *      and base rate π (its share of the training arguments): `L = 3 + 2·lift`, lift = (p − π)/(1 − π)
+ *      clamped to 0…1, i.e. how far the text moved the probability from the base rate towards
+ *      certainty — "mentioned" (3) when it did not move it, "most important" (5) at certainty; for
+ *      π = 0.05: 3.0 at p = 0.05, 4.05 at p = 0.55, 4.89 at p = 0.95. A surer detection is stronger
+ *      evidence (it pulls the value further from its prior). Below the threshold a concept is not
+ *      observed (absence is value evidence, point 2).
  *    The value posterior moves further, and narrows, as more distinct concepts of a value are observed;
  *    more matches of the *same* concept raise the level, not the certainty.
  *
@@ -58,6 +65,8 @@ export const EVIDENCE_MAPPING = {
   presence: { base: 4, perDoubling: 0.75, max: 5.5 },
   /** LLM ratings → rubric level (0 = absent is handled as absence). */
   rating: { '-1': 0.5, '1': 3.5, '2': 4.5, '3': 5.5 } as Readonly<Record<string, number>>,
+  /** Learned detector: rubric level L = base + perUnit · p for a present concept. */
+  probability: { base: 3, perLift: 2 },
   absence: {
     /** The rubric level an absence reading reports (COUPLE: 2 = absent). */
     likert: 2,
@@ -95,6 +104,18 @@ export function observeRating(rating: number): ConceptObservation {
   const level = EVIDENCE_MAPPING.rating[String(rating)];
   if (level === undefined) throw new RangeError(`a concept rating is -1…3, got ${rating}`);
   return { status: rating < 0 ? 'contradicted' : 'present', level };
+}
+
+/** The observation for a concept from the learned detector's calibrated probability and decision. */
+export function observeProbability(probability: number, present: boolean, baseRate = 0): ConceptObservation {
+  if (!(probability >= 0 && probability <= 1))
+    throw new RangeError(`a probability is 0…1, got ${probability}`);
+  if (!(baseRate >= 0 && baseRate < 1))
+    throw new RangeError(`a base rate is 0…1 (excluded), got ${baseRate}`);
+  if (!present) return { status: 'absent' };
+  const m = EVIDENCE_MAPPING.probability;
+  const lift = Math.min(1, Math.max(0, (probability - baseRate) / (1 - baseRate)));
+  return { status: 'present', level: m.base + m.perLift * lift };
 }
 
 /** How many absence readings a text of `words` words gives (0…replicas). */

@@ -4,7 +4,31 @@
  * schema); the SCM engine's partial-evidence abduction gives the value posterior. The LLM never scores
  * values directly. `compareProfiles` is COUPLE's verification (MAE and Spearman on the set dimensions).
  */
-export { attributeText, type AttributeOptions, type Attribution, type ConceptHit } from './attribute.js';
+export {
+  attributeText,
+  type AttributeOptions,
+  type Attribution,
+  type ConceptHit,
+  type DetectorName,
+} from './attribute.js';
+export {
+  attributeLearned,
+  type LearnedAttributeOptions,
+  type LearnedAttribution,
+} from './learned/attribute.js';
+export { DetectorArtefactError, parseDetectorArtefact, type DetectorModel } from './learned/artefact.js';
+export {
+  detectLabels,
+  type LabelDetection,
+  type LearnedDetection,
+  type WeightedSpan,
+} from './learned/detect.js';
+export {
+  bundledDetectorPath,
+  checkDetectorCoverage,
+  loadValueDetector,
+  valueDetector,
+} from './learned/registry.js';
 export {
   attributeWithLlm,
   buildRatingRequest,
@@ -28,6 +52,7 @@ export {
   absenceReadings,
   buildEvidence,
   observeMatches,
+  observeProbability,
   observeRating,
   levelToScore,
   presenceLevel,

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { AlignRequest, AttributionRequest } from '../../schemas/align.js';
-import { attributeText, attributeWithLlm } from '../attribution/index.js';
+import { attributeLearned, attributeText, attributeWithLlm } from '../attribution/index.js';
 import { align, type AlignDeps } from '../pipeline/align.js';
 import { DEFAULT_GRAPH } from '../graphs/registry.js';
 import { radarFromExplanation } from '../render/index.js';
@@ -65,6 +65,7 @@ export async function executeLine(
           conditioning: b.conditioning,
           verify: b.verify,
           refine: b.refine,
+          attributor: b.attributor,
           generator: b.generator,
           model: b.model,
           temperature: b.temperature,
@@ -91,12 +92,13 @@ export async function executeLine(
         if (!generator) {
           throw new ApiError(
             'GENERATOR_UNAVAILABLE',
-            'detector "llm" needs an OpenAI-compatible backend (set OPENAI_BASE_URL); use detector "phrases"',
+            'detector "llm" needs an OpenAI-compatible backend (set OPENAI_BASE_URL); use detector "learned" or "phrases"',
           );
         }
         return { status_code: 200, body: await attributeWithLlm(entry, text, generator, { requestId }) };
       }
-      return { status_code: 200, body: attributeText(entry, text) };
+      if (detector === 'phrases') return { status_code: 200, body: attributeText(entry, text) };
+      return { status_code: 200, body: attributeLearned(entry, text) };
     }
     throw new ApiError('VALIDATION_FAILED', `unknown url ${url}`);
   } catch (err) {

@@ -32,6 +32,11 @@ export const CONFIG_VARS = {
     description:
       'Folder of graph files (`*.json`) loaded and validated at boot; an invalid graph stops the start.',
   },
+  VALUE_DETECTOR_FILE: {
+    default: '(bundled)',
+    description:
+      'The learned value detector’s artefact (default `graphs/detectors/value-detector.json`), validated at boot; a corrupt one stops the start.',
+  },
   BODY_LIMIT: { default: '1048576', description: 'Largest accepted request body, in bytes (413 beyond).' },
   MAX_BATCH_SIZE: { default: '100', description: 'Most queries in one `POST /v1/counterfactuals` batch.' },
   MAX_INLINE_GRAPH_NODES: {
@@ -111,6 +116,7 @@ const EnvSchema = z.object({
     .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
     .default('info'),
   GRAPHS_DIR: z.string().trim().min(1, 'must not be empty').optional(),
+  VALUE_DETECTOR_FILE: z.string().trim().min(1, 'must not be empty').optional(),
   BODY_LIMIT: integer('BODY_LIMIT', 1024, 1024 * 1024 * 1024).default(1048576),
   MAX_BATCH_SIZE: integer('MAX_BATCH_SIZE', 1, 100_000).default(100),
   MAX_INLINE_GRAPH_NODES: integer('MAX_INLINE_GRAPH_NODES', 1, 5000).default(1000),
@@ -144,6 +150,8 @@ export interface Config extends SecurityConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   /** Absolute path of the graph folder. */
   graphsDir: string;
+  /** Absolute path of the learned detector's artefact (default: the bundled one). */
+  detectorFile?: string;
   bodyLimit: number;
   maxBatchSize: number;
   maxInlineGraphNodes: number;
@@ -213,6 +221,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
     graphsDir: e.GRAPHS_DIR !== undefined ? resolve(e.GRAPHS_DIR) : bundledGraphsDir(),
+    ...(e.VALUE_DETECTOR_FILE !== undefined ? { detectorFile: resolve(e.VALUE_DETECTOR_FILE) } : {}),
     bodyLimit: e.BODY_LIMIT,
     maxBatchSize: e.MAX_BATCH_SIZE,
     maxInlineGraphNodes: e.MAX_INLINE_GRAPH_NODES,

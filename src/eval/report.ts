@@ -293,7 +293,7 @@ export function usageLine(c: TaskCost): string {
   const one = (u: TaskCost['generator']) =>
     `${u.calls} call${u.calls === 1 ? '' : 's'}${u.failedCalls ? ` (+${u.failedCalls} failed)` : ''}, ${u.promptTokens.toLocaleString('en-US')} prompt + ${u.completionTokens.toLocaleString('en-US')} completion tokens`;
   if (c.generator.calls + c.generator.failedCalls + c.judge.calls + c.judge.failedCalls === 0)
-    return 'no upstream calls (embedded template generator and phrase attributor)';
+    return 'no upstream calls (embedded template generator and embedded attributor)';
   return `generator ${one(c.generator)}; judge ${one(c.judge)}`;
 }
 
@@ -366,7 +366,7 @@ export function renderMarkdown(rep: EvalReport, questionnaireMethods: readonly s
   const lines: string[] = [`# ${rep.title}`, ''];
   lines.push(
     `- generator: \`${s.generator}\` (model \`${s.model}\`)${s.generator === 'template' ? ' — the embedded template writer, not a language model: it ignores the question, so offline figures are a deterministic check of the pipeline, not a measurement of a model' : ''}`,
-    `- attributor: ${s.attributor === 'llm' ? `LLM judge (\`${s.judge}\`), concept ratings → SCM abduction` : 'embedded phrase detector → SCM abduction'}`,
+    `- attributor: ${s.attributor === 'llm' ? `LLM judge (\`${s.judge}\`), concept ratings → SCM abduction` : s.attributor === 'phrases' ? 'embedded phrase detector → SCM abduction' : 'embedded learned detector (calibrated concept probabilities) → SCM abduction'}`,
     `- graph \`${s.graph}\`; factual profile ${s.factual ? `\`${s.factual}\`` : 'the backend model’s preset when known, else `human:mean`'}; refine ${s.refine} for pluralign+refine`,
     `- ${rep.questions} questions × ${rep.profiles.length} profiles × ${rep.methods.length} methods${rep.items ? `; questionnaire items \`${rep.items}\`` : ''}`,
     `- tasks: ${rep.tasks.succeeded} succeeded, ${rep.tasks.failed} failed, ${rep.tasks.missing} not run yet (of ${rep.tasks.total})`,

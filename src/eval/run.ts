@@ -9,7 +9,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { attributeText, attributeWithLlm, compareProfiles } from '../attribution/index.js';
+import { attributeLearned, attributeText, attributeWithLlm, compareProfiles } from '../attribution/index.js';
 import type { Generator } from '../generator/types.js';
 import type { GraphEntry } from '../graphs/registry.js';
 import { align } from '../pipeline/align.js';
@@ -253,6 +253,7 @@ export async function runEval(plan: EvalPlan, rt: EvalRuntime): Promise<RunOutco
             target: task.profile.target,
             conditioning: METHOD_CONDITIONING[task.method],
             refine: task.method === 'pluralign+refine' ? settings.refine : 0,
+            attributor: settings.attributor === 'phrases' ? 'phrases' : 'learned',
             ...(settings.factual ? { factual: { preset: settings.factual } } : {}),
             ...(settings.temperature !== null ? { temperature: settings.temperature } : {}),
             ...(settings.maxTokens !== null ? { maxTokens: settings.maxTokens } : {}),
@@ -263,7 +264,9 @@ export async function runEval(plan: EvalPlan, rt: EvalRuntime): Promise<RunOutco
         const attribution =
           settings.attributor === 'llm'
             ? await attributeWithLlm(plan.graph, res.answer, judge!, { requestId, signal: rt.signal })
-            : attributeText(plan.graph, res.answer);
+            : settings.attributor === 'phrases'
+              ? attributeText(plan.graph, res.answer)
+              : attributeLearned(plan.graph, res.answer);
         const cmp = compareProfiles(task.profile.likert5, attribution, plan.graph.system);
         const row: AnswerRow = {
           kind: 'answer',

@@ -26,7 +26,7 @@ export const METHOD_CONDITIONING: Readonly<Record<Method, ConditioningMode>> = {
 export const PROTOCOLS = ['answers', 'questionnaire'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
-export type AttributorKind = 'phrases' | 'llm';
+export type AttributorKind = 'learned' | 'phrases' | 'llm';
 
 export interface EvalQuestion {
   id: string;

@@ -11,6 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { DestinationStream } from 'pino';
+import { bundledDetectorPath, checkDetectorCoverage, loadValueDetector } from '../attribution/index.js';
 import type { Config } from '../config/index.js';
 import { rateLimitRedis, type BackendCheck } from './backends.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, sendError } from './error-handler.js';
@@ -46,9 +47,13 @@ export interface AppOptions {
 
 async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   const { config } = opts;
+  // The learned value detector: validated at boot, then against the bundled graphs (DetectorArtefactError).
+  const detectorFile = config.detectorFile ?? bundledDetectorPath();
+  const detector = loadValueDetector(detectorFile);
   // Bundled graphs from GRAPHS_DIR, custom graphs from DATABASE_URL or DATA_DIR (closed with the app).
   const store = opts.store ?? (await GraphStore.connect(config, fastify.log));
   if (!opts.store) fastify.addHook('onClose', async () => store.close());
+  checkDetectorCoverage(detector, store.bundled.values(), detectorFile);
   // Scaled out: the shared backends /readyz checks (backends.ts); rate limits counted in Redis.
   const backends: BackendCheck[] = [];
   if (config.databaseUrl)

@@ -9,10 +9,12 @@
  * `error` event (never `done`).
  */
 import {
+  attributeLearned,
   attributeText,
   attributeWithLlm,
   compareProfiles,
   type Attribution,
+  type DetectorName,
   type ProfileComparison,
 } from '../attribution/index.js';
 import { enablingVars } from '../generator/registry.js';
@@ -55,6 +57,8 @@ export interface AlignRequest {
   verify?: boolean;
   /** Regenerate up to this many times with feedback on the dimensions that missed (1–3). */
   refine?: number;
+  /** Who reads the answer back for verify/refine and a factual response: default `learned`. */
+  attributor?: DetectorName;
   generator?: string;
   model?: string;
   temperature?: number;
@@ -71,7 +75,7 @@ export interface AlignDeps {
 }
 
 export interface Verification {
-  attributor: 'phrases' | 'llm';
+  attributor: DetectorName;
   mae: number;
   spearman: number | null;
   dimensions: ProfileComparison['dimensions'];
@@ -201,9 +205,18 @@ async function attribute(
   entry: GraphEntry,
   text: string,
   generator: Generator,
+  attributor: DetectorName = 'learned',
   requestId?: string,
 ): Promise<Attribution> {
-  if (!generator.capabilities.structuredOutput) return attributeText(entry, text);
+  if (attributor === 'phrases') return attributeText(entry, text);
+  if (attributor === 'learned') return attributeLearned(entry, text);
+  if (!generator.capabilities.structuredOutput) {
+    throw new AlignError(
+      'GENERATOR_UNAVAILABLE',
+      `attributor "llm" needs a generator that can rate concepts (${generator.name} cannot); use attributor "learned" or "phrases"`,
+      { attributor },
+    );
+  }
   return attributeWithLlm(entry, text, generator, { requestId });
 }
 
@@ -264,7 +277,7 @@ export async function* alignEvents(
     factual = centered(req.factual.profile, system, 'factual.profile');
     factualSource = { kind: 'profile' };
   } else if (req.factual?.response) {
-    const a = await attribute(entry, req.factual.response, generator, req.requestId);
+    const a = await attribute(entry, req.factual.response, generator, req.attributor, req.requestId);
     if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
     factual = Object.fromEntries(a.values.map((v) => [v.value, v.mean]));
     factualSource = { kind: 'response' };
@@ -345,7 +358,7 @@ export async function* alignEvents(
     const servedModel = result?.model ?? generator.model;
     let verification: Verification | null = null;
     if (req.verify || req.refine) {
-      const a = await attribute(entry, answer, generator, req.requestId);
+      const a = await attribute(entry, answer, generator, req.attributor, req.requestId);
       if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
       const cmp = compareProfiles(targetLikert, a, entry.system);
       verification = {

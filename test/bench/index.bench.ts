@@ -27,7 +27,8 @@
  * everything.
  *
  * Environment (durations in seconds):
- *   BENCH_PARTS            scm,http,align,memory (default all)
+ *   BENCH_PARTS            scm,detector,http,align,memory (default all; detector: the learned vs
+ *                          the phrase value detector, texts/s on one core, test/bench/detector.bench.ts)
  *   BENCH_SECONDS          scm: seconds per engine measurement (default 1)
  *   BENCH_HTTP_SECONDS     duration of each measured load run (default 3)
  *   BENCH_WARMUP_SECONDS   warm-up load per server before measuring (default 3)
@@ -62,6 +63,7 @@ import {
 } from './lib.js';
 import { SCHWARTZ_10 } from '../fixtures/value-systems.js';
 import { SCM_BASELINE, runScmBench, scmTable, type ScmRow } from './scm.bench.js';
+import { detectorTable, detectorTargetMet, runDetectorBench, type DetectorRow } from './detector.bench.js';
 
 const num = (name: string, def: number) => {
   const v = process.env[name];
@@ -71,7 +73,9 @@ const num = (name: string, def: number) => {
   return n;
 };
 
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'scm,http,align,memory').split(',').map((s) => s.trim()));
+const PARTS = new Set(
+  (process.env.BENCH_PARTS ?? 'scm,detector,http,align,memory').split(',').map((s) => s.trim()),
+);
 const HTTP_SECONDS = num('BENCH_HTTP_SECONDS', 3);
 const WARMUP_SECONDS = num('BENCH_WARMUP_SECONDS', 3);
 const ROUNDS = Math.round(num('BENCH_ROUNDS', 4));
@@ -612,11 +616,17 @@ async function main() {
   let http: HttpPart | null = null;
   let align: AlignPart | null = null;
   let memory: MemoryPart | null = null;
+  let detector: DetectorRow[] | null = null;
   try {
     if (PARTS.has('scm')) {
       process.stderr.write('scm: engine queries/s vs the mathjs closed form\n');
       scm = runScmBench();
       report.scm = { baseline: SCM_BASELINE, rows: scm };
+    }
+    if (PARTS.has('detector')) {
+      process.stderr.write('detector: learned vs phrase value detector, texts/s on one core\n');
+      detector = runDetectorBench();
+      report.detector = { rows: detector, targetMet: detectorTargetMet(detector) };
     }
     if (PARTS.has('http') || PARTS.has('align') || PARTS.has('memory')) {
       process.stderr.write('compiling the benchmark servers (tsconfig.bench.json → dist-bench)\n');
@@ -639,9 +649,12 @@ async function main() {
     `\npluralign bench (${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}; load average ${la(report.loadAverage)} before, ${la(report.loadAverageAfter)} after)\n`,
   );
   if (scm) console.log(`SCM engine (one core) vs ${SCM_BASELINE}:\n\n${scmTable(scm)}\n`);
+  if (detector)
+    console.log(`Value detectors (one core), learned vs phrases:\n\n${detectorTable(detector)}\n`);
   if (http || align || memory) console.log(`${table(http, align, memory)}\n`);
   console.log(`written to ${out} in ${report.seconds} s`);
   const missed =
+    (detector && !detectorTargetMet(detector)) ||
     (http && http.ratio < TARGETS.http) ||
     (align && align.ratio < TARGETS.align) ||
     (memory && memory.growth >= TARGETS.memoryGrowth);

@@ -53,7 +53,7 @@ describe('progress', () => {
     r.finish(info(10));
     expect(chunks.filter((c) => c.startsWith('eval: ') && c.includes('/10'))).toHaveLength(3); // 1st, 6th, last
     expect(chunks.at(-1)).toBe(
-      'eval: cost of this run: no upstream calls (embedded template generator and phrase attributor)\n',
+      'eval: cost of this run: no upstream calls (embedded template generator and embedded attributor)\n',
     );
   });
 });

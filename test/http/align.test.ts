@@ -109,7 +109,7 @@ describe('with no configuration: the template generator', () => {
   it('verify attributes the answer back and reports MAE and Spearman on the set dimensions', async () => {
     const { json } = await post(`${live.url}/v1/align`, { question: QUESTION, target: TARGET, verify: true });
     const v = json().verification;
-    expect(v.attributor).toBe('phrases');
+    expect(v.attributor).toBe('learned');
     expect(v.dimensions.map((d: any) => d.value).sort()).toEqual(['benevolence', 'security', 'stimulation']);
     const mae = v.dimensions.reduce((s: number, d: any) => s + Math.abs(d.error), 0) / 3;
     expect(v.mae).toBeCloseTo(mae, 9);
@@ -206,16 +206,31 @@ describe('with no configuration: the template generator', () => {
     expect(tooLong.res.status).toBe(400);
   });
 
-  it('POST /v1/attributions reads a profile from text with the phrase detector', async () => {
+  it('POST /v1/attributions reads a profile from text with the learned detector (default) or the phrases', async () => {
     const text =
       'I care about my family and want to help them. Being loyal, forgiving and honest with friends matters most; caring for the people around me comes first.';
     const { res, json } = await post(`${live.url}/v1/attributions`, { text });
     expect(res.status).toBe(200);
     const body = json();
-    expect(body.detector).toBe('phrases');
+    expect(body.detector).toBe('learned');
+    expect(body.detectorVersion).toMatch(/^\d+\.\d+\.\d+$/);
     const ranked = [...body.values].sort((a: any, b: any) => b.likert5 - a.likert5);
     expect(ranked[0].value).toBe('benevolence');
-    expect(body.concepts.some((c: any) => c.matches > 0)).toBe(true);
+    // Every concept has a probability; present ones reach their learned threshold and name their words.
+    for (const c of body.concepts) {
+      expect(c.probability).toBeGreaterThanOrEqual(0);
+      expect(c.probability).toBeLessThanOrEqual(1);
+      expect(c.status === 'present').toBe(c.probability >= c.threshold);
+      for (const d of c.drivers) expect(text.slice(d.start, d.end)).toBe(d.text);
+    }
+    const honest = body.concepts.find((c: any) => c.concept === 'be_honest');
+    expect(honest.status).toBe('present');
+    expect(honest.drivers.map((d: any) => d.text.toLowerCase())).toContain('honest');
+    expect(body.categories).toHaveLength(20);
+    const phrases = await post(`${live.url}/v1/attributions`, { text, detector: 'phrases' });
+    expect(phrases.json().detector).toBe('phrases');
+    expect(phrases.json().concepts.some((c: any) => c.matches > 0)).toBe(true);
+    expect(phrases.json().concepts[0].probability).toBeUndefined();
     const llm = await post(`${live.url}/v1/attributions`, { text, detector: 'llm' });
     expect(llm.res.status).toBe(400);
     expectEnvelope(llm.json(), 'GENERATOR_UNAVAILABLE');
@@ -281,7 +296,7 @@ describe('with an OpenAI-compatible backend (the fake upstream)', () => {
   });
   beforeEach(() => fake.reset());
 
-  it('makes exactly one upstream call per align without verification, two with it', async () => {
+  it('makes exactly one upstream call per align without verification or with the embedded attributor, two with the llm one', async () => {
     fake.script({
       type: 'ok',
       text: 'Stance: yes\n\n1. Family comes first: I want to help and care for him.',
@@ -295,7 +310,17 @@ describe('with an OpenAI-compatible backend (the fake upstream)', () => {
     expect(one.res.headers.get('x-served-model')).toBe('fake-model');
 
     fake.reset();
-    const two = await post(`${live.url}/v1/align`, { question: QUESTION, target: TARGET, verify: true });
+    const learned = await post(`${live.url}/v1/align`, { question: QUESTION, target: TARGET, verify: true });
+    expect(learned.json().verification.attributor).toBe('learned');
+    expect(fake.chatRequests()).toHaveLength(1);
+
+    fake.reset();
+    const two = await post(`${live.url}/v1/align`, {
+      question: QUESTION,
+      target: TARGET,
+      verify: true,
+      attributor: 'llm',
+    });
     expect(two.res.status).toBe(200);
     const calls = fake.chatRequests();
     expect(calls).toHaveLength(2);
@@ -463,6 +488,7 @@ describe('with an OpenAI-compatible backend (the fake upstream)', () => {
       question: QUESTION,
       target: TARGET,
       refine: 1,
+      attributor: 'llm',
       stream: true,
     });
     expect(res.status).toBe(200);

@@ -1,7 +1,7 @@
-/** `pluralign attribute`: read a value profile from a text (the embedded phrase detector, or an LLM). */
+/** `pluralign attribute`: read a value profile from a text (the learned or phrase detector, or an LLM). */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { attributeText, attributeWithLlm } from '../../attribution/index.js';
+import { attributeLearned, attributeText, attributeWithLlm } from '../../attribution/index.js';
 import { loadConfig } from '../../config/index.js';
 import { DEFAULT_GRAPH, resolveGraph } from '../../graphs/registry.js';
 import { buildGenerators } from '../../generator/registry.js';
@@ -10,7 +10,7 @@ import { InputError, UsageError, printJson } from '../io.js';
 export const help = `pluralign attribute — read a value profile from a text (SCM abduction from the concepts it expresses)
 
 Usage:
-  pluralign attribute --text "<text>" [--graph <file|id>] [--detector phrases|llm] [--json]
+  pluralign attribute --text "<text>" [--graph <file|id>] [--detector learned|phrases|llm] [--json]
   pluralign attribute --file answer.txt
   echo "<text>" | pluralign attribute
 
@@ -18,7 +18,7 @@ Options:
   --text <text>         the text
   --file <path>         read the text from a file (- for standard input; the default when no --text)
   --graph <file|id>     value system (default schwartz-10)
-  --detector <name>     phrases (embedded, default) or llm (needs OPENAI_BASE_URL)
+  --detector <name>     learned (embedded, default), phrases (embedded) or llm (needs OPENAI_BASE_URL)
   --json                JSON output (default: a table on a terminal, JSON otherwise)
   -h, --help            this help
 
@@ -40,8 +40,10 @@ export async function run(argv: string[]): Promise<number> {
     },
     strict: true,
   });
-  const detector = values.detector ?? 'phrases';
-  if (detector !== 'phrases' && detector !== 'llm') throw new UsageError('--detector must be phrases or llm');
+  const detector = values.detector ?? 'learned';
+  if (detector !== 'learned' && detector !== 'phrases' && detector !== 'llm') {
+    throw new UsageError('--detector must be learned, phrases or llm');
+  }
   let text = values.text;
   if (text === undefined) {
     const path = values.file ?? '-';
@@ -59,7 +61,8 @@ export async function run(argv: string[]): Promise<number> {
     const g = generators.get('openai');
     if (!g) throw new UsageError('--detector llm needs an OpenAI-compatible backend: set OPENAI_BASE_URL');
     result = await attributeWithLlm(entry, text, g);
-  } else result = attributeText(entry, text);
+  } else if (detector === 'phrases') result = attributeText(entry, text);
+  else result = attributeLearned(entry, text);
   if (values.json || !process.stdout.isTTY) {
     printJson(result, true);
     return 0;
@@ -74,8 +77,11 @@ export async function run(argv: string[]): Promise<number> {
       `${v.label.padEnd(16)} ${v.likert5.toFixed(2)}  [${v.interval[0].toFixed(1)}–${v.interval[1].toFixed(1)}]  ${bar}`,
     );
   }
-  const hits = result.concepts.filter((c) => c.matches > 0);
-  if (hits.length)
-    console.log(`\nconcepts: ${hits.map((c) => `${c.label} (${c.phrases.join(', ')})`).join('; ')}`);
+  const hits = result.concepts.filter((c) => c.status === 'present');
+  const why = (c: (typeof hits)[number]) =>
+    c.drivers
+      ? `p ${c.probability!.toFixed(2)}: ${c.drivers.map((d) => d.text).join(', ')}`
+      : c.phrases.join(', ');
+  if (hits.length) console.log(`\nconcepts: ${hits.map((c) => `${c.label} (${why(c)})`).join('; ')}`);
   return 0;
 }

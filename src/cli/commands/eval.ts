@@ -64,8 +64,8 @@ Backend (OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL and UPSTREAM_* are read a
   --temperature <t>        sampling temperature for answers and ratings
   --max-tokens <n>         answer length limit
   --refine <n>             regenerations for pluralign+refine (1–3, default 2)
-  --attributor <kind>      phrases (embedded, default) or llm (an LLM judge rates concepts; the SCM
-                           reads the values from them)
+  --attributor <kind>      learned (embedded, default), phrases (embedded) or llm (an LLM judge rates
+                           concepts; the SCM reads the values from them)
   --judge-base-url <url>   the judge's OpenAI-compatible endpoint (default JUDGE_BASE_URL, else the
                            generator's); key from JUDGE_API_KEY (else OPENAI_API_KEY for the same URL)
   --judge-model <id>       the judge's model (default JUDGE_MODEL, else the generator's model)
@@ -253,8 +253,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   });
   const methods = list(values.methods, METHODS, '--methods') ?? [...METHODS];
   const protocols = list(values.protocols, PROTOCOLS, '--protocols') ?? [...PROTOCOLS];
-  const attributor = (list(values.attributor, ['phrases', 'llm'] as const, '--attributor') ?? [
-    'phrases',
+  const attributor = (list(values.attributor, ['learned', 'phrases', 'llm'] as const, '--attributor') ?? [
+    'learned',
   ])[0]!;
   const refine = integer(values.refine, '--refine', 1, 3) ?? 2;
   const batch = integer(values.batch, '--batch', 1, 200) ?? 10;
@@ -371,7 +371,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
       process.stderr.write(`eval: ${outcome.badLines} unreadable line(s) in ${resultsPath} were skipped\n`);
   }
   const notes = [
-    'pluralign+refine regenerates with the pipeline’s own verification (the embedded phrase attributor with the template generator, else the generator as its own judge); the reported figures use the attributor chosen here.',
+    'pluralign+refine regenerates with the pipeline’s own verification (the embedded learned detector, or the phrase detector with --attributor phrases); the reported figures use the attributor chosen here.',
   ];
   if (protocols.includes('questionnaire') && methods.includes('pluralign+refine'))
     notes.push(

@@ -18,7 +18,7 @@ import {
   type AlignRequestT,
 } from '../../../schemas/align.js';
 import { errorResponses } from '../../../schemas/api.js';
-import { attributeText, attributeWithLlm } from '../../attribution/index.js';
+import { attributeLearned, attributeText, attributeWithLlm } from '../../attribution/index.js';
 import { radarFromExplanation } from '../../render/index.js';
 import type { GenerateResult } from '../../generator/types.js';
 import { DEFAULT_GRAPH } from '../../graphs/registry.js';
@@ -73,6 +73,7 @@ function toPipeline(body: AlignRequestT, requestId: string): PipelineRequest {
     conditioning: body.conditioning,
     verify: body.verify,
     refine: body.refine,
+    attributor: body.attributor,
     generator: body.generator,
     model: body.model,
     temperature: body.temperature,
@@ -260,7 +261,7 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
         operationId: 'attribute',
         summary: 'Read a value profile from a text',
         description:
-          'A concept detector turns the text into evidence on the concept nodes (`phrases`: the embedded phrase matcher; `llm`: the configured backend rates each concept through a JSON schema), and the SCM’s partial-evidence abduction gives the posterior of every value (mean, sd, 1–5 level and a 95% interval). The model never scores values directly.',
+          'A concept detector turns the text into evidence on the concept nodes (`learned`, the default: an embedded detector learned from human-labelled arguments, giving each concept a calibrated probability and the words that drove it; `phrases`: the embedded phrase matcher; `llm`: the configured backend rates each concept through a JSON schema), and the SCM’s partial-evidence abduction gives the posterior of every value (mean, sd, 1–5 level and a 95% interval). The model never scores values directly.',
         tags: ['align'],
         body: AttributionBody,
         response: {
@@ -289,7 +290,7 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
         if (!generator) {
           throw new ApiError(
             'GENERATOR_UNAVAILABLE',
-            'detector "llm" needs an OpenAI-compatible backend (set OPENAI_BASE_URL); use detector "phrases"',
+            'detector "llm" needs an OpenAI-compatible backend (set OPENAI_BASE_URL); use detector "learned" or "phrases"',
           );
         }
         // Which model answered, and after how many attempts, go in headers, not in the body.
@@ -300,7 +301,8 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
         reply.header('x-served-model', upstream.model);
         return attribution;
       }
-      return attributeText(entry, text);
+      if (detector === 'phrases') return attributeText(entry, text);
+      return attributeLearned(entry, text);
     },
   );
 

@@ -1,0 +1,77 @@
+/**
+ * Text → value profile with the learned detector (synchronous, no I/O): calibrated probabilities of
+ * the taxonomy's level-1 values (detect.ts) → the graph's concepts (by label; MFT concepts through
+ * mft-map.ts) → evidence (evidence.ts `observeProbability`: present by the learned threshold, at a level
+ * that grows with the probability) → the engine's abduction. Each concept carries its probability,
+ * its threshold and the words that drove it; `spans` are those words' character spans. The phrase
+ * detector also runs (cheap) so `matches`, `phrases` and the negated matches stay reported; concepts of
+ * a graph the artefact does not cover at all are read from those phrase matches.
+ */
+import type { GraphEntry } from '../../graphs/registry.js';
+import { attributeObservations, type AttributeOptions, type Attribution } from '../attribute.js';
+import { detectConcepts } from '../detector.js';
+import { observeMatches, observeProbability, type ConceptObservation } from '../evidence.js';
+import { attributionModel } from '../model.js';
+import type { DetectorModel } from './artefact.js';
+import { detectLabels, type LabelDetection } from './detect.js';
+import type { FeatureOptions } from './features.js';
+import { conceptSources, valueDetector } from './registry.js';
+
+export interface LearnedAttributeOptions extends AttributeOptions, FeatureOptions {
+  /** The artefact (default: the active one). */
+  detector?: DetectorModel;
+}
+
+export type LearnedAttribution = Attribution & {
+  detectorVersion: string;
+  /** The taxonomy's value categories with their probabilities. */
+  categories: Array<{ name: string; probability: number; threshold: number; present: boolean }>;
+};
+
+/** The strongest of several label detections (MFT concepts map to several). */
+function strongest(labels: readonly LabelDetection[], indices: readonly number[]): LabelDetection {
+  let best = labels[indices[0]!]!;
+  for (const i of indices) {
+    const d = labels[i]!;
+    if ((d.present && !best.present) || (d.present === best.present && d.probability > best.probability))
+      best = d;
+  }
+  return best;
+}
+
+/** Attribute a text to a value profile with the learned detector. */
+export function attributeLearned(
+  entry: GraphEntry,
+  text: string,
+  options: LearnedAttributeOptions = {},
+): LearnedAttribution {
+  attributionModel(entry); // validates the graph before any work
+  const model = options.detector ?? valueDetector();
+  const detection = detectLabels(model, text, options.stance !== undefined ? { stance: options.stance } : {});
+  const phrases = detectConcepts(entry, text);
+  const sources = conceptSources(model, entry);
+  const picked = sources.map((s) => (s ? strongest(detection.labels, s) : null));
+  const observations: ConceptObservation[] = picked.map((d, i) => {
+    if (d) return observeProbability(d.probability, d.present, d.prior);
+    const p = phrases.concepts[i]!;
+    return observeMatches(p.matches, p.negated);
+  });
+  const base = attributeObservations(entry, phrases, observations, 'learned', options);
+  base.concepts.forEach((hit, i) => {
+    const d = picked[i];
+    if (!d) return;
+    hit.probability = d.probability;
+    hit.threshold = d.threshold;
+    // The words that drove a detection; a concept not detected keeps none.
+    hit.drivers = d.present ? d.spans : [];
+    hit.spans = hit.drivers.map((s) => [s.start, s.end]);
+  });
+  return {
+    ...base,
+    words: detection.words,
+    detectorVersion: model.artefact.version,
+    categories: detection.labels
+      .filter((l) => l.level === 'category')
+      .map((l) => ({ name: l.name, probability: l.probability, threshold: l.threshold, present: l.present })),
+  };
+}
