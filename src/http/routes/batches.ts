@@ -46,7 +46,7 @@ export const batchRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
         app.log,
       );
   app.addHook('onReady', async () => backend.start());
-  app.addHook('onClose', async () => backend.close(config.shutdownTimeoutMs));
+  app.addHook('onClose', async () => backend.close(Math.floor(config.shutdownTimeoutMs / 2)));
 
   // The raw JSONL body becomes `{ input }`, so both forms meet the same schema.
   app.addContentTypeParser(
