@@ -17,6 +17,9 @@ import {
   type SecurityConfig,
 } from './http/security-config.js';
 
+/** Inline graphs up to this many nodes are compiled on the event loop (under ~20 ms); larger ones on a worker. */
+const INLINE_COMPILE_NODES = 50;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const integer = (what: string, min: number, max: number) => envInteger(min, max, what);
@@ -55,6 +58,26 @@ export const CONFIG_VARS = {
     default: 'false',
     description:
       'Check every JSON response against its schema before sending it (500 when a response does not match it exactly). The test suite runs with it on; off, responses are serialized without the check.',
+  },
+  // The work budget of counterfactual requests (src/compute).
+  COUNTERFACTUAL_BUDGET_MS: {
+    default: '1000',
+    description:
+      'Most computing time of one `POST /v1/counterfactuals` on a worker thread (then 422 `WORK_BUDGET_EXCEEDED`), and most wait for a worker (then 503 `OVERLOADED`).',
+  },
+  COUNTERFACTUAL_WORKERS: {
+    default: '2',
+    description:
+      'Worker threads for counterfactual requests too large for the event loop (started on first use).',
+  },
+  COUNTERFACTUAL_QUEUE: {
+    default: '16',
+    description: 'Most counterfactual requests waiting for a busy worker thread; beyond, 503 `OVERLOADED`.',
+  },
+  COUNTERFACTUAL_INLINE_WORK: {
+    default: '200000',
+    description:
+      'Requests estimated at most this much work (node evaluations) run on the event loop, the rest on a worker; `0`: all on workers.',
   },
   // Security, limits and storage (src/http/security-config.ts).
   ...SECURITY_VARS,
@@ -114,6 +137,10 @@ const EnvSchema = z.object({
   TRUST_PROXY: boolean.default(false),
   DOCS_ENABLED: boolean.default(true),
   RESPONSE_VALIDATION: boolean.default(false),
+  COUNTERFACTUAL_BUDGET_MS: integer('COUNTERFACTUAL_BUDGET_MS', 10, 600_000).default(1000),
+  COUNTERFACTUAL_WORKERS: integer('COUNTERFACTUAL_WORKERS', 1, 64).default(2),
+  COUNTERFACTUAL_QUEUE: integer('COUNTERFACTUAL_QUEUE', 0, 10_000).default(16),
+  COUNTERFACTUAL_INLINE_WORK: integer('COUNTERFACTUAL_INLINE_WORK', 0, 1_000_000_000).default(200_000),
   BATCH_MAX_LINES: integer('BATCH_MAX_LINES', 1, 10_000_000).default(50_000),
   BATCH_MAX_BYTES: integer('BATCH_MAX_BYTES', 1024, 1024 * 1024 * 1024).default(104_857_600),
   BATCH_CONCURRENCY: integer('BATCH_CONCURRENCY', 0, 1000).default(4),
@@ -143,6 +170,16 @@ export interface Config extends SecurityConfig {
   docsEnabled: boolean;
   /** Check responses against their schemas (RESPONSE_VALIDATION). */
   responseValidation: boolean;
+  /** The work budget of counterfactual requests (src/compute/pool.ts). */
+  counterfactualBudget: {
+    workers: number;
+    budgetMs: number;
+    maxQueue: number;
+    /** Estimated work (src/compute/estimate.ts) up to which a request runs on the event loop. */
+    inlineWork: number;
+    /** Inline graphs with more nodes are compiled on a worker thread, not on the event loop. */
+    inlineCompileNodes: number;
+  };
   /** Batch jobs: most lines, most bytes per input, lines worked at once by the embedded queue. */
   batch: {
     maxLines: number;
@@ -209,6 +246,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     trustProxy: e.TRUST_PROXY,
     docsEnabled: e.DOCS_ENABLED,
     responseValidation: e.RESPONSE_VALIDATION,
+    counterfactualBudget: {
+      workers: e.COUNTERFACTUAL_WORKERS,
+      budgetMs: e.COUNTERFACTUAL_BUDGET_MS,
+      maxQueue: e.COUNTERFACTUAL_QUEUE,
+      inlineWork: e.COUNTERFACTUAL_INLINE_WORK,
+      inlineCompileNodes: INLINE_COMPILE_NODES,
+    },
     batch: {
       maxLines: e.BATCH_MAX_LINES,
       maxBytes: e.BATCH_MAX_BYTES,

@@ -101,6 +101,11 @@ export const ERROR_CATALOGUE = {
     summary:
       'The query is valid but the graph cannot answer it (e.g. partial evidence on a nonlinear graph).',
   },
+  WORK_BUDGET_EXCEEDED: {
+    status: 422,
+    summary:
+      'The request needs more computation than COUNTERFACTUAL_BUDGET_MS allows (e.g. a sampled explanation over hundreds of actions on a large nonlinear graph); ask for less: `explain: "none"`, fewer queries or interventions, full evidence.',
+  },
   NON_FINITE_RESULT: {
     status: 422,
     summary: 'The query overflows: a counterfactual number is not finite (e.g. exp() of a huge value).',
