@@ -117,6 +117,9 @@ const MIGRATIONS = [
 
 const nowS = () => Math.floor(Date.now() / 1000);
 
+/** Output lines read and sent at a time (results are up to tens of kilobytes each). */
+const OUTPUT_PAGE_LINES = 64;
+
 /** `batch_` + 24 random hex digits. */
 export function newBatchId(): string {
   return `batch_${randomBytes(12).toString('hex')}`;
@@ -285,41 +288,52 @@ export class BatchDb {
     return rows.map((r) => this.record(r));
   }
 
-  /** The finished lines of a batch, in input order (cancelled lines carry a BATCH_CANCELLED error). */
-  output(id: string): OutputLine[] {
+  /**
+   * The finished lines of a batch after line `after`, in input order, at most `limit`, as JSONL
+   * (cancelled lines carry a BATCH_CANCELLED error), and the last line number read (null when there
+   * are no more). A stored result is copied into its line as stored (it is JSON already).
+   */
+  outputPage(id: string, after: number, limit: number): { jsonl: string; last: number | null } {
     const rows = this.db
       .prepare(
         `SELECT line, custom_id, state, status_code, result FROM batch_lines
-         WHERE batch_id = ? AND state IN ('done', 'cancelled') ORDER BY line`,
+         WHERE batch_id = ? AND line > ? AND state IN ('done', 'cancelled') ORDER BY line LIMIT ?`,
       )
-      .all(id) as Array<{
+      .all(id, after, limit) as Array<{
       line: number;
       custom_id: string;
       state: string;
       status_code: number | null;
       result: string | null;
     }>;
-    return rows.map((r) => {
-      const lineId = `${id}_${r.line}`;
+    let jsonl = '';
+    for (const r of rows) {
+      const head = `{"id":${JSON.stringify(`${id}_${r.line}`)},"custom_id":${JSON.stringify(r.custom_id)}`;
       if (r.state === 'cancelled') {
-        return {
-          id: lineId,
-          custom_id: r.custom_id,
-          response: null,
-          error: { code: 'BATCH_CANCELLED', message: 'the batch was cancelled before this line ran' },
-        };
+        const error = { code: 'BATCH_CANCELLED', message: 'the batch was cancelled before this line ran' };
+        jsonl += `${head},"response":null,"error":${JSON.stringify(error)}}\n`;
+        continue;
       }
-      const body = JSON.parse(r.result!) as unknown;
       const status = r.status_code!;
-      const error =
-        status >= 400 ? ((body as { error?: { code: string; message: string } }).error ?? null) : null;
-      return {
-        id: lineId,
-        custom_id: r.custom_id,
-        response: { status_code: status, body },
-        error: error ? { code: error.code, message: error.message } : null,
-      };
-    });
+      let error: { code: string; message: string } | null = null;
+      if (status >= 400) {
+        const e = (JSON.parse(r.result!) as { error?: { code: string; message: string } }).error;
+        if (e) error = { code: e.code, message: e.message };
+      }
+      jsonl += `${head},"response":{"status_code":${status},"body":${r.result!}},"error":${JSON.stringify(error)}}\n`;
+    }
+    return { jsonl, last: rows.length === limit ? rows.at(-1)!.line : null };
+  }
+
+  /** Every finished line of a batch, in input order, as JSONL chunks of at most `pageSize` lines. */
+  async *outputPages(id: string, pageSize = OUTPUT_PAGE_LINES): AsyncGenerator<string> {
+    let after = 0;
+    for (;;) {
+      const page = this.outputPage(id, after, pageSize);
+      if (page.jsonl !== '') yield page.jsonl;
+      if (page.last === null) return;
+      after = page.last;
+    }
   }
 
   /** Cancel: queued lines are dropped; the batch is `cancelled` once no line is running. */
