@@ -295,8 +295,30 @@ export function depthLimitedJsonParser(parse: FastifyBodyParser<string>): Fastif
       );
       return;
     }
-    return parse(request, body, done);
+    return parse(request, body, (err, value) => {
+      // The default parser refuses prototype keys with the same error as broken JSON: say which it is.
+      if (err && (err as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' && isJson(body)) {
+        done(
+          new ApiError(
+            'MALFORMED_JSON',
+            'the body has a "__proto__" key (or "constructor": {"prototype": …}), which is refused: no node, value or field has that name; remove it',
+          ),
+          undefined,
+        );
+        return;
+      }
+      done(err, value);
+    });
   };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The protection layer; not encapsulated, so its hooks cover the whole server. */
