@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp } from './helpers.js';
+import { LogCapture, makeApp, startLive } from './helpers.js';
 
 let app: FastifyInstance;
 beforeAll(async () => {
@@ -90,7 +90,10 @@ describe('built-in JavaScript names as node ids', () => {
   it('a parent named "constructor" without a coefficient is refused (400 GRAPH_INVALID)', async () => {
     const bad = structuredClone(graph);
     bad.id = 'js-names-bad';
-    delete (bad.nodes.at(-1)!.mechanism as { coefficients: Record<string, number> }).coefficients.constructor;
+    const mechanism = bad.nodes.at(-1)!.mechanism as { coefficients: Record<string, number> };
+    mechanism.coefficients = Object.fromEntries(
+      Object.entries(mechanism.coefficients).filter(([k]) => k !== 'constructor'),
+    );
     const up = await app.inject({ method: 'POST', url: '/v1/graphs', payload: bad });
     expect(up.statusCode).toBe(400);
     expect(up.json().error.code).toBe('GRAPH_INVALID');
@@ -141,5 +144,22 @@ describe('clear messages', () => {
     expect(res.json().error.code).toBe('MALFORMED_JSON');
     expect(res.json().error.message).toMatch(/"__proto__" key/);
     expect(res.json().error.message).not.toMatch(/check quotes/);
+  });
+});
+
+describe('logs', () => {
+  it('a key sent as ?api_key= (or ?token=) is not logged', async () => {
+    const capture = new LogCapture();
+    const live = await startLive({ LOG_LEVEL: 'info' }, { logger: true, logStream: capture });
+    try {
+      const res = await fetch(`${live.url}/v1/graphs?api_key=sk-query-secret-1&x=1&token=sk-query-secret-2`);
+      await res.arrayBuffer();
+    } finally {
+      await live.close();
+    }
+    const text = capture.raw.join('\n');
+    expect(text).not.toContain('sk-query-secret');
+    const urls = capture.lines.map((l) => (l.req as { url?: string } | undefined)?.url).filter(Boolean);
+    expect(urls).toContain('/v1/graphs?api_key=[redacted]&x=1&token=[redacted]');
   });
 });
