@@ -9,6 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { bundledGraphsDir } from './graphs/registry.js';
+import { envTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 import {
   envBoolean,
   envInteger,
@@ -51,7 +52,8 @@ export const CONFIG_VARS = {
   },
   TRUST_PROXY: {
     default: 'false',
-    description: 'Trust `X-Forwarded-*` headers (set when behind a reverse proxy).',
+    description:
+      'Behind reverse proxies: `true` (one) or the number of proxies, or their addresses (`10.0.0.1,10.1.0.0/16`, `loopback`); the client is the entry they added to `X-Forwarded-For`.',
   },
   DOCS_ENABLED: { default: 'true', description: 'Serve Swagger UI at `/docs`.' },
   RESPONSE_VALIDATION: {
@@ -134,7 +136,7 @@ const EnvSchema = z.object({
   MAX_INLINE_GRAPH_NODES: integer('MAX_INLINE_GRAPH_NODES', 1, 5000).default(1000),
   REQUEST_TIMEOUT_MS: integer('REQUEST_TIMEOUT_MS', 0, 3_600_000).default(30_000),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 0, 3_600_000).default(10_000),
-  TRUST_PROXY: boolean.default(false),
+  TRUST_PROXY: envTrustProxy.default(false),
   DOCS_ENABLED: boolean.default(true),
   RESPONSE_VALIDATION: boolean.default(false),
   COUNTERFACTUAL_BUDGET_MS: integer('COUNTERFACTUAL_BUDGET_MS', 10, 600_000).default(1000),
@@ -166,7 +168,8 @@ export interface Config extends SecurityConfig {
   maxInlineGraphNodes: number;
   requestTimeoutMs: number;
   shutdownTimeoutMs: number;
-  trustProxy: boolean;
+  /** false, a number of proxy hops, or a list of proxy addresses (src/http/trust-proxy.ts). */
+  trustProxy: TrustProxy;
   docsEnabled: boolean;
   /** Check responses against their schemas (RESPONSE_VALIDATION). */
   responseValidation: boolean;
