@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_ERROR_DETAILS } from '../../src/http/errors.js';
 import { LogCapture, makeApp, startLive } from './helpers.js';
 
 let app: FastifyInstance;
@@ -161,5 +162,23 @@ describe('logs', () => {
     expect(text).not.toContain('sk-query-secret');
     const urls = capture.lines.map((l) => (l.req as { url?: string } | undefined)?.url).filter(Boolean);
     expect(urls).toContain('/v1/graphs?api_key=[redacted]&x=1&token=[redacted]');
+  });
+});
+
+describe('error bodies are capped', () => {
+  it('5,000 unknown evidence keys: a 400 listing 100 of them and how many more', async () => {
+    const evidence = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`unknown_${i}`, 1]));
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/counterfactuals',
+      payload: { graph: 'mini-values', evidence, interventions: [] },
+    });
+    expect(res.statusCode).toBe(400);
+    const details = res.json().error.details as Array<{ path: string; message: string }>;
+    expect(details).toHaveLength(MAX_ERROR_DETAILS + 1);
+    expect(details.at(-1)!.message).toBe(
+      `…and ${5000 - MAX_ERROR_DETAILS} more problems of the same request`,
+    );
+    expect(res.body.length).toBeLessThan(50_000);
   });
 });
