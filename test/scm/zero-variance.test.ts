@@ -36,7 +36,7 @@ function refusal(p: ReturnType<typeof compile>, evidence: Record<string, number>
 describe('zero-variance evidence', () => {
   it('a root with sd 0 observed off its mean: refused, partial or full evidence', () => {
     const p = graph(0, 1);
-    for (const evidence of [{ x: 1 }, { x: 1, y: 2 }]) {
+    for (const evidence of [{ x: 1 }, { x: 1, y: 2 }] as Array<Record<string, number>>) {
       const err = refusal(p, evidence);
       expect(err.code).toBe('UNSUPPORTED_QUERY');
       expect(err.message).toMatch(/probability zero/);
