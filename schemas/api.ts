@@ -1270,13 +1270,23 @@ export const Health = z
 export const Readiness = z
   .object({
     status: z.literal('ready'),
-    graphs: z.array(z.object({ id: z.string(), version: z.string(), hash: z.string() })),
+    graphs: z
+      .array(z.object({ id: z.string(), version: z.string(), hash: z.string() }))
+      .describe('The bundled graphs (GRAPHS_DIR).'),
+    customGraphs: z
+      .number()
+      .int()
+      .describe('How many custom graphs are stored (their ids need the `read` scope: GET /v1/graphs).'),
   })
   .meta({
     'x-examples': {
       ready: {
         summary: 'Ready, with the loaded graphs',
-        value: { status: 'ready', graphs: [{ id: 'mini-values', version: '1', hash: EXAMPLE_GRAPH_HASH }] },
+        value: {
+          status: 'ready',
+          graphs: [{ id: 'mini-values', version: '1', hash: EXAMPLE_GRAPH_HASH }],
+          customGraphs: 0,
+        },
       },
     },
   });

@@ -101,6 +101,11 @@ export const ERROR_CATALOGUE = {
     summary:
       'The query is valid but the graph cannot answer it (e.g. partial evidence on a nonlinear graph).',
   },
+  WORK_BUDGET_EXCEEDED: {
+    status: 422,
+    summary:
+      'The request needs more computation than COUNTERFACTUAL_BUDGET_MS allows (e.g. a sampled explanation over hundreds of actions on a large nonlinear graph); ask for less: `explain: "none"`, fewer queries or interventions, full evidence.',
+  },
   NON_FINITE_RESULT: {
     status: 422,
     summary: 'The query overflows: a counterfactual number is not finite (e.g. exp() of a huge value).',
@@ -174,17 +179,31 @@ export interface ErrorEnvelope {
 }
 
 /** An error the API reports as is: a catalogued code, a message that says what to fix, details. */
+/** The most details an error lists (one more says how many were left out), and its longest message. */
+export const MAX_ERROR_DETAILS = 100;
+const MAX_MESSAGE_LENGTH = 2000;
+
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
   readonly details: ErrorDetail[];
 
   constructor(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
-    super(message);
+    super(message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message);
     this.name = 'ApiError';
     this.code = code;
     this.statusCode = ERROR_CATALOGUE[code].status;
-    this.details = details;
+    // Error bodies stay small whatever the input (60,000 unknown evidence keys were a 14 MB 400).
+    this.details =
+      details.length > MAX_ERROR_DETAILS
+        ? [
+            ...details.slice(0, MAX_ERROR_DETAILS),
+            {
+              path: '',
+              message: `…and ${details.length - MAX_ERROR_DETAILS} more problems of the same request`,
+            },
+          ]
+        : details;
   }
 
   toEnvelope(): ErrorEnvelope {

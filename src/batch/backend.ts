@@ -5,7 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AlignDeps } from '../pipeline/align.js';
 import { EmbeddedQueue } from './embedded.js';
-import type { BatchDb, BatchLineInput, BatchRecord, OutputLine } from './store.js';
+import type { BatchDb, BatchLineInput, BatchRecord } from './store.js';
 
 export interface BatchBackend {
   /** Store the batch and queue its lines. */
@@ -16,8 +16,11 @@ export interface BatchBackend {
   ): Promise<BatchRecord>;
   get(owner: string, id: string): Promise<BatchRecord | null>;
   list(owner: string, limit: number, after?: string): Promise<BatchRecord[]>;
-  /** The finished lines in input order; null when the owner has no such batch. */
-  output(owner: string, id: string): Promise<OutputLine[] | null>;
+  /**
+   * The finished lines in input order, as JSONL chunks read a page at a time (never the whole output in
+   * memory); null when the owner has no such batch.
+   */
+  output(owner: string, id: string): Promise<AsyncIterable<string> | null>;
   cancel(owner: string, id: string): Promise<BatchRecord | null>;
   start(): Promise<void>;
   close(graceMs: number): Promise<void>;
@@ -47,7 +50,7 @@ export class SqliteBackend implements BatchBackend {
     return this.db.list(owner, limit, after);
   }
   async output(owner: string, id: string) {
-    return this.db.get(owner, id) ? this.db.output(id) : null;
+    return this.db.get(owner, id) ? this.db.outputPages(id) : null;
   }
   async cancel(owner: string, id: string) {
     return this.db.cancel(owner, id);

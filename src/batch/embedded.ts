@@ -2,14 +2,31 @@
  * The embedded batch queue: the service works its own batches from `batches.db` with at most
  * `concurrency` lines in flight. Lines are claimed and completed in transactions (store.ts); at start
  * every line a previous process left `running` is re-queued.
+ *
+ * Lines share the event loop with the HTTP server, so the queue never holds it for long:
+ * - a line answered without I/O (attributions, the template generator) completes in one go, so each
+ *   line first waits for a turn of the loop of its own (`setImmediate`, one line per turn), letting
+ *   requests, timers and signals in between lines;
+ * - results are stored a group at a time (at most FLUSH_LINES lines or FLUSH_MS after the first), in
+ *   one transaction, instead of one disk write per line.
  */
 import { randomBytes } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AlignDeps } from '../pipeline/align.js';
-import { executeLine } from './execute.js';
+import { executeLine, type LineResult } from './execute.js';
 import type { BatchDb, ClaimedLine } from './store.js';
 
 const IDLE_POLL_MS = 1000;
+/** Finished lines stored in one transaction at most, and the longest a finished line waits for it. */
+const FLUSH_LINES = 64;
+const FLUSH_MS = 20;
+
+interface Finished {
+  batchId: string;
+  line: number;
+  result: LineResult;
+}
 
 export class EmbeddedQueue {
   readonly workerId = `embedded-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -18,6 +35,9 @@ export class EmbeddedQueue {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private readonly abort = new AbortController();
+  private turn: Promise<void> = Promise.resolve();
+  private finished: Finished[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: BatchDb,
@@ -50,6 +70,8 @@ export class EmbeddedQueue {
         this.inFlight.add(p);
       }
       if (claimed.length === 0 || this.inFlight.size >= this.concurrency) {
+        // Nothing to claim: what finished so far is stored now rather than after FLUSH_MS.
+        if (claimed.length === 0) this.flush();
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, IDLE_POLL_MS);
           timer.unref();
@@ -66,6 +88,8 @@ export class EmbeddedQueue {
 
   private async work(line: ClaimedLine): Promise<void> {
     try {
+      await this.nextLineTurn();
+      if (this.abort.signal.aborted) return;
       const result = await executeLine(
         await this.deps(),
         line.url,
@@ -74,10 +98,33 @@ export class EmbeddedQueue {
         this.abort.signal,
       );
       if (this.abort.signal.aborted) return; // stopped: the line is re-queued at next boot
-      this.db.complete(this.workerId, line.batchId, line.line, result);
+      this.finished.push({ batchId: line.batchId, line: line.line, result });
+      if (this.finished.length >= FLUSH_LINES) this.flush();
+      else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
     } catch (err) {
-      this.log.error({ err, batch: line.batchId, line: line.line }, 'batch line failed to complete');
+      this.log.error({ err, batch: line.batchId, line: line.line }, 'batch line failed to run');
     }
+  }
+
+  /** Store the finished lines (one transaction). A failure leaves them running: re-queued at boot. */
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const group = this.finished;
+    if (group.length === 0) return;
+    this.finished = [];
+    try {
+      this.db.completeMany(this.workerId, group);
+    } catch (err) {
+      this.log.error({ err, lines: group.length }, 'batch lines failed to complete');
+    }
+  }
+
+  /** Resolves on a turn of the event loop of its own (after the turns of the lines that asked before). */
+  private nextLineTurn(): Promise<void> {
+    const mine = this.turn.then(() => nextTurn());
+    this.turn = mine;
+    return mine;
   }
 
   /** Stop claiming; wait for the lines in flight (up to `graceMs`), then abort them (re-queued at boot). */
@@ -96,6 +143,7 @@ export class EmbeddedQueue {
       this.abort.abort(new Error('shutting down'));
       await all;
     }
+    this.flush();
     // Whatever did not finish goes back to the queue now (a clean stop leaves nothing running).
     this.db.requeue(this.workerId);
   }

@@ -81,6 +81,8 @@ export function redisConnection(url: string, worker = false): Redis {
 }
 
 const nowS = () => Math.floor(Date.now() / 1000);
+/** Output lines read (HMGET) and sent at a time. */
+const OUTPUT_PAGE_LINES = 256;
 const num = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
 
 function toRecord(id: string, h: Record<string, string>): BatchRecord {
@@ -170,12 +172,20 @@ export class RedisBackend implements BatchBackend {
   }
 
   async output(owner: string, id: string) {
-    if (!(await this.get(owner, id))) return null;
-    const h = await this.redis.hgetall(outKey(id));
-    return Object.entries(h)
-      .map(([line, json]) => [Number(line), JSON.parse(json) as OutputLine] as const)
-      .sort((a, b) => a[0] - b[0])
-      .map(([, l]) => l);
+    const batch = await this.get(owner, id);
+    if (!batch) return null;
+    return this.outputPages(id, batch.request_counts.total);
+  }
+
+  /** The output lines 1…total that exist, OUTPUT_PAGE_LINES at a time (HMGET), as JSONL chunks. */
+  private async *outputPages(id: string, total: number): AsyncGenerator<string> {
+    for (let first = 1; first <= total; first += OUTPUT_PAGE_LINES) {
+      const numbers = Array.from({ length: Math.min(OUTPUT_PAGE_LINES, total - first + 1) }, (_, k) =>
+        String(first + k),
+      );
+      const found = (await this.redis.hmget(outKey(id), ...numbers)).filter((l): l is string => l !== null);
+      if (found.length > 0) yield found.map((l) => l + '\n').join('');
+    }
   }
 
   async cancel(owner: string, id: string) {

@@ -1,6 +1,10 @@
 /**
- * Batch jobs, durably: `batches.db`, an SQLite database next to the graph database in DATA_DIR (same
- * settings: WAL, `synchronous = FULL`, `schema_migrations`, `quick_check` at open).
+ * Batch jobs, durably: `batches.db`, an SQLite database next to the graph database in DATA_DIR (WAL,
+ * `schema_migrations`, `quick_check` at open). Storing a batch is fsync'ed before the answer
+ * (`synchronous = FULL`, what was accepted is kept); claims and results are not (`NORMAL`: safe against a
+ * crash of the process, and a power cut can only send the last finished lines back to the queue, to run
+ * again). Results are stored a group at a time (`completeMany`), so a busy queue neither waits on the
+ * disk once per line nor holds the event loop for it.
  *
  * One row per batch and one per input line. A line is `queued` → `running` (claimed by one worker
  * process, in an IMMEDIATE transaction) → `done` (its result stored, in one transaction that checks
@@ -93,9 +97,28 @@ const MIGRATIONS = [
       CREATE INDEX batch_lines_state ON batch_lines (state);
     `,
   },
+  {
+    // Completing a line checked the batch's open lines by reading every row of the batch (results
+    // included), and a status read summed every finished line: both grew with the finished lines.
+    version: 2,
+    name: 'open lines by batch; counts kept on the batch row',
+    sql: `
+      CREATE INDEX batch_lines_batch_state ON batch_lines (batch_id, state);
+      ALTER TABLE batches ADD COLUMN ok INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE batches ADD COLUMN failed INTEGER NOT NULL DEFAULT 0;
+      UPDATE batches SET
+        ok = (SELECT COUNT(*) FROM batch_lines l
+              WHERE l.batch_id = batches.id AND l.state = 'done' AND l.status_code < 400),
+        failed = (SELECT COUNT(*) FROM batch_lines l
+                  WHERE l.batch_id = batches.id AND l.state = 'done' AND l.status_code >= 400);
+    `,
+  },
 ];
 
 const nowS = () => Math.floor(Date.now() / 1000);
+
+/** Output lines read and sent at a time (results are up to tens of kilobytes each). */
+const OUTPUT_PAGE_LINES = 64;
 
 /** `batch_` + 24 random hex digits. */
 export function newBatchId(): string {
@@ -113,6 +136,8 @@ interface BatchRow {
   completed_at: number | null;
   cancelling_at: number | null;
   cancelled_at: number | null;
+  ok: number;
+  failed: number;
 }
 
 export class BatchDb {
@@ -131,7 +156,7 @@ export class BatchDb {
         const mode = this.db.pragma('journal_mode = WAL', { simple: true });
         if (mode !== 'wal') throw new StorageError(`${path}: cannot switch to WAL (journal_mode ${mode})`);
       }
-      this.db.pragma('synchronous = FULL');
+      this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
       this.db.pragma('busy_timeout = 5000');
       const check = this.db.pragma('quick_check', { simple: true });
@@ -188,6 +213,23 @@ export class BatchDb {
   create(owner: string, lines: readonly BatchLineInput[], metadata: Record<string, string> | null): string {
     const id = newBatchId();
     const t = nowS();
+    // Acknowledged input is fsync'ed before the answer (this commit also flushes earlier NORMAL ones).
+    this.db.pragma('synchronous = FULL');
+    try {
+      this.insertBatch(id, t, owner, lines, metadata);
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+    return id;
+  }
+
+  private insertBatch(
+    id: string,
+    t: number,
+    owner: string,
+    lines: readonly BatchLineInput[],
+    metadata: Record<string, string> | null,
+  ): void {
     const insertLine = this.db.prepare(
       `INSERT INTO batch_lines (batch_id, line, custom_id, url, body, state) VALUES (?, ?, ?, ?, ?, 'queued')`,
     );
@@ -204,16 +246,9 @@ export class BatchDb {
         );
       })
       .immediate();
-    return id;
   }
 
   private record(row: BatchRow): BatchRecord {
-    const counts = this.db
-      .prepare(
-        `SELECT COALESCE(SUM(status_code < 400), 0) AS ok, COALESCE(SUM(status_code >= 400), 0) AS failed
-         FROM batch_lines WHERE batch_id = ? AND state = 'done'`,
-      )
-      .get(row.id) as { ok: number; failed: number };
     return {
       id: row.id,
       object: 'batch',
@@ -223,7 +258,7 @@ export class BatchDb {
       completed_at: row.completed_at,
       cancelling_at: row.cancelling_at,
       cancelled_at: row.cancelled_at,
-      request_counts: { total: row.total, completed: counts.ok, failed: counts.failed },
+      request_counts: { total: row.total, completed: row.ok, failed: row.failed },
       metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, string>) : null,
       output_url: `/v1/batches/${row.id}/output`,
     };
@@ -253,41 +288,52 @@ export class BatchDb {
     return rows.map((r) => this.record(r));
   }
 
-  /** The finished lines of a batch, in input order (cancelled lines carry a BATCH_CANCELLED error). */
-  output(id: string): OutputLine[] {
+  /**
+   * The finished lines of a batch after line `after`, in input order, at most `limit`, as JSONL
+   * (cancelled lines carry a BATCH_CANCELLED error), and the last line number read (null when there
+   * are no more). A stored result is copied into its line as stored (it is JSON already).
+   */
+  outputPage(id: string, after: number, limit: number): { jsonl: string; last: number | null } {
     const rows = this.db
       .prepare(
         `SELECT line, custom_id, state, status_code, result FROM batch_lines
-         WHERE batch_id = ? AND state IN ('done', 'cancelled') ORDER BY line`,
+         WHERE batch_id = ? AND line > ? AND state IN ('done', 'cancelled') ORDER BY line LIMIT ?`,
       )
-      .all(id) as Array<{
+      .all(id, after, limit) as Array<{
       line: number;
       custom_id: string;
       state: string;
       status_code: number | null;
       result: string | null;
     }>;
-    return rows.map((r) => {
-      const lineId = `${id}_${r.line}`;
+    let jsonl = '';
+    for (const r of rows) {
+      const head = `{"id":${JSON.stringify(`${id}_${r.line}`)},"custom_id":${JSON.stringify(r.custom_id)}`;
       if (r.state === 'cancelled') {
-        return {
-          id: lineId,
-          custom_id: r.custom_id,
-          response: null,
-          error: { code: 'BATCH_CANCELLED', message: 'the batch was cancelled before this line ran' },
-        };
+        const error = { code: 'BATCH_CANCELLED', message: 'the batch was cancelled before this line ran' };
+        jsonl += `${head},"response":null,"error":${JSON.stringify(error)}}\n`;
+        continue;
       }
-      const body = JSON.parse(r.result!) as unknown;
       const status = r.status_code!;
-      const error =
-        status >= 400 ? ((body as { error?: { code: string; message: string } }).error ?? null) : null;
-      return {
-        id: lineId,
-        custom_id: r.custom_id,
-        response: { status_code: status, body },
-        error: error ? { code: error.code, message: error.message } : null,
-      };
-    });
+      let error: { code: string; message: string } | null = null;
+      if (status >= 400) {
+        const e = (JSON.parse(r.result!) as { error?: { code: string; message: string } }).error;
+        if (e) error = { code: e.code, message: e.message };
+      }
+      jsonl += `${head},"response":{"status_code":${status},"body":${r.result!}},"error":${JSON.stringify(error)}}\n`;
+    }
+    return { jsonl, last: rows.length === limit ? rows.at(-1)!.line : null };
+  }
+
+  /** Every finished line of a batch, in input order, as JSONL chunks of at most `pageSize` lines. */
+  async *outputPages(id: string, pageSize = OUTPUT_PAGE_LINES): AsyncGenerator<string> {
+    let after = 0;
+    for (;;) {
+      const page = this.outputPage(id, after, pageSize);
+      if (page.jsonl !== '') yield page.jsonl;
+      if (page.last === null) return;
+      after = page.last;
+    }
   }
 
   /** Cancel: queued lines are dropped; the batch is `cancelled` once no line is running. */
@@ -355,16 +401,35 @@ export class BatchDb {
 
   /** Store a line's result (once: only while it is running and claimed by `worker`). */
   complete(worker: string, batchId: string, line: number, result: LineResult): boolean {
+    return this.completeMany(worker, [{ batchId, line, result }]) === 1;
+  }
+
+  /** Store finished lines in one transaction (each once, as `complete`); the number stored. */
+  completeMany(
+    worker: string,
+    done: ReadonlyArray<{ batchId: string; line: number; result: LineResult }>,
+  ): number {
+    if (done.length === 0) return 0;
+    const mark = this.db.prepare(
+      `UPDATE batch_lines SET state = 'done', status_code = ?, result = ?, finished_at = ?, claimed_by = NULL
+       WHERE batch_id = ? AND line = ? AND state = 'running' AND claimed_by = ?`,
+    );
+    const count = this.db.prepare('UPDATE batches SET ok = ok + ?, failed = failed + ? WHERE id = ?');
     return this.db
       .transaction(() => {
-        const r = this.db
-          .prepare(
-            `UPDATE batch_lines SET state = 'done', status_code = ?, result = ?, finished_at = ?, claimed_by = NULL
-             WHERE batch_id = ? AND line = ? AND state = 'running' AND claimed_by = ?`,
-          )
-          .run(result.status_code, JSON.stringify(result.body), nowS(), batchId, line, worker);
-        if (r.changes === 1) this.settle(batchId);
-        return r.changes === 1;
+        const t = nowS();
+        const touched = new Set<string>();
+        let stored = 0;
+        for (const { batchId, line, result } of done) {
+          const r = mark.run(result.status_code, JSON.stringify(result.body), t, batchId, line, worker);
+          if (r.changes !== 1) continue;
+          const failed = result.status_code >= 400 ? 1 : 0;
+          count.run(1 - failed, failed, batchId);
+          touched.add(batchId);
+          stored++;
+        }
+        for (const id of touched) this.settle(id);
+        return stored;
       })
       .immediate();
   }

@@ -9,6 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { bundledGraphsDir } from '../graphs/registry.js';
+import { envTrustProxy, type TrustProxy } from './trust-proxy.js';
 import {
   envBoolean,
   envInteger,
@@ -16,6 +17,9 @@ import {
   SECURITY_VARS,
   type SecurityConfig,
 } from './security.js';
+
+/** Inline graphs up to this many nodes are compiled on the event loop (under ~20 ms); larger ones on a worker. */
+const INLINE_COMPILE_NODES = 50;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -53,13 +57,34 @@ export const CONFIG_VARS = {
   },
   TRUST_PROXY: {
     default: 'false',
-    description: 'Trust `X-Forwarded-*` headers (set when behind a reverse proxy).',
+    description:
+      'Behind reverse proxies: `true` (one) or the number of proxies, or their addresses (`10.0.0.1,10.1.0.0/16`, `loopback`); the client is the entry they added to `X-Forwarded-For`.',
   },
   DOCS_ENABLED: { default: 'true', description: 'Serve Swagger UI at `/docs`.' },
   RESPONSE_VALIDATION: {
     default: 'false',
     description:
       'Check every JSON response against its schema before sending it (500 when a response does not match it exactly). The test suite runs with it on; off, responses are serialized without the check.',
+  },
+  // The work budget of counterfactual requests (src/compute).
+  COUNTERFACTUAL_BUDGET_MS: {
+    default: '1000',
+    description:
+      'Most computing time of one `POST /v1/counterfactuals` on a worker thread (then 422 `WORK_BUDGET_EXCEEDED`), and most wait for a worker (then 503 `OVERLOADED`).',
+  },
+  COUNTERFACTUAL_WORKERS: {
+    default: '2',
+    description:
+      'Worker threads for counterfactual requests too large for the event loop (started on first use).',
+  },
+  COUNTERFACTUAL_QUEUE: {
+    default: '16',
+    description: 'Most counterfactual requests waiting for a busy worker thread; beyond, 503 `OVERLOADED`.',
+  },
+  COUNTERFACTUAL_INLINE_WORK: {
+    default: '200000',
+    description:
+      'Requests estimated at most this much work (node evaluations) run on the event loop, the rest on a worker; `0`: all on workers.',
   },
   // Security, limits and storage (src/http/security-config.ts).
   ...SECURITY_VARS,
@@ -122,9 +147,13 @@ const EnvSchema = z.object({
   MAX_INLINE_GRAPH_NODES: integer('MAX_INLINE_GRAPH_NODES', 1, 5000).default(1000),
   REQUEST_TIMEOUT_MS: integer('REQUEST_TIMEOUT_MS', 0, 3_600_000).default(30_000),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 0, 3_600_000).default(10_000),
-  TRUST_PROXY: boolean.default(false),
+  TRUST_PROXY: envTrustProxy.default(false),
   DOCS_ENABLED: boolean.default(true),
   RESPONSE_VALIDATION: boolean.default(false),
+  COUNTERFACTUAL_BUDGET_MS: integer('COUNTERFACTUAL_BUDGET_MS', 10, 600_000).default(1000),
+  COUNTERFACTUAL_WORKERS: integer('COUNTERFACTUAL_WORKERS', 1, 64).default(2),
+  COUNTERFACTUAL_QUEUE: integer('COUNTERFACTUAL_QUEUE', 0, 10_000).default(16),
+  COUNTERFACTUAL_INLINE_WORK: integer('COUNTERFACTUAL_INLINE_WORK', 0, 1_000_000_000).default(200_000),
   BATCH_MAX_LINES: integer('BATCH_MAX_LINES', 1, 10_000_000).default(50_000),
   BATCH_MAX_BYTES: integer('BATCH_MAX_BYTES', 1024, 1024 * 1024 * 1024).default(104_857_600),
   BATCH_CONCURRENCY: integer('BATCH_CONCURRENCY', 0, 1000).default(4),
@@ -157,10 +186,21 @@ export interface Config extends SecurityConfig {
   maxInlineGraphNodes: number;
   requestTimeoutMs: number;
   shutdownTimeoutMs: number;
-  trustProxy: boolean;
+  /** false, a number of proxy hops, or a list of proxy addresses (src/http/trust-proxy.ts). */
+  trustProxy: TrustProxy;
   docsEnabled: boolean;
   /** Check responses against their schemas (RESPONSE_VALIDATION). */
   responseValidation: boolean;
+  /** The work budget of counterfactual requests (src/compute/pool.ts). */
+  counterfactualBudget: {
+    workers: number;
+    budgetMs: number;
+    maxQueue: number;
+    /** Estimated work (src/compute/estimate.ts) up to which a request runs on the event loop. */
+    inlineWork: number;
+    /** Inline graphs with more nodes are compiled on a worker thread, not on the event loop. */
+    inlineCompileNodes: number;
+  };
   /** Batch jobs: most lines, most bytes per input, lines worked at once by the embedded queue. */
   batch: {
     maxLines: number;
@@ -230,6 +270,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     trustProxy: e.TRUST_PROXY,
     docsEnabled: e.DOCS_ENABLED,
     responseValidation: e.RESPONSE_VALIDATION,
+    counterfactualBudget: {
+      workers: e.COUNTERFACTUAL_WORKERS,
+      budgetMs: e.COUNTERFACTUAL_BUDGET_MS,
+      maxQueue: e.COUNTERFACTUAL_QUEUE,
+      inlineWork: e.COUNTERFACTUAL_INLINE_WORK,
+      inlineCompileNodes: INLINE_COMPILE_NODES,
+    },
     batch: {
       maxLines: e.BATCH_MAX_LINES,
       maxBytes: e.BATCH_MAX_BYTES,

@@ -124,6 +124,19 @@ class Lru {
   }
 }
 
+/** An engine error in a graph sent by a client as a 400 whose details point into the body at `prefix`. */
+export function invalidGraphError(err: ScmError, prefix: string, what: string): ApiError {
+  return new ApiError(
+    err.code === 'GRAPH_CYCLE' ? 'GRAPH_CYCLE' : 'GRAPH_INVALID',
+    `${what} is invalid: ${err.message}`,
+    err.issues.map((i): ErrorDetail => ({
+      path: [prefix, i.path].filter((s) => s !== '').join('.') || prefix,
+      message: i.message,
+      ...(i.node !== undefined ? { node: i.node } : {}),
+    })),
+  );
+}
+
 export class GraphStore {
   readonly bundled: ReadonlyMap<string, GraphEntry>;
   readonly limits: GraphLimits;
@@ -408,19 +421,24 @@ export class GraphStore {
     try {
       return makeEntry(graph, prefix === 'graph' ? 'inline' : 'upload');
     } catch (err) {
-      if (err instanceof ScmError) {
-        throw new ApiError(
-          err.code === 'GRAPH_CYCLE' ? 'GRAPH_CYCLE' : 'GRAPH_INVALID',
-          `${what} is invalid: ${err.message}`,
-          err.issues.map((i): ErrorDetail => ({
-            path: [prefix, i.path].filter((s) => s !== '').join('.') || prefix,
-            message: i.message,
-            ...(i.node !== undefined ? { node: i.node } : {}),
-          })),
-        );
-      }
+      if (err instanceof ScmError) throw invalidGraphError(err, prefix, what);
       throw err;
     }
+  }
+
+  /**
+   * A graph id or an inline definition, limits checked; an inline graph larger than `compileNodes`
+   * nodes and not yet compiled comes back uncompiled (`file` and `hash`), for a worker thread to compile.
+   */
+  prepare(
+    graph: string | GraphFile,
+    compileNodes: number,
+  ): ResolvedGraph | { file: GraphFile; hash: string; source: 'inline' } {
+    if (typeof graph === 'string' || graph.nodes.length <= compileNodes) return this.resolve(graph);
+    this.checkLimits(graph, 'graph', 'the inline graph');
+    const hash = contentHash(graph);
+    const cached = this.inline.get(hash);
+    return cached ? { entry: cached, source: 'inline' } : { file: graph, hash, source: 'inline' };
   }
 
   /** A graph id (bundled or custom) or an inline definition (already schema-validated), compiled. */

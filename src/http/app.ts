@@ -19,6 +19,7 @@ import { ApiError } from '../errors.js';
 import { GraphStore } from '../graphs/store.js';
 import { loggerOptions } from './logger.js';
 import { AppMetrics } from './prometheus.js';
+import { fastifyTrustProxy } from '../config/trust-proxy.js';
 import { swaggerOptions } from './openapi.js';
 import { genReqId, REQUEST_ID_HEADER } from './request-id.js';
 import { depthLimitedJsonParser, DOCS_CSP, securityPlugin, type SecurityOptions } from './security.js';
@@ -155,7 +156,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     genReqId,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
     // Slow senders of headers are cut off (408); timeouts are checked every second.

@@ -1,6 +1,6 @@
 /**
  * pino options for the service: JSON lines, the request id on every line of a request (`requestId`),
- * request headers logged with secrets redacted.
+ * request headers logged with secrets redacted, and credential-like query parameters (`?api_key=`) too.
  */
 import type { FastifyRequest } from 'fastify';
 import type { LoggerOptions } from 'pino';
@@ -19,6 +19,14 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
+/** Query parameters that may carry a credential (a client sending its key as `?api_key=`). */
+const SECRET_QUERY = /([?&](?:api[_-]?key|key|access_token|token|password)=)[^&#]*/gi;
+
+/** The URL as logged: credential-like query parameter values replaced by `[redacted]`. */
+export function redactUrl(url: string): string {
+  return url.includes('?') ? url.replace(SECRET_QUERY, '$1[redacted]') : url;
+}
+
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
@@ -27,7 +35,7 @@ export function loggerOptions(level: string): LoggerOptions {
       req(request: FastifyRequest) {
         return {
           method: request.method,
-          url: request.url,
+          url: redactUrl(request.url),
           headers: request.headers,
           remoteAddress: request.ip,
         };

@@ -43,6 +43,8 @@ export class AppMetrics {
   private readonly counterfactual: LiteHistogram;
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly generatorInfo: Gauge<'generator' | 'model' | 'default'>;
+  /** The counterfactual worker pool, once its route is registered (its gauge reads the pool's stats). */
+  computePool: { stats(): Record<'starting' | 'idle' | 'busy' | 'queued', number> } | null = null;
 
   constructor() {
     const registers = [this.registry];
@@ -98,6 +100,17 @@ export class AppMetrics {
         }
       },
     });
+    const pool = () => this.computePool;
+    new Gauge({
+      name: 'pluralign_counterfactual_workers',
+      help: 'Counterfactual worker threads by state (starting, idle, busy), and the requests waiting for one (queued).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const stats = pool()?.stats() ?? { starting: 0, idle: 0, busy: 0, queued: 0 };
+        for (const [state, n] of Object.entries(stats)) this.set({ state }, n);
+      },
+    });
     this.counterfactual = new LiteHistogram(
       'pluralign_counterfactual_query_duration_seconds',
       'Engine time of a POST /v1/counterfactuals request (abduction, action, prediction, explanation), by mode (single or batch).',
@@ -127,13 +140,8 @@ export class AppMetrics {
   }
 
   /** Time one counterfactual request's engine work. */
-  timeCounterfactual<T>(mode: 'single' | 'batch', run: () => T): T {
-    const start = performance.now();
-    try {
-      return run();
-    } finally {
-      this.counterfactual.observe([mode], (performance.now() - start) / 1000);
-    }
+  observeCounterfactual(mode: 'single' | 'batch', seconds: number): void {
+    this.counterfactual.observe([mode], seconds);
   }
 
   /**

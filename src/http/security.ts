@@ -35,6 +35,9 @@ import type { Config } from '../config/index.js';
 import { isLoopback } from '../config/security.js';
 import { bearerToken, KeyRing, type AuthenticatedKey, type Scope } from './auth.js';
 import { ApiError } from '../errors.js';
+import { jsonDeeperThan, MAX_JSON_DEPTH } from '../json-depth.js';
+
+export { jsonDeeperThan, MAX_JSON_DEPTH };
 
 /** Seconds a client is told to wait when the server is overloaded. */
 export const OVERLOAD_RETRY_AFTER_S = 10;
@@ -270,27 +273,6 @@ async function security(fastify: FastifyInstance, opts: SecurityOptions): Promis
   });
 }
 
-/** How deeply a JSON body may nest arrays and objects (graph files need about 5 levels). */
-export const MAX_JSON_DEPTH = 64;
-
-/** Does this JSON text nest deeper than `max`? One pass, strings skipped; no parsing. */
-export function jsonDeeperThan(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return true;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return false;
-}
-
 /**
  * The JSON body parser, refusing bodies nested deeper than MAX_JSON_DEPTH before they are parsed (a
  * deeply nested value, e.g. in a graph's free-form `provenance`, would otherwise exhaust the stack of
@@ -308,8 +290,30 @@ export function depthLimitedJsonParser(parse: FastifyBodyParser<string>): Fastif
       );
       return;
     }
-    return parse(request, body, done);
+    return parse(request, body, (err, value) => {
+      // The default parser refuses prototype keys with the same error as broken JSON: say which it is.
+      if (err && (err as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' && isJson(body)) {
+        done(
+          new ApiError(
+            'MALFORMED_JSON',
+            'the body has a "__proto__" key (or "constructor": {"prototype": …}), which is refused: no node, value or field has that name; remove it',
+          ),
+          undefined,
+        );
+        return;
+      }
+      done(err, value);
+    });
   };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The protection layer; not encapsulated, so its hooks cover the whole server. */

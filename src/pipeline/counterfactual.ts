@@ -96,7 +96,9 @@ function checkFinite(r: CounterfactualResult, prefix: string): void {
     const bad = allFinite(a);
     if (bad !== null) {
       const node = r.nodes[Number(bad)]!;
-      const message = `the ${what} of node "${node}" is not a finite number (the mechanisms overflow for this evidence); use smaller evidence or intervention values`;
+      const message = Number.isNaN(a![Number(bad)])
+        ? `the ${what} of node "${node}" is undefined (a mechanism is evaluated outside its domain for this evidence, e.g. sqrt or log of a negative number); check the expressions or the evidence`
+        : `the ${what} of node "${node}" is not a finite number (the mechanisms overflow for this evidence); use smaller evidence or intervention values`;
       throw new ApiError('NON_FINITE_RESULT', message, [{ path: prefix, node, message }]);
     }
   }

@@ -116,8 +116,10 @@ export function compile(input: LoadedGraph | unknown): Program {
       mech[i] = EXPRESSION;
       linear = false;
       noiseVar[i] = m.noiseSd * m.noiseSd;
-      const { source } = translateExpression(m.expression, (s) =>
-        pa.includes(s) ? index.get(s) : undefined,
+      const { source } = translateExpression(
+        m.expression,
+        (s) => (pa.includes(s) ? index.get(s) : undefined),
+        (s) => index.has(s),
       );
       expr.push(closeExpression(source));
     }

@@ -7,7 +7,7 @@
  * clamping. Beyond DoWhy: partial evidence (Gaussian posterior of the noise, counterfactual means and
  * standard deviations in closed form), the structured action, and explanations.
  */
-import type { Program } from './compile.js';
+import { mechanismValue, type Program } from './compile.js';
 import { abductFull, abductPartial, counterfactualVariance, type Posterior } from './abduction.js';
 import { ScmError, type ScmIssue } from './errors.js';
 import { explain, type ExplainOptions, type Explanation } from './explain.js';
@@ -106,6 +106,36 @@ function readEvidence(p: Program, evidence: Readonly<Record<string, number>>) {
   return { mask, values, count };
 }
 
+/**
+ * Evidence the model gives probability zero: a node whose exogenous term has no variance (a root with
+ * sd 0, a mechanism with noiseSd 0) yet whose abducted term is off its fixed value (the evidence
+ * contradicts the mechanism). Before, such evidence was echoed and silently ignored downstream.
+ */
+function checkPossible(p: Program, noise: Float64Array, factual: Float64Array): void {
+  const issues: ScmIssue[] = [];
+  for (let i = 0; i < p.n; i++) {
+    if (p.noiseVar[i] !== 0) continue;
+    // Full evidence: the abducted term is off its fixed value. Partial evidence: the term stays
+    // fixed and the observed value is not what the mechanism then gives.
+    const residual = factual[i]! - mechanismValue(p, i, factual) - noise[i]!;
+    const off =
+      Math.abs(residual) > Math.abs(noise[i]! - p.noiseMean[i]!) ? residual : noise[i]! - p.noiseMean[i]!;
+    if (Math.abs(off) <= 1e-6 * (1 + Math.abs(factual[i]!))) continue;
+    const node = p.ids[i]!;
+    issues.push({
+      path: 'evidence',
+      node,
+      message: `node "${node}" has no noise (sd 0), so its value is fixed by ${p.mech[i] === 0 ? 'its mean' : 'its parents'}; the evidence puts it ${off > 0 ? 'above' : 'below'} that by ${Math.abs(off)}, which has probability zero under the model: change the evidence or give the node a noise sd`,
+    });
+  }
+  if (issues.length)
+    throw new ScmError(
+      'UNSUPPORTED_QUERY',
+      `the evidence has probability zero under the model: ${issues[0]!.message}`,
+      issues,
+    );
+}
+
 /** Run one counterfactual query. Throws ScmError on bad input. */
 export function counterfactual(p: Program, q: CounterfactualQuery): CounterfactualResult {
   const ev = readEvidence(p, q.evidence);
@@ -139,6 +169,7 @@ export function counterfactual(p: Program, q: CounterfactualQuery): Counterfactu
     noiseSd = posterior.structure.uSd;
   }
 
+  checkPossible(p, noise, factual);
   const structured = resolveStructured(p, norm, factual, noise, q.lambda ?? DEFAULT_LAMBDA);
   const { act, val, origin } = norm.actions;
   const affected = new Uint8Array(n);

@@ -71,6 +71,7 @@ export class ExpressionError extends Error {}
 export function translateExpression(
   expression: string,
   indexOf: (symbol: string) => number | undefined,
+  isNode: (symbol: string) => boolean = () => false,
 ): ExpressionAnalysis {
   let root: MathNode;
   try {
@@ -97,8 +98,9 @@ export function translateExpression(
           symbols.add(name);
           return `x[${idx}]`;
         }
-        const c = CONSTANTS[name];
-        if (c) return c;
+        // A node of the graph named like a constant (`e`, `pi`) is never read as the constant: without
+        // the edge it is an error like any other node that is not a parent.
+        if (!isNode(name) && Object.hasOwn(CONSTANTS, name)) return CONSTANTS[name]!;
         throw new ExpressionError(`uses "${name}", which is not a parent of this node`);
       }
       case 'ParenthesisNode':
@@ -118,7 +120,7 @@ export function translateExpression(
           if (op === '%' || op === 'mod') return `__mod(${a}, ${b})`;
           if (op === 'and') return `((${a}) && (${b}) ? 1 : 0)`;
           if (op === 'or') return `((${a}) || (${b}) ? 1 : 0)`;
-          const js = BINARY[op];
+          const js = Object.hasOwn(BINARY, op) ? BINARY[op] : undefined;
           if (!js)
             throw new ExpressionError(`the operator "${op}" is not allowed; use + - * / ^ % and comparisons`);
           if (['<', '>', '<=', '>=', '===', '!=='].includes(js)) return `((${a}) ${js} (${b}) ? 1 : 0)`;
@@ -131,7 +133,7 @@ export function translateExpression(
       case 'FunctionNode': {
         const fnNode = n.fn as MathNode & { name?: string };
         const name = fnNode.type === 'SymbolNode' ? fnNode.name : undefined;
-        const spec = name ? FUNCTIONS[name] : undefined;
+        const spec = name && Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
         if (!name || !spec) {
           throw new ExpressionError(
             `the function "${name ?? '?'}" is not available; use one of ${EXPRESSION_FUNCTIONS.join(', ')}`,

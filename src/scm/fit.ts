@@ -38,13 +38,14 @@ function column(table: DataTable, name: string, rows: number): Float64Array | nu
   if (Array.isArray(table)) {
     let any = false;
     for (let r = 0; r < rows; r++) {
-      const v = (table as ReadonlyArray<Record<string, number | null | undefined>>)[r]![name];
+      const row = (table as ReadonlyArray<Record<string, number | null | undefined>>)[r]!;
+      const v = Object.hasOwn(row, name) ? row[name] : undefined;
       out[r] = typeof v === 'number' ? v : NaN;
       if (typeof v === 'number') any = true;
     }
     return any ? out : null;
   }
-  const col = (table as Record<string, ArrayLike<number | null>>)[name];
+  const col = Object.hasOwn(table, name) ? (table as Record<string, ArrayLike<number | null>>)[name] : null;
   if (!col) return null;
   for (let r = 0; r < rows; r++) {
     const v = col[r];

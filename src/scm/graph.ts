@@ -158,7 +158,7 @@ export function loadGraph(input: unknown): LoadedGraph {
         }
       }
       for (const p of pa) {
-        if (!(p in m.coefficients)) {
+        if (!Object.hasOwn(m.coefficients, p)) {
           issues.push({
             path: `${at}.coefficients`,
             node: node.id,
@@ -169,7 +169,11 @@ export function loadGraph(input: unknown): LoadedGraph {
     }
     if (m.type === 'expression') {
       try {
-        translateExpression(m.expression, (s) => (pa.includes(s) ? 0 : undefined));
+        translateExpression(
+          m.expression,
+          (s) => (pa.includes(s) ? 0 : undefined),
+          (s) => nodes.has(s),
+        );
       } catch (err) {
         if (!(err instanceof ExpressionError)) throw err;
         const notParent = /^uses "([^"]+)", which is not a parent/.exec(err.message);

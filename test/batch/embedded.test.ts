@@ -192,7 +192,7 @@ describe('embedded queue (real server process, SQLite in DATA_DIR)', () => {
     await waitForExit(server.child);
   });
 
-  it('pluralign batch submit --wait / status / fetch against the server', async () => {
+  it('pluralign batch submit --wait / status / fetch against the server', { timeout: 90_000 }, async () => {
     const dir = dataDir();
     const server = await startServer({ DATA_DIR: dir });
     const input = join(dir, 'in.jsonl');

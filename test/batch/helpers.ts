@@ -2,6 +2,9 @@
  * Batch test helpers: a real server process (src/server.ts under tsx, test/fixtures/server-process.ts)
  * on a DATA_DIR, batch inputs, and polling the status over HTTP.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export { killAll, startServer, waitForExit, type Proc } from '../fixtures/server-process.js';
 
@@ -83,4 +86,49 @@ export async function output(url: string, id: string, headers: Record<string, st
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as OutputLine);
+}
+
+/** `n` lines alternating attributions (phrase detector) and template alignments: CPU-only lines. */
+export function mixedLines(n: number, prefix = 'm'): string[] {
+  const align = alignLines(n, prefix);
+  return align.map((line, i) =>
+    i % 2 === 0
+      ? line
+      : JSON.stringify({
+          custom_id: `${prefix}-${i}`,
+          url: '/v1/attributions',
+          body: { text: `Line ${i}: I care for my family, keep our traditions and want success at work.` },
+        }),
+  );
+}
+
+/** Latencies (ms) of GET /healthz, one at a time every `gapMs`, until `stop()` returns true. */
+export async function healthzLatencies(url: string, stop: () => boolean, gapMs = 20): Promise<number[]> {
+  const out: number[] = [];
+  while (!stop()) {
+    const t = performance.now();
+    const res = await fetch(url + '/healthz');
+    await res.text();
+    if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
+    out.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, gapMs));
+  }
+  return out;
+}
+
+/** The p-th percentile (0–100) of `xs`. */
+export function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))]!;
+}
+
+const dataDirs: string[] = [];
+/** A fresh temporary DATA_DIR, removed by `removeDataDirs` (afterAll). */
+export function tempDataDir(prefix = 'pluralign-batch-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dataDirs.push(d);
+  return d;
+}
+export function removeDataDirs(): void {
+  for (const d of dataDirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }

@@ -67,7 +67,7 @@ describe('loadConfig', () => {
       maxInlineGraphNodes: 50,
       requestTimeoutMs: 0,
       shutdownTimeoutMs: 500,
-      trustProxy: true,
+      trustProxy: 1,
       docsEnabled: false,
     });
   });
@@ -90,6 +90,8 @@ describe('loadConfig', () => {
     ['REQUEST_TIMEOUT_MS', 'soon'],
     ['SHUTDOWN_TIMEOUT_MS', '1e3'],
     ['TRUST_PROXY', 'maybe'],
+    ['TRUST_PROXY', '10.0.0.1,not-an-address'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
     ['DOCS_ENABLED', '2'],
     ['RESPONSE_VALIDATION', 'sometimes'],
   ])('%s=%s is refused with a message naming the variable', expectRefused);

@@ -106,6 +106,28 @@ describe('rate limits', () => {
     expect((await from('2001:db8:1:3::1')).status).toBe(200);
   });
 
+  it('TRUST_PROXY trusts hops or proxy addresses, never the client-written leftmost entry', async () => {
+    // The test client is the "proxy" at 127.0.0.1; a spoofing client writes the leftmost entries.
+    for (const trust of ['1', 'true', '127.0.0.1', 'loopback,10.0.0.0/8']) {
+      const l = await live({ RATE_LIMIT_PER_IP: '1', TRUST_PROXY: trust });
+      const from = (xff: string) => fetch(`${l.url}/v1/presets`, { headers: { 'x-forwarded-for': xff } });
+      expect((await from('198.51.100.1, 203.0.113.9')).status, trust).toBe(200);
+      // Rotating the leftmost address does not give a new bucket: the client is 203.0.113.9.
+      expect((await from('198.51.100.2, 203.0.113.9')).status, trust).toBe(429);
+      expect((await from('203.0.113.10')).status, trust).toBe(200);
+    }
+    // Two hops: the client is the second entry from the right.
+    const two = await live({ RATE_LIMIT_PER_IP: '1', TRUST_PROXY: '2' });
+    const via = (xff: string) => fetch(`${two.url}/v1/presets`, { headers: { 'x-forwarded-for': xff } });
+    expect((await via('1.1.1.1, 203.0.113.5, 10.0.0.2')).status).toBe(200);
+    expect((await via('2.2.2.2, 203.0.113.5, 10.0.0.3')).status).toBe(429);
+    // A list without the real proxy's address: the header is not believed at all.
+    const other = await live({ RATE_LIMIT_PER_IP: '1', TRUST_PROXY: '10.0.0.1' });
+    const spoof = (xff: string) => fetch(`${other.url}/v1/presets`, { headers: { 'x-forwarded-for': xff } });
+    expect((await spoof('203.0.113.1')).status).toBe(200);
+    expect((await spoof('203.0.113.2')).status).toBe(429);
+  });
+
   it('the window resets: allowed again after Retry-After', async () => {
     const l = await live({ RATE_LIMIT_PER_IP: '1', RATE_LIMIT_WINDOW_MS: '1000' });
     expect((await fetch(`${l.url}/v1/presets`)).status).toBe(200);

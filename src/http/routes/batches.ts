@@ -8,6 +8,7 @@
  * mode (no keys configured) every caller is the same owner. Work is done by the embedded queue
  * (src/batch/embedded.ts) with BATCH_CONCURRENCY lines at once.
  */
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses } from '../../../schemas/api.js';
 import {
@@ -49,7 +50,7 @@ export const batchRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
         app.log,
       );
   app.addHook('onReady', async () => backend.start());
-  app.addHook('onClose', async () => backend.close(config.shutdownTimeoutMs));
+  app.addHook('onClose', async () => backend.close(Math.floor(config.shutdownTimeoutMs / 2)));
 
   // The raw JSONL body becomes `{ input }`, so both forms meet the same schema.
   app.addContentTypeParser(
@@ -173,11 +174,13 @@ export const batchRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
       },
     },
     async (request, reply) => {
-      const lines = await backend.output(owner(request), request.params.id);
-      if (!lines) throw unknown(request.params.id);
-      return reply
-        .type('application/jsonl; charset=utf-8')
-        .send(lines.map((l) => JSON.stringify(l) + '\n').join(''));
+      const pages = await backend.output(owner(request), request.params.id);
+      if (!pages) throw unknown(request.params.id);
+      // Streamed a page of lines at a time, read only as the client takes them (a byte stream: one page
+      // buffered at most): a 50,000-line output is never one string. (Fastify sends a stream as is; the
+      // schema's type is the JSONL text it carries.)
+      const stream = Readable.from(pages, { objectMode: false }) as unknown as string;
+      return reply.type('application/jsonl; charset=utf-8').send(stream);
     },
   );
 

@@ -1,12 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CounterfactualBody, CounterfactualResponse, errorResponses } from '../../../schemas/api.js';
-import { explainOptions, runBatch, runQuery, selectNodes } from '../../pipeline/counterfactual.js';
+import { runCounterfactualRequest } from '../../compute/counterfactual-request.js';
+import { requestWork } from '../../compute/estimate.js';
+import { ComputePool } from '../../compute/pool.js';
 import { routeScope } from '../auth.js';
 import { ApiError } from '../../errors.js';
 import type { RouteDeps } from './deps.js';
 
 export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
   const { store, config } = deps;
+  // Work budget: small requests run here; the rest on worker threads, each under a time budget.
+  const budget = config.counterfactualBudget;
+  const pool = new ComputePool(budget, (err) => app.log.error({ err }, 'counterfactual worker failed'));
+  if (deps.metrics) deps.metrics.computePool = pool;
+  app.addHook('onClose', async () => pool.close());
   app.post(
     '/v1/counterfactuals',
     {
@@ -34,9 +41,9 @@ export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
             404: ['UNKNOWN_GRAPH'],
             413: ['BODY_TOO_LARGE'],
             415: ['UNSUPPORTED_MEDIA_TYPE'],
-            422: ['UNSUPPORTED_QUERY', 'NON_FINITE_RESULT'],
+            422: ['UNSUPPORTED_QUERY', 'NON_FINITE_RESULT', 'WORK_BUDGET_EXCEEDED'],
             500: ['INTERNAL'],
-            503: ['SHUTTING_DOWN'],
+            503: ['SHUTTING_DOWN', 'OVERLOADED'],
           }),
         },
       },
@@ -51,22 +58,24 @@ export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
     },
     async (request) => {
       const body = request.body;
-      const { entry, source } = store.resolve(body.graph);
-      const graph = { id: entry.id, version: entry.version, hash: entry.hash, source };
-      const only = selectNodes(entry.program, body.nodes);
-      const explain = explainOptions(body.explain, body.maxPaths, body.maxNodes, body.nodes);
-      const time = <T>(mode: 'single' | 'batch', run: () => T): T =>
-        deps.metrics ? deps.metrics.timeCounterfactual(mode, run) : run();
-      const queries = body.queries;
-      if (queries !== undefined)
-        return {
-          graph,
-          results: time('batch', () => runBatch(entry.program, queries, explain, body.chart, only)),
-        };
-      return {
-        graph,
-        result: time('single', () => runQuery(entry.program, body, explain, '', body.chart, only)),
-      };
+      const resolved = store.prepare(body.graph, budget.inlineCompileNodes);
+      const mode = body.queries !== undefined ? 'batch' : 'single';
+      const start = performance.now();
+      try {
+        if ('entry' in resolved) {
+          const { entry, source } = resolved;
+          const graph = { id: entry.id, version: entry.version, hash: entry.hash, source };
+          if (requestWork(entry.program, body) <= budget.inlineWork)
+            return { graph, ...runCounterfactualRequest(entry.program, body) };
+          const job = { hash: entry.hash, file: entry.file, inline: source === 'inline' };
+          return { graph, ...(await pool.run(job, body)) };
+        }
+        const { file, hash } = resolved;
+        const graph = { id: file.id, version: file.version, hash, source: resolved.source };
+        return { graph, ...(await pool.run({ hash, file, inline: true }, body)) };
+      } finally {
+        deps.metrics?.observeCounterfactual(mode, (performance.now() - start) / 1000);
+      }
     },
   );
 };

@@ -33,7 +33,7 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
         operationId: 'getReadiness',
         summary: 'Readiness',
         description:
-          'Answers 200 once the graphs are loaded and the server accepts traffic; 503 while starting or shutting down, or while a shared backend it needs (the graph database of DATABASE_URL, the Redis of REDIS_URL) does not answer.',
+          'Answers 200 once the graphs are loaded and the server accepts traffic; 503 while starting or shutting down, or while a shared backend it needs (the graph database of DATABASE_URL, the Redis of REDIS_URL) does not answer. Needs no key, so it names the bundled graphs only and counts the custom ones.',
         tags: ['health'],
         querystring: NoQuery,
         response: {
@@ -56,7 +56,9 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { stor
       }
       return {
         status: 'ready' as const,
-        graphs: store.list().map((e) => ({ id: e.id, version: e.version, hash: e.hash })),
+        // Anyone may probe: the bundled graphs only (custom graphs' ids need the `read` scope).
+        graphs: [...store.bundled.values()].map((e) => ({ id: e.id, version: e.version, hash: e.hash })),
+        customGraphs: store.list().length - store.bundled.size,
       };
     },
   );

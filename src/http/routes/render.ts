@@ -5,6 +5,7 @@
  * Errors are the usual JSON envelope.
  */
 import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses } from '../../../schemas/api.js';
 import {
@@ -64,8 +65,12 @@ function sendSvg(reply: FastifyReply, svg: string): FastifyReply {
   return reply.type(SVG_TYPE).header('cache-control', 'no-cache').send(svg);
 }
 
+/** Diagrams drawn lately, by graph version and options (a large graph takes seconds to draw). */
+const DIAGRAM_CACHE_SIZE = 8;
+
 export const renderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
   const { store } = deps;
+  const diagrams = new Map<string, string>();
 
   app.get(
     '/v1/graphs/:id/diagram.svg',
@@ -75,12 +80,13 @@ export const renderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) 
         operationId: 'getGraphDiagram',
         summary: 'Draw a graph as SVG',
         description:
-          'The graph as a picture: values on a circle in the theory’s order (clockwise from the top), latent higher-order dimensions inside, behaviour concepts outside next to their values. Edge width grows with |weight|; positive edges are solid blue, negative ones dashed orange (sign shown by colour and dash). Accessible (`<title>`, `<desc>`, a tooltip on every node and edge) and deterministic (same graph, same bytes).',
+          'The graph as a picture: values on a circle in the theory’s order (clockwise from the top), latent higher-order dimensions inside, behaviour concepts outside next to their values. Edge width grows with |weight|; positive edges are solid blue, negative ones dashed orange (sign shown by colour and dash). Accessible (`<title>`, `<desc>`, a tooltip on every node and edge) and deterministic (same graph, same bytes): the `ETag` names the graph version and options, `If-None-Match` with it answers 304, and recent diagrams are cached.',
         tags: ['graphs'],
         params: DiagramParams,
         querystring: DiagramQuery,
         response: {
           200: DiagramSvgResponse,
+          304: z.null().describe('Not modified: `If-None-Match` names this diagram (no body).'),
           ...errorResponses({
             400: ['VALIDATION_FAILED'],
             404: ['UNKNOWN_GRAPH'],
@@ -92,11 +98,19 @@ export const renderRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) 
     },
     async (request, reply) => {
       const entry = store.get(request.params.id, 'params.id');
-      const system = entry.system;
-      const svg = graphDiagram(entry.file, {
-        order: system.values.map((v) => v.id),
-        concepts: request.query.concepts === 'true',
-      });
+      const concepts = request.query.concepts === 'true';
+      // Same graph version, same bytes: an ETag per version and option, and a small cache.
+      const key = `${entry.hash}-${concepts ? 'concepts' : 'values'}`;
+      reply.header('etag', `"${key}"`);
+      if (request.headers['if-none-match']?.split(',').some((t) => t.trim() === `"${key}"`))
+        return reply.code(304).header('cache-control', 'no-cache').send(null);
+      let svg = diagrams.get(key);
+      if (svg === undefined) {
+        const system = entry.system;
+        svg = graphDiagram(entry.file, { order: system.values.map((v) => v.id), concepts });
+        if (diagrams.size >= DIAGRAM_CACHE_SIZE) diagrams.delete(diagrams.keys().next().value!);
+      } else diagrams.delete(key);
+      diagrams.set(key, svg);
       return sendSvg(reply, svg);
     },
   );
