@@ -68,6 +68,15 @@ export function writeFromPlan(plan: AnswerPlan): string {
   return `Stance: neutral\n\n${points.map((p, i) => `${i + 1}. ${p}`).join('\n')}\n`;
 }
 
+/** OpenAI's `stop`: the text up to the first stop sequence (a string or a list of them). */
+export function cutAtStop(text: string, stop: unknown): string {
+  const list = (Array.isArray(stop) ? stop : [stop]).filter(
+    (s): s is string => typeof s === 'string' && s !== '',
+  );
+  const at = Math.min(...list.map((s) => text.indexOf(s)).filter((i) => i >= 0));
+  return Number.isFinite(at) ? text.slice(0, at) : text;
+}
+
 export class TemplateGenerator implements Generator {
   readonly name = 'template';
   readonly model = TEMPLATE_MODEL;
@@ -96,6 +105,11 @@ export class TemplateGenerator implements Generator {
     if (!req.plan) {
       throw new TypeError('the template generator writes from an answer plan (request.plan); none was given');
     }
-    return { text: writeFromPlan(req.plan), model: TEMPLATE_MODEL, attempts: 0, finishReason: 'stop' };
+    return {
+      text: cutAtStop(writeFromPlan(req.plan), req.params?.['stop']),
+      model: TEMPLATE_MODEL,
+      attempts: 0,
+      finishReason: 'stop',
+    };
   }
 }

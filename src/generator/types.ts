@@ -4,8 +4,13 @@
  */
 
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
+  /**
+   * Other OpenAI message fields sent as given (`tool_calls` on an assistant turn, `tool_call_id` on a
+   * tool turn, `name`); `content: null` is sent when `content` is '' and `tool_calls` are present.
+   */
+  extra?: Record<string, unknown>;
 }
 
 export interface JsonSchemaFormat {
@@ -32,6 +37,14 @@ export interface GenerateRequest {
   signal?: AbortSignal;
   /** Correlation id; forwarded upstream inside `x-client-request-id`. */
   requestId?: string;
+  /**
+   * Further OpenAI chat-completions fields sent as given (`tools`, `tool_choice`, `response_format`,
+   * `stop`, `seed`, `n`, `logprobs`, `user`…), for the OpenAI-compatible route. They override the
+   * fields above. A generator that cannot honour one refuses the request (see `supportsParams`).
+   */
+  params?: Record<string, unknown>;
+  /** Keep the upstream's own chunks (streams) or body (non-streamed) in the events and the result. */
+  raw?: boolean;
 }
 
 export interface GenerateResult {
@@ -42,9 +55,14 @@ export interface GenerateResult {
   attempts: number;
   finishReason: string | null;
   usage?: { promptTokens: number; completionTokens: number };
+  /** With `raw`: the upstream's completion body (non-streamed) or the chunks not yet sent in a delta. */
+  raw?: { body?: Record<string, unknown>; chunks?: Array<Record<string, unknown>> };
 }
 
-export type StreamEvent = { type: 'delta'; text: string } | { type: 'end'; result: GenerateResult };
+export type StreamEvent =
+  /** `chunks` (with `raw`): the upstream chunks this delta came from, tool-call and logprob chunks included. */
+  | { type: 'delta'; text: string; chunks?: Array<Record<string, unknown>> }
+  | { type: 'end'; result: GenerateResult };
 
 export interface Generator {
   /** 'openai' | 'template' | ... */

@@ -19,7 +19,12 @@ import type { AnswerPlan, TemplateRequest } from '../generator/template.js';
 import type { GenerateResult, Generator } from '../generator/types.js';
 import type { GraphEntry } from '../graphs/registry.js';
 import { getPreset, ProfileError, toCentered, type Profile } from '../values/index.js';
-import { buildConditioning, type Conditioning, type ConditioningMode } from './conditioning.js';
+import {
+  buildConditioning,
+  type Conditioning,
+  type ConditioningMode,
+  type Conversation,
+} from './conditioning.js';
 import { buildExplanation, explanationJson, type AlignExplanation } from './explanation.js';
 import { cachedProfile, type ActionMode, type CounterfactualProfile } from './profile.js';
 
@@ -53,6 +58,13 @@ export interface AlignRequest {
   temperature?: number;
   maxTokens?: number;
   requestId?: string;
+  /**
+   * The OpenAI-compatible route: the caller's whole conversation (its last user turn is `question`),
+   * conditioned as conditioning.ts says, the caller's other OpenAI fields sent as given, and the
+   * upstream's own chunks or body kept (`delta.chunks`, `done.raw`).
+   */
+  conversation?: Conversation;
+  params?: Record<string, unknown>;
 }
 
 export interface AlignDeps {
@@ -93,7 +105,7 @@ export type AlignEvent =
       factual: FactualSource;
       explanation: AlignExplanation;
     }
-  | { type: 'delta'; text: string; attempt: number }
+  | { type: 'delta'; text: string; attempt: number; chunks?: Array<Record<string, unknown>> }
   | { type: 'verification'; verification: Verification }
   | { type: 'revision'; attempt: number; reason: string }
   | {
@@ -103,6 +115,8 @@ export type AlignEvent =
       servedModel: string;
       usage: UsageInfo;
       verification: Verification | null;
+      /** With a conversation: the upstream's body (non-streamed) or its last chunks (streamed). */
+      raw?: GenerateResult['raw'];
     };
 
 const DEFAULT_GRAPH = 'schwartz-10';
@@ -290,12 +304,22 @@ export async function* alignEvents(
   const profile = cachedProfile(entry, { factual, target, action: req.action, lambda: req.lambda });
   const labels = new Map(profile.values.map((v) => [v.value, v.label]));
   const mode = req.conditioning ?? 'scm';
-  let conditioning: Conditioning = buildConditioning(profile, req.question, mode);
+  let conditioning: Conditioning = buildConditioning(
+    profile,
+    req.question,
+    mode,
+    undefined,
+    req.conversation,
+  );
   const explanation = buildExplanation(profile, conditioning);
   yield {
     type: 'profile',
     graph: entry,
-    generator: { name: generator.name, model: req.model ?? generator.model },
+    // The template has one model: a requested one is not what answered.
+    generator: {
+      name: generator.name,
+      model: generator.name === 'template' ? generator.model : (req.model ?? generator.model),
+    },
     factual: factualSource,
     explanation,
   };
@@ -305,8 +329,14 @@ export async function* alignEvents(
     profile.values.filter((v) => v.target !== null).map((v) => [v.value, v.likert5.target!]),
   );
   const rounds = 1 + (req.verify || req.refine ? Math.max(0, Math.min(3, req.refine ?? 0)) : 0);
-  let best: { answer: string; attempt: number; verification: Verification | null; model: string } | null =
-    null;
+  let best: {
+    answer: string;
+    attempt: number;
+    verification: Verification | null;
+    model: string;
+    raw: GenerateResult['raw'];
+  } | null = null;
+  const raw = req.conversation !== undefined;
   // Only the template generator reads the plan; the others get the SCM plan as before (ignored).
   const plan =
     generator.name === 'template' ? planFor(entry, profile, mode, factual, target) : planOf(profile);
@@ -319,17 +349,21 @@ export async function* alignEvents(
       signal,
       requestId: req.requestId,
       plan,
+      ...(req.params ? { params: req.params } : {}),
+      ...(raw ? { raw } : {}),
     };
     let text = '';
     let result: GenerateResult | null = null;
-    if (!deltas && generator.collect) {
-      result = await generator.collect(request);
+    if (!deltas && (raw || generator.collect)) {
+      // A conversation's non-streamed answer is the upstream's own non-streamed body (tool calls, `n`).
+      result = raw ? await generator.generate(request) : await generator.collect!(request);
       text = result.text;
     } else {
       for await (const ev of generator.stream(request)) {
         if (ev.type === 'delta') {
           text += ev.text;
-          if (deltas) yield { type: 'delta', text: ev.text, attempt };
+          if (deltas)
+            yield { type: 'delta', text: ev.text, attempt, ...(ev.chunks ? { chunks: ev.chunks } : {}) };
         } else result = ev.result;
       }
     }
@@ -352,12 +386,12 @@ export async function* alignEvents(
       yield { type: 'verification', verification };
     }
     if (!best || (verification && best.verification && verification.mae < best.verification.mae)) {
-      best = { answer, attempt, verification, model: servedModel };
+      best = { answer, attempt, verification, model: servedModel, raw: result?.raw };
     }
     const missed = verification?.dimensions.some((d) => Math.abs(d.error) >= 1) ?? false;
     if (attempt < rounds && verification && missed) {
       const note = feedbackFor(verification, labels);
-      conditioning = buildConditioning(profile, req.question, mode, note);
+      conditioning = buildConditioning(profile, req.question, mode, note, req.conversation);
       yield { type: 'revision', attempt: attempt + 1, reason: note };
     } else break;
   }
@@ -368,6 +402,7 @@ export async function* alignEvents(
     servedModel: best!.model,
     usage,
     verification: best!.verification,
+    ...(best!.raw ? { raw: best!.raw } : {}),
   };
 }
 

@@ -252,8 +252,9 @@ describe('with no configuration: the template generator', () => {
     const missing = await post(`${live.url}/v1/chat/completions`, {
       messages: [{ role: 'user', content: 'hi' }],
     });
+    // Without value_profile the request would pass through to an upstream, and none is configured.
     expect(missing.res.status).toBe(400);
-    expect(expectEnvelope(missing.json(), 'VALIDATION_FAILED').message).toMatch(/value_profile/);
+    expect(expectEnvelope(missing.json(), 'GENERATOR_UNAVAILABLE').message).toMatch(/value_profile/);
   });
 });
 
