@@ -192,6 +192,14 @@ const ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorEnvelopeT>> = {
       details: [],
     },
   },
+  UNKNOWN_EXPLANATION: {
+    error: {
+      code: 'UNKNOWN_EXPLANATION',
+      message:
+        'no explanation "expl_0123456789abcdef01234567": ids come from the x-pluralign-explanation-id header of a steered chat completion and are kept 15 minutes',
+      details: [],
+    },
+  },
   UNKNOWN_PRESET: {
     error: {
       code: 'UNKNOWN_PRESET',

@@ -10,7 +10,7 @@
 import { loadGraphDir } from '../graphs/registry.js';
 import { ProfileError, type ProfileIssue } from './errors.js';
 import { closestName } from './names.js';
-import { rankScores, scoresToRanking } from './ranking.js';
+import { partialRankScores, scoresToRanking } from './ranking.js';
 import { SCALES, convertScore, isScale, type Scale } from './scales.js';
 import {
   BUILTIN_SYSTEMS,
@@ -225,12 +225,12 @@ export function convertNormalized(n: NormalizedProfile, to: ProfileFormat): Conv
   let source: Record<string, number>;
   let from: Scale;
   if (n.format === 'ranking') {
-    const scores = rankScores(n.ranking!.length);
+    const scores = partialRankScores(n.ranking!.length, order.length);
     source = {};
     n.ranking!.forEach((id, i) => (source[id] = scores[i]!));
     from = 'centered';
     notes.push(
-      'scores from a ranking: each position gets the typical centered score of that rank among 569 people (Value Portrait PVQ-21 data); only the order is meaningful',
+      'scores from a ranking: the i-th listed value gets the typical centered score of the i-th most important value among 569 people (Value Portrait PVQ-21 data), so listed values rank above unlisted ones; only the order is meaningful',
     );
   } else {
     source = n.values!;

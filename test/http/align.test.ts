@@ -77,6 +77,25 @@ describe('with no configuration: the template generator', () => {
     expect(body.usage.upstreamCalls).toBe(0);
   });
 
+  it('a partial ranking puts the listed values above every unlisted one, in order', async () => {
+    const { res, json } = await post(`${live.url}/v1/align`, {
+      question: QUESTION,
+      target: { format: 'ranking', ranking: ['achievement', 'self_direction', 'benevolence'] },
+    });
+    expect(res.status).toBe(200);
+    const values = json().explanation.values as Array<{
+      value: string;
+      counterfactual: number;
+      status: string;
+    }>;
+    const level = (id: string) => values.find((v) => v.value === id)!.counterfactual;
+    expect(level('achievement')).toBeGreaterThan(level('self_direction'));
+    expect(level('self_direction')).toBeGreaterThan(level('benevolence'));
+    const unlisted = values.filter((v) => v.status === 'inferred');
+    expect(unlisted).toHaveLength(7);
+    for (const v of unlisted) expect(v.counterfactual, v.value).toBeLessThan(level('benevolence'));
+  });
+
   it('explain.chart adds the SVG radar chart, the same in the JSON and the stream', async () => {
     const { json } = await post(`${live.url}/v1/align`, {
       question: QUESTION,
