@@ -175,7 +175,7 @@ export const AlignExplanation = z
     description: 'Why the profile is what it is, from the SCM (never from the language model).',
   });
 
-export const Verification = z
+const VerificationResult = z
   .object({
     attributor: z.enum(['phrases', 'llm']),
     mae: z.number(),
@@ -186,9 +186,27 @@ export const Verification = z
     attributed: z.array(z.object({ value: z.string(), likert5: z.number(), sd: z.number() })),
     attempt: z.number().int(),
   })
+  .describe("The answer attributed back to values, against the target (COUPLE's metrics).");
+
+export const Verification = z
+  .union([
+    VerificationResult,
+    z
+      .object({
+        attributor: z.enum(['phrases', 'llm']),
+        error: z
+          .object({ code: z.string(), message: z.string() })
+          .describe(
+            'Why the answer is not verified (e.g. `ATTRIBUTION_LLM_INVALID`: the judge’s JSON was incomplete).',
+          ),
+        attempt: z.number().int(),
+      })
+      .describe('A verification that failed: the answer is kept and returned, unverified.'),
+  ])
   .meta({
     id: 'Verification',
-    description: "The answer attributed back to values, against the target (COUPLE's metrics).",
+    description:
+      "The answer attributed back to values, against the target (COUPLE's metrics); or, when the attributor failed, `error` (the answer is still returned).",
   });
 
 export const Usage = z.object({

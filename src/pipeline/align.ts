@@ -9,6 +9,7 @@
  * `error` event (never `done`).
  */
 import {
+  AttributionError,
   attributeText,
   attributeWithLlm,
   compareProfiles,
@@ -16,6 +17,7 @@ import {
   type ProfileComparison,
 } from '../attribution/index.js';
 import type { AnswerPlan, TemplateRequest } from '../generator/template.js';
+import { UpstreamError } from '../generator/errors.js';
 import type { GenerateResult, Generator } from '../generator/types.js';
 import type { GraphEntry } from '../graphs/registry.js';
 import { getPreset, ProfileError, toCentered, type Profile } from '../values/index.js';
@@ -85,6 +87,20 @@ export interface Verification {
   attempt: number;
 }
 
+/**
+ * A verification that could not be made (the attributor failed, e.g. a small model's incomplete JSON):
+ * the answer is kept, and this says why it is not verified.
+ */
+export interface VerificationFailure {
+  attributor: 'phrases' | 'llm';
+  error: { code: string; message: string };
+  attempt: number;
+}
+
+export type VerificationOutcome = Verification | VerificationFailure;
+
+export const isVerified = (v: VerificationOutcome | null): v is Verification => v !== null && !('error' in v);
+
 export interface FactualSource {
   kind: 'preset' | 'profile' | 'response';
   preset?: string;
@@ -106,7 +122,7 @@ export type AlignEvent =
       explanation: AlignExplanation;
     }
   | { type: 'delta'; text: string; attempt: number; chunks?: Array<Record<string, unknown>> }
-  | { type: 'verification'; verification: Verification }
+  | { type: 'verification'; verification: VerificationOutcome }
   | { type: 'revision'; attempt: number; reason: string }
   | {
       type: 'done';
@@ -114,7 +130,7 @@ export type AlignEvent =
       attempt: number;
       servedModel: string;
       usage: UsageInfo;
-      verification: Verification | null;
+      verification: VerificationOutcome | null;
       /** With a conversation: the upstream's body (non-streamed) or its last chunks (streamed). */
       raw?: GenerateResult['raw'];
     };
@@ -221,6 +237,45 @@ async function attribute(
 ): Promise<Attribution> {
   if (generator.name === 'template') return attributeText(entry, text);
   return attributeWithLlm(entry, text, generator, { requestId });
+}
+
+/**
+ * Attribute the answer and compare it with the target. A failure of the attributor (an LLM judge's
+ * malformed or invalid JSON, an upstream error) keeps the answer: the outcome carries the error. The
+ * caller going away is not a failure to report: it propagates.
+ */
+async function verify(
+  entry: GraphEntry,
+  answer: string,
+  generator: Generator,
+  targetLikert: Record<string, number>,
+  attempt: number,
+  requestId: string | undefined,
+  signal: AbortSignal | undefined,
+  count: (r: { attempts: number }) => void,
+): Promise<VerificationOutcome> {
+  const attributor = generator.name === 'template' ? 'phrases' : 'llm';
+  let a: Attribution;
+  try {
+    a = await attribute(entry, answer, generator, requestId);
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    if (err instanceof UpstreamError) count({ attempts: err.attempts });
+    if (err instanceof AttributionError || err instanceof UpstreamError) {
+      return { attributor, error: { code: err.code, message: err.message }, attempt };
+    }
+    throw err;
+  }
+  if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
+  const cmp = compareProfiles(targetLikert, a);
+  return {
+    attributor: a.detector,
+    mae: cmp.mae,
+    spearman: cmp.spearman,
+    dimensions: cmp.dimensions,
+    attributed: a.values.map((v) => ({ value: v.value, likert5: v.likert5, sd: v.sd })),
+    attempt,
+  };
 }
 
 function feedbackFor(v: Verification, labels: ReadonlyMap<string, string>): string {
@@ -332,7 +387,7 @@ export async function* alignEvents(
   let best: {
     answer: string;
     attempt: number;
-    verification: Verification | null;
+    verification: VerificationOutcome | null;
     model: string;
     raw: GenerateResult['raw'];
   } | null = null;
@@ -370,26 +425,29 @@ export async function* alignEvents(
     if (result) count(result);
     const answer = result?.text ?? text;
     const servedModel = result?.model ?? generator.model;
-    let verification: Verification | null = null;
+    let verification: VerificationOutcome | null = null;
     if (req.verify || req.refine) {
-      const a = await attribute(entry, answer, generator, req.requestId);
-      if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
-      const cmp = compareProfiles(targetLikert, a);
-      verification = {
-        attributor: a.detector,
-        mae: cmp.mae,
-        spearman: cmp.spearman,
-        dimensions: cmp.dimensions,
-        attributed: a.values.map((v) => ({ value: v.value, likert5: v.likert5, sd: v.sd })),
+      verification = await verify(
+        entry,
+        answer,
+        generator,
+        targetLikert,
         attempt,
-      };
+        req.requestId,
+        signal,
+        count,
+      );
       yield { type: 'verification', verification };
     }
-    if (!best || (verification && best.verification && verification.mae < best.verification.mae)) {
+    const better =
+      isVerified(verification) &&
+      (!isVerified(best?.verification ?? null) ||
+        verification.mae < (best!.verification as Verification).mae);
+    if (!best || better) {
       best = { answer, attempt, verification, model: servedModel, raw: result?.raw };
     }
-    const missed = verification?.dimensions.some((d) => Math.abs(d.error) >= 1) ?? false;
-    if (attempt < rounds && verification && missed) {
+    const missed = isVerified(verification) && verification.dimensions.some((d) => Math.abs(d.error) >= 1);
+    if (attempt < rounds && isVerified(verification) && missed) {
       const note = feedbackFor(verification, labels);
       conditioning = buildConditioning(profile, req.question, mode, note, req.conversation);
       yield { type: 'revision', attempt: attempt + 1, reason: note };
@@ -413,7 +471,7 @@ export interface AlignResponse {
   answer: string;
   attempt: number;
   explanation: AlignExplanation;
-  verification: Verification | null;
+  verification: VerificationOutcome | null;
   usage: UsageInfo;
   servedModel: string;
 }

@@ -508,6 +508,34 @@ describe('with an OpenAI-compatible backend (the fake upstream)', () => {
     expect(second.messages[0]!.content).toMatch(/Revision note: the previous answer missed the profile on/);
   });
 
+  it('a failed verification keeps the answer, with verification.error (JSON and stream)', async () => {
+    const answer = 'Stance: yes\n\n1. Family comes first.';
+    // The judge returns incomplete JSON, as small local models do.
+    fake.script({ type: 'ok', text: answer }, { type: 'ok', text: '{"ratings": {"help' });
+    const r = await post(`${live.url}/v1/align`, { question: QUESTION, target: TARGET, verify: true });
+    expect(r.res.status).toBe(200);
+    expect(r.json().answer).toBe(answer);
+    expect(r.json().verification).toMatchObject({
+      attributor: 'llm',
+      attempt: 1,
+      error: { code: 'ATTRIBUTION_LLM_MALFORMED', message: expect.any(String) },
+    });
+    expect(r.json().verification.mae).toBeUndefined();
+
+    fake.script({ type: 'ok', text: answer }, { type: 'ok', text: '{"ratings": {"help' });
+    const streamed = await post(`${live.url}/v1/align`, {
+      question: QUESTION,
+      target: TARGET,
+      verify: true,
+      stream: true,
+    });
+    const events = parseSse(streamed.text);
+    expect(events.find((e) => e.event === 'verification')!.data).toMatchObject({
+      error: { code: 'ATTRIBUTION_LLM_MALFORMED' },
+    });
+    expect((events.at(-1)!.data as any).answer).toBe(answer);
+  });
+
   it('POST /v1/attributions with the llm detector makes one rating call', async () => {
     const r = await post(`${live.url}/v1/attributions`, { text: 'I help my family.', detector: 'llm' });
     expect(r.res.status).toBe(200);
