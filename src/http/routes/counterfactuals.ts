@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CounterfactualBody, CounterfactualResponse, errorResponses } from '../../../schemas/api.js';
 import { explainOptions, runBatch, runQuery, selectNodes } from '../counterfactuals.js';
 import { routeScope } from '../auth.js';
+import { toGraphUnits, type UnitQuery } from '../counterfactual-units.js';
 import { ApiError } from '../errors.js';
 import type { RouteDeps } from './deps.js';
 
@@ -57,15 +58,28 @@ export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
       const explain = explainOptions(body.explain, body.maxPaths, body.maxNodes, body.nodes);
       const time = <T>(mode: 'single' | 'batch', run: () => T): T =>
         deps.metrics ? deps.metrics.timeCounterfactual(mode, run) : run();
-      const queries = body.queries;
-      if (queries !== undefined)
+      // Value scores on the caller's scale, in the graph's units; warnings for far-out numbers.
+      const units = (q: UnitQuery, prefix = '') => toGraphUnits(entry.program, entry.file.scale, q, prefix);
+      const noted = <R extends object>(result: R, notes: string[]) =>
+        notes.length ? { ...result, notes } : result;
+      if (body.queries !== undefined) {
+        const converted = body.queries.map((q, i) => units(q, `queries.${i}`));
+        const queries = converted.map((c) => c.query);
+        const results = time('batch', () => runBatch(entry.program, queries, explain, body.chart, only));
         return {
           graph,
-          results: time('batch', () => runBatch(entry.program, queries, explain, body.chart, only)),
+          results: results.map((r) =>
+            r.ok ? { ...r, result: noted(r.result, converted[r.index]!.notes) } : r,
+          ),
         };
+      }
+      const { query, notes } = units(body);
       return {
         graph,
-        result: time('single', () => runQuery(entry.program, body, explain, '', body.chart, only)),
+        result: noted(
+          time('single', () => runQuery(entry.program, query, explain, '', body.chart, only)),
+          notes,
+        ),
       };
     },
   );
