@@ -206,14 +206,17 @@ export function planFor(
   mode: ConditioningMode,
   factual: Readonly<Record<string, number>>,
   target: Readonly<Record<string, number>>,
+  question?: string,
 ): AnswerPlan {
-  if (mode === 'scm') return planOf(profile);
-  if (mode === 'none') return planOf(cachedProfile(entry, { factual, target: {} }));
-  return planOf(cachedProfile(entry, { factual, target, action: 'do' }));
+  if (mode === 'scm') return planOf(profile, question);
+  if (mode === 'none') return planOf(cachedProfile(entry, { factual, target: {} }), question);
+  return planOf(cachedProfile(entry, { factual, target, action: 'do' }), question);
 }
 
-function planOf(profile: CounterfactualProfile): AnswerPlan {
+function planOf(profile: CounterfactualProfile, question?: string): AnswerPlan {
   return {
+    ...(question !== undefined ? { question } : {}),
+    avoid: profile.avoid.map((c) => ({ phrases: c.phrases, values: c.values })),
     priorities: profile.values.map((v) => ({
       value: v.value,
       label: v.label,
@@ -394,7 +397,9 @@ export async function* alignEvents(
   const raw = req.conversation !== undefined;
   // Only the template generator reads the plan; the others get the SCM plan as before (ignored).
   const plan =
-    generator.name === 'template' ? planFor(entry, profile, mode, factual, target) : planOf(profile);
+    generator.name === 'template'
+      ? planFor(entry, profile, mode, factual, target, req.question)
+      : planOf(profile);
   for (let attempt = 1; attempt <= rounds; attempt++) {
     const request: TemplateRequest = {
       messages: conditioning.messages,
