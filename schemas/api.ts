@@ -246,12 +246,12 @@ const ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorEnvelopeT>> = {
     error: {
       code: 'UNKNOWN_NODE',
       message:
-        'evidence on unknown node "benevolense"; graph "schwartz-10" has nodes such as "openness_conservation", "transcendence_enhancement", "self_direction", "stimulation", "hedonism"',
+        'evidence on unknown node "benevolense"; graph "schwartz-10" has nodes such as "openness_conservation", "transcendence_enhancement", "self_direction", "stimulation", "hedonism"; did you mean "benevolence"?',
       details: [
         {
           path: 'evidence.benevolense',
           message:
-            'evidence on unknown node "benevolense"; graph "schwartz-10" has nodes such as "openness_conservation", "transcendence_enhancement", "self_direction", "stimulation", "hedonism"',
+            'evidence on unknown node "benevolense"; graph "schwartz-10" has nodes such as "openness_conservation", "transcendence_enhancement", "self_direction", "stimulation", "hedonism"; did you mean "benevolence"?',
           node: 'benevolense',
         },
       ],
@@ -1135,13 +1135,13 @@ export const COUNTERFACTUAL_RESPONSE_EXAMPLES = {
           error: {
             code: 'UNKNOWN_NODE',
             message:
-              'evidence on unknown node "opennes"; graph "mini-values" has nodes such as "openness", "stimulation", "security", "adventure"',
+              'evidence on unknown node "opennes"; graph "mini-values" has nodes such as "openness", "stimulation", "security", "adventure"; did you mean "openness"?',
             details: [
               {
                 path: 'queries.1.evidence.opennes',
                 node: 'opennes',
                 message:
-                  'evidence on unknown node "opennes"; graph "mini-values" has nodes such as "openness", "stimulation", "security", "adventure"',
+                  'evidence on unknown node "opennes"; graph "mini-values" has nodes such as "openness", "stimulation", "security", "adventure"; did you mean "openness"?',
               },
             ],
           },

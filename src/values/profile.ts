@@ -187,7 +187,7 @@ export function normalizeProfile(profile: unknown, system?: string | ValueSystem
     if (v < scale.min || v > scale.max) {
       issues.push({
         path,
-        message: `${path}: ${v} is outside the ${format} range ${scale.min}–${scale.max}; give a score in range or change "format"`,
+        message: `${path}: ${v} is outside the ${format} range ${scale.min}–${scale.max}; give a score in range or change "format"${scaleHint(raw as Record<string, unknown>, scale)}`,
       });
       continue;
     }
@@ -206,6 +206,24 @@ export function normalizeProfile(profile: unknown, system?: string | ValueSystem
   for (const id of [...byId.keys()].sort((a, b) => rank.get(a)! - rank.get(b)!))
     values[id] = byId.get(id)!.value;
   return { system: sys, format, values };
+}
+
+/**
+ * When the scores look like another scale (all within 0–1, or some above the maximum but none above
+ * 100), name it and the nearest linear conversion to the expected one.
+ */
+function scaleHint(raw: Record<string, unknown>, scale: { min: number; max: number }): string {
+  const xs = Object.values(raw).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (xs.length === 0 || xs.some((x) => x < 0)) return '';
+  const span = scale.max - scale.min;
+  const example = (x: number, of: number) => fmt(scale.min + (span * x) / of);
+  if (xs.every((x) => x <= 1) && xs.some((x) => x < scale.min)) {
+    return `; these look like 0–1 scores: on ${scale.min}–${scale.max} that is ${scale.min} + ${span}·x (0.8 → ${example(0.8, 1)})`;
+  }
+  if (xs.every((x) => x <= 100) && xs.some((x) => x > 10)) {
+    return `; these look like 0–100 scores: on ${scale.min}–${scale.max} that is ${scale.min} + ${span}·x/100 (80 → ${example(80, 100)})`;
+  }
+  return '';
 }
 
 function fmt(x: number): string {
