@@ -163,7 +163,7 @@ const ConceptSummary = z.object({
   change: z.number(),
 });
 
-const ChatMessage = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
+const ChatMessage = z.object({ role: z.enum(['system', 'user', 'assistant', 'tool']), content: z.string() });
 
 export const AlignExplanation = z
   .object({
@@ -181,7 +181,7 @@ export const AlignExplanation = z
     description: 'Why the profile is what it is, from the SCM (never from the language model).',
   });
 
-export const Verification = z
+const VerificationResult = z
   .object({
     attributor: z.enum(['learned', 'phrases', 'llm']),
     mae: z.number(),
@@ -192,9 +192,27 @@ export const Verification = z
     attributed: z.array(z.object({ value: z.string(), likert5: z.number(), sd: z.number() })),
     attempt: z.number().int(),
   })
+  .describe("The answer attributed back to values, against the target (COUPLE's metrics).");
+
+export const Verification = z
+  .union([
+    VerificationResult,
+    z
+      .object({
+        attributor: z.enum(['learned', 'phrases', 'llm']),
+        error: z
+          .object({ code: z.string(), message: z.string() })
+          .describe(
+            'Why the answer is not verified (e.g. `ATTRIBUTION_LLM_INVALID`: the judge’s JSON was incomplete).',
+          ),
+        attempt: z.number().int(),
+      })
+      .describe('A verification that failed: the answer is kept and returned, unverified.'),
+  ])
   .meta({
     id: 'Verification',
-    description: "The answer attributed back to values, against the target (COUPLE's metrics).",
+    description:
+      "The answer attributed back to values, against the target (COUPLE's metrics); or, when the attributor failed, `error` (the answer is still returned).",
   });
 
 export const Usage = z.object({
@@ -367,29 +385,50 @@ export const ValueProfileExtension = z
     description: 'pluralign’s extension of the OpenAI request: the value profile.',
   });
 
+const Forwarded = (what: string) =>
+  z
+    .unknown()
+    .optional()
+    .describe(
+      `${what} Sent to the OpenAI-compatible upstream as given; with the embedded \`template\` generator a 400 names it (it cannot honour it).`,
+    );
+
 export const ChatCompletionRequest = z
   .object({
     model: z.string().max(200).optional(),
     messages: z
       .array(
         z
-          .object({ role: z.string(), content: z.union([z.string(), z.array(z.unknown()), z.null()]) })
+          .object({
+            role: z.string(),
+            content: z.union([z.string(), z.array(z.unknown()), z.null()]).optional(),
+          })
           .passthrough(),
       )
-      .min(1, 'messages must hold at least one user message'),
+      .min(1, 'messages must hold at least one message'),
     stream: z.boolean().optional(),
     temperature: z.number().min(0).max(2).optional(),
-    max_tokens: z.number().int().min(1).max(16000).optional(),
-    value_profile: ValueProfileExtension,
+    max_tokens: z.number().int().min(1).optional(),
+    response_format: Forwarded('JSON mode (`{"type":"json_object"}`) or structured output (`json_schema`).'),
+    tools: Forwarded('Function tools; tool calls come back as OpenAI sends them.'),
+    tool_choice: Forwarded('Which tool the model must call.'),
+    stop: Forwarded('Stop sequences (the template generator honours them: it cuts its answer there).'),
+    seed: Forwarded('Sampling seed (the template generator is deterministic: accepted).'),
+    n: Forwarded('Number of choices; the explanation and the verification are for choice 0.'),
+    logprobs: Forwarded('Token log-probabilities (with `top_logprobs`).'),
+    user: Forwarded('End-user id (the template generator logs it).'),
+    value_profile: ValueProfileExtension.optional().describe(
+      'The value profile. Without it the request is proxied to the upstream unchanged (same body, same streaming, same errors).',
+    ),
   })
   .passthrough()
   .meta({
     description:
-      'An OpenAI chat completion request with a `value_profile` extension. The last user message is the question; other OpenAI fields are accepted and ignored.',
+      'An OpenAI chat completion request, with pluralign’s `value_profile` extension. With it, the whole conversation goes to the model, steered to the profile: messages in order, each user turn delimited; the caller’s system messages follow the value conditioning in the system turn. Every other field is sent upstream as given.',
   });
 
 export const ChatCompletionBody = ChatCompletionRequest.meta({
-  description: 'An OpenAI chat completion request with a `value_profile` extension.',
+  description: 'An OpenAI chat completion request, with an optional `value_profile` extension.',
   'x-examples': {
     profile: {
       summary: 'An OpenAI request with a value profile',
@@ -402,6 +441,21 @@ export const ChatCompletionBody = ChatCompletionRequest.meta({
   },
 });
 
+export const PluralignExtension = z
+  .object({
+    explanation_id: z
+      .string()
+      .describe('Fetch the same object later with GET /v1/explanations/{id} (kept in memory for a while).'),
+    generator: GeneratorInfo,
+    explanation: AlignExplanation,
+    verification: Verification.nullable(),
+  })
+  .meta({
+    id: 'PluralignExtension',
+    description:
+      'pluralign’s part of a steered completion: the generator, the causal explanation and the verification. In a stream it rides on the last chunk (the one with `finish_reason`).',
+  });
+
 export const ChatCompletionResponse = z
   .object({
     id: z.string(),
@@ -409,26 +463,60 @@ export const ChatCompletionResponse = z
     created: z.number().int(),
     model: z.string(),
     choices: z.array(
-      z.object({
-        index: z.number().int(),
-        message: z.object({ role: z.literal('assistant'), content: z.string() }),
-        finish_reason: z.string(),
-      }),
+      z
+        .object({
+          index: z.number().int(),
+          message: z
+            .object({ role: z.literal('assistant'), content: z.string().nullable() })
+            .passthrough()
+            .describe('The message as the upstream sent it (`tool_calls`, `refusal`… included).'),
+          finish_reason: z.string().nullable(),
+        })
+        .passthrough(),
     ),
-    usage: z.object({
-      prompt_tokens: z.number().int(),
-      completion_tokens: z.number().int(),
-      total_tokens: z.number().int(),
-    }),
-    pluralign: z.object({
-      generator: GeneratorInfo,
-      explanation: AlignExplanation,
-      verification: Verification.nullable(),
-    }),
+    usage: z
+      .object({
+        prompt_tokens: z.number().int(),
+        completion_tokens: z.number().int(),
+        total_tokens: z.number().int(),
+      })
+      .passthrough()
+      .optional(),
+    pluralign: PluralignExtension.optional().describe('Present when the request had a `value_profile`.'),
   })
+  .passthrough()
   .meta({
-    description: 'An OpenAI chat completion, plus the `pluralign` explanation.',
+    description: 'An OpenAI chat completion, plus the `pluralign` explanation when steered.',
   });
+
+export const StoredExplanation = z
+  .object({
+    id: z.string(),
+    created: z.number().int().describe('Unix seconds, the `created` of the completion.'),
+    completion_id: z.string().describe('The `id` of the chat completion it belongs to.'),
+    pluralign: PluralignExtension,
+  })
+  .meta({ description: 'The explanation of one steered chat completion.' });
+
+export const StoredExplanationBody = StoredExplanation.meta({
+  description: 'The explanation of one steered chat completion.',
+  'x-examples': {
+    stored: {
+      summary: 'The `pluralign` object of a streamed completion',
+      value: {
+        id: 'expl_5f0c6d1e9a3b4c7d8e2f1a0b',
+        created: 1795000000,
+        completion_id: 'chatcmpl-req1',
+        pluralign: {
+          explanation_id: 'expl_5f0c6d1e9a3b4c7d8e2f1a0b',
+          generator: { name: 'template', model: 'pluralign-template-1', embedded: true },
+          explanation: (ex.alignResponse?.align?.value as { explanation?: unknown } | undefined)?.explanation,
+          verification: null,
+        },
+      },
+    },
+  },
+});
 
 export const ChatCompletionResponseBody = ChatCompletionResponse.meta({
   description: 'A chat completion (or a chunk stream with `stream: true`).',
@@ -449,6 +537,7 @@ export const ChatCompletionResponseBody = ChatCompletionResponse.meta({
         ],
         usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
         pluralign: {
+          explanation_id: 'expl_5f0c6d1e9a3b4c7d8e2f1a0b',
           generator: { name: 'template', model: 'pluralign-template-1', embedded: true },
           explanation: (ex.alignResponse?.align?.value as { explanation?: unknown } | undefined)?.explanation,
           verification: null,

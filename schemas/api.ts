@@ -192,6 +192,14 @@ const ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorEnvelopeT>> = {
       details: [],
     },
   },
+  UNKNOWN_EXPLANATION: {
+    error: {
+      code: 'UNKNOWN_EXPLANATION',
+      message:
+        'no explanation "expl_0123456789abcdef01234567": ids come from the x-pluralign-explanation-id header of a steered chat completion and are kept 15 minutes',
+      details: [],
+    },
+  },
   UNKNOWN_PRESET: {
     error: {
       code: 'UNKNOWN_PRESET',
@@ -238,12 +246,12 @@ const ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorEnvelopeT>> = {
     error: {
       code: 'UNKNOWN_NODE',
       message:
-        'evidence on unknown node "benevolense"; graph "schwartz-10" has nodes such as "openness_conservation", "transcendence_enhancement", "self_direction", "stimulation", "hedonism"',
+        'evidence on unknown node "benevolense"; graph "schwartz-10" has nodes such as "openness_conservation", "transcendence_enhancement", "self_direction", "stimulation", "hedonism"; did you mean "benevolence"?',
       details: [
         {
           path: 'evidence.benevolense',
           message:
-            'evidence on unknown node "benevolense"; graph "schwartz-10" has nodes such as "openness_conservation", "transcendence_enhancement", "self_direction", "stimulation", "hedonism"',
+            'evidence on unknown node "benevolense"; graph "schwartz-10" has nodes such as "openness_conservation", "transcendence_enhancement", "self_direction", "stimulation", "hedonism"; did you mean "benevolence"?',
           node: 'benevolense',
         },
       ],
@@ -798,10 +806,20 @@ export const Intervention = z
 const QueryFields = {
   evidence: Evidence.optional(),
   interventions: z
-    .array(Intervention)
-    .max(10000)
+    .union([
+      z.array(Intervention).max(10000),
+      z
+        .record(z.string(), z.number())
+        .describe('Shorthand (the CLI’s shape): `{"benevolence": 1}` = a `do` on each node.'),
+    ])
     .optional()
     .describe('The actions; `[]` (default) is no action.'),
+  scale: z
+    .enum(['centered', 'likert5', 'pvq6'])
+    .optional()
+    .describe(
+      'The scale of the value-node numbers in `evidence` and `interventions` (default: the graph’s own, `centered` for the bundled value graphs). They are converted to the graph’s units (`shift` amounts as differences); the answer is in the graph’s units. `/v1/align` takes `likert5`.',
+    ),
   lambda: z
     .number()
     .min(0)
@@ -866,7 +884,7 @@ export const CounterfactualRequest = z
   })
   .superRefine((body, ctx) => {
     if (body.queries !== undefined) {
-      for (const key of ['evidence', 'interventions', 'lambda'] as const) {
+      for (const key of ['evidence', 'interventions', 'lambda', 'scale'] as const) {
         if (body[key] !== undefined) {
           ctx.addIssue({
             code: 'custom',
@@ -988,6 +1006,12 @@ export const CounterfactualResult = z
     structured: StructuredSolution.nullable(),
     explanation: Explanation.optional().describe('Absent when `explain` is `none`.'),
     chart: z.string().optional().describe('The SVG radar chart of the value nodes (with `chart: true`).'),
+    notes: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Warnings: evidence or a target more than 3 prior sd from the population mean (often a number on the wrong scale: see `scale`).',
+      ),
   })
   .meta({ id: 'CounterfactualResult' });
 
@@ -1111,13 +1135,13 @@ export const COUNTERFACTUAL_RESPONSE_EXAMPLES = {
           error: {
             code: 'UNKNOWN_NODE',
             message:
-              'evidence on unknown node "opennes"; graph "mini-values" has nodes such as "openness", "stimulation", "security", "adventure"',
+              'evidence on unknown node "opennes"; graph "mini-values" has nodes such as "openness", "stimulation", "security", "adventure"; did you mean "openness"?',
             details: [
               {
                 path: 'queries.1.evidence.opennes',
                 node: 'opennes',
                 message:
-                  'evidence on unknown node "opennes"; graph "mini-values" has nodes such as "openness", "stimulation", "security", "adventure"',
+                  'evidence on unknown node "opennes"; graph "mini-values" has nodes such as "openness", "stimulation", "security", "adventure"; did you mean "openness"?',
               },
             ],
           },

@@ -99,7 +99,8 @@ async function main() {
     const tb = topBottom(values);
     const dd = topBottom(diff, 2, 2);
     const id = `human:cluster-${rank + 1}`;
-    const name = `${label(dd.top[0]!)} & ${label(dd.top[1]!)} over ${label(dd.bottom[0]!)}`;
+    // Named by how the centre differs from the mean (not by its own top values, which most people share).
+    const name = `more ${label(dd.top[0]!)} & ${label(dd.top[1]!)}, less ${label(dd.bottom[0]!)} than the average person`;
     return {
       preset: {
         id,

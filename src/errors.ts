@@ -73,6 +73,10 @@ export const ERROR_CATALOGUE = {
       'The batch input has malformed lines (not JSON, missing or duplicate custom_id, unknown url); `details` lists them.',
   },
   UNKNOWN_BATCH: { status: 404, summary: 'No batch of this API key has this id.' },
+  UNKNOWN_EXPLANATION: {
+    status: 404,
+    summary: 'No chat-completion explanation has this id (never made, expired or evicted).',
+  },
   BATCH_CANCELLED: {
     status: 409,
     summary: 'In a batch output line: the batch was cancelled before this line ran.',

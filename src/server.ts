@@ -69,11 +69,21 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
 
+  let address: string;
   try {
-    await app.listen({ port: config.port, host: config.host });
+    address = await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     fail(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
   }
+  app.log.info(
+    { playground: `${address}/`, ...(config.docsEnabled ? { docs: `${address}/docs` } : {}) },
+    startupLine(address, config.docsEnabled),
+  );
+}
+
+/** Where a person starts: the playground, and the API reference when DOCS_ENABLED. */
+function startupLine(address: string, docs: boolean): string {
+  return `playground at ${address}/${docs ? `, API reference (Swagger UI) at ${address}/docs` : ''}`;
 }
 
 await main();

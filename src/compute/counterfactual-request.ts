@@ -12,19 +12,40 @@ import {
   type ApiResult,
   type BatchResultItem,
 } from '../pipeline/counterfactual.js';
+import { toGraphUnits, type UnitQuery } from '../pipeline/counterfactual-units.js';
 import type { Program } from '../scm/index.js';
 
 export type CounterfactualRequest = z.output<typeof CounterfactualBody>;
 
 export type CounterfactualOutcome = { results: BatchResultItem[] } | { result: ApiResult };
 
+/**
+ * Value scores on the caller's `scale` are converted to the graph's units first; `notes` warn about
+ * numbers far outside the population's range (counterfactual-units.ts).
+ */
 export function runCounterfactualRequest(
   program: Program,
+  graphScale: string | undefined,
   body: CounterfactualRequest,
 ): CounterfactualOutcome {
   const only = selectNodes(program, body.nodes);
   const explain = explainOptions(body.explain, body.maxPaths, body.maxNodes, body.nodes);
-  if (body.queries !== undefined)
-    return { results: runBatch(program, body.queries, explain, body.chart, only) };
-  return { result: runQuery(program, body, explain, '', body.chart, only) };
+  const units = (q: UnitQuery, prefix = '') => toGraphUnits(program, graphScale, q, prefix);
+  const noted = <R extends object>(result: R, notes: string[]) =>
+    notes.length ? { ...result, notes } : result;
+  if (body.queries !== undefined) {
+    const converted = body.queries.map((q, i) => units(q, `queries.${i}`));
+    const results = runBatch(
+      program,
+      converted.map((c) => c.query),
+      explain,
+      body.chart,
+      only,
+    );
+    return {
+      results: results.map((r) => (r.ok ? { ...r, result: noted(r.result, converted[r.index]!.notes) } : r)),
+    };
+  }
+  const { query, notes } = units(body);
+  return { result: noted(runQuery(program, query, explain, '', body.chart, only), notes) };
 }

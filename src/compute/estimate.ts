@@ -10,13 +10,17 @@
 import type { Program } from '../scm/index.js';
 import type { CounterfactualRequest } from './counterfactual-request.js';
 
-type Query = { evidence?: Record<string, number> | undefined; interventions?: unknown[] | undefined };
+type Query = {
+  evidence?: Record<string, number> | undefined;
+  interventions?: unknown[] | Record<string, number> | undefined;
+};
 
 export function queryWork(program: Program, query: Query, explain: boolean): number {
   const n = program.n;
   const predict = n + program.parentIdx.length;
   const cube = (n * n * n) / 8;
-  const m = query.interventions?.length ?? 0;
+  const iv = query.interventions;
+  const m = Array.isArray(iv) ? iv.length : iv ? Object.keys(iv).length : 0;
   let work = predict * 2;
   const observed = query.evidence ? Object.keys(query.evidence).length : 0;
   if (observed < n) work += cube;

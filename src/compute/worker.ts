@@ -33,7 +33,11 @@ const port = parentPort!;
 port.on('message', (job: JobMessage) => {
   let reply: ReplyMessage;
   try {
-    reply = { id: job.id, ok: true, outcome: runCounterfactualRequest(programFor(job), job.body) };
+    reply = {
+      id: job.id,
+      ok: true,
+      outcome: runCounterfactualRequest(programFor(job), job.graph.file.scale, job.body),
+    };
   } catch (err) {
     reply =
       err instanceof ApiError

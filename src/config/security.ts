@@ -35,6 +35,11 @@ export const SECURITY_VARS = {
     description:
       'Requests per window from one client IP (IPv6: per /64) that carry no valid key (429 beyond); `0` disables.',
   },
+  RATE_LIMIT_LOOPBACK: {
+    default: 'false',
+    description:
+      'Count loopback clients (127.0.0.0/8, ::1) against `RATE_LIMIT_PER_IP` even when no API keys are configured; by default a local service without keys does not limit its own machine (local eval loops, tests).',
+  },
   RATE_LIMIT_PER_KEY: {
     default: '600',
     description: 'Requests per window per API key, unless the key sets its own `rateLimit`; `0` disables.',
@@ -82,6 +87,8 @@ export interface SecurityConfig {
   rateLimitWindowMs: number;
   /** Requests per window per IP without a valid key; 0 = off. */
   rateLimitPerIp: number;
+  /** Loopback clients count against rateLimitPerIp when no keys are configured (otherwise exempt). */
+  rateLimitLoopback: boolean;
   /** Default requests per window per key; 0 = off. */
   rateLimitPerKey: number;
   /** Allowed browser origins (`['*']`: any); empty: CORS off. */
@@ -132,6 +139,7 @@ const Env = z.object({
   ALLOW_UNAUTHENTICATED: envBoolean.default(false),
   RATE_LIMIT_WINDOW_MS: envInteger(1000, 86_400_000).default(60_000),
   RATE_LIMIT_PER_IP: envInteger(0, 1_000_000_000).default(120),
+  RATE_LIMIT_LOOPBACK: envBoolean.default(false),
   RATE_LIMIT_PER_KEY: envInteger(0, 1_000_000_000).default(600),
   CORS_ORIGINS: z
     .string()
@@ -257,6 +265,7 @@ export function loadSecurityConfig(
     allowUnauthenticated: e.ALLOW_UNAUTHENTICATED,
     rateLimitWindowMs: e.RATE_LIMIT_WINDOW_MS,
     rateLimitPerIp: e.RATE_LIMIT_PER_IP,
+    rateLimitLoopback: e.RATE_LIMIT_LOOPBACK,
     rateLimitPerKey: e.RATE_LIMIT_PER_KEY,
     corsOrigins: e.CORS_ORIGINS ?? [],
     maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS,

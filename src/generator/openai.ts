@@ -25,7 +25,7 @@ import {
   type ReliabilityConfig,
 } from './reliability.js';
 import { isRetryableStatus, parseRetryAfter, type BackoffConfig } from './retry-policy.js';
-import type { GenerateRequest, GenerateResult, Generator, StreamEvent } from './types.js';
+import type { ChatMessage, GenerateRequest, GenerateResult, Generator, StreamEvent } from './types.js';
 
 type ChatParams = OpenAI.Chat.Completions.ChatCompletionCreateParams;
 type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk;
@@ -56,6 +56,13 @@ export interface OpenAIGeneratorConfig {
   clock?: Clock | undefined;
   random?: (() => number) | undefined;
   fetch?: typeof fetch | undefined;
+}
+
+/** The upstream's chat-completions endpoint and credentials, for a plain proxy. */
+export interface ProxyTarget {
+  url: string;
+  headers: Record<string, string>;
+  fetch: typeof fetch;
 }
 
 let callSeq = 0;
@@ -141,7 +148,7 @@ function usageOf(v: unknown): GenerateResult['usage'] | undefined {
 type Completed = Omit<GenerateResult, 'attempts'>;
 
 /** Validate a non-streaming chat completion body (the SDK returns a string when it was not JSON). */
-function parseCompletion(body: unknown, requestedModel: string): Completed {
+function parseCompletion(body: unknown, requestedModel: string, raw = false): Completed {
   if (!isRecord(body)) return fail('not a JSON object');
   const choices = body['choices'];
   if (!Array.isArray(choices) || choices.length === 0) return fail('no choices');
@@ -158,6 +165,7 @@ function parseCompletion(body: unknown, requestedModel: string): Completed {
   };
   const usage = usageOf(body['usage']);
   if (usage) result.usage = usage;
+  if (raw) result.raw = { body };
   return result;
 
   function fail(detail: string): never {
@@ -176,6 +184,8 @@ class ChunkReader {
   model: string;
   finishReason: string | null = null;
   usage: GenerateResult['usage'];
+  /** With `keepRaw`: the chunks read since the last delta was returned. */
+  pending: Array<Record<string, unknown>> = [];
   /** A token of any kind arrived: the first-token timer is off, the idle timer on. */
   private started = false;
   private closed = false;
@@ -189,6 +199,7 @@ class ChunkReader {
     private readonly idleTimeoutMs: number,
     private readonly classify: (err: unknown, guard: AttemptGuard) => AttemptFailure,
     requestedModel: string,
+    private readonly keepRaw = false,
   ) {
     this.model = requestedModel;
     this.idleMessage = `the upstream stream stalled for ${idleTimeoutMs} ms`;
@@ -196,7 +207,8 @@ class ChunkReader {
 
   /**
    * The next text delta, or null at a clean end (the stream ended after a finish_reason). With
-   * `toEnd`, read on to the clean end (the text accumulates in `text`) and return null.
+   * `toEnd`, read on to the clean end (the text accumulates in `text`) and return null. With
+   * `keepRaw`, a chunk with a token of another kind (a tool call, another choice's text) returns ''.
    */
   async next(toEnd = false): Promise<string | null> {
     for (;;) {
@@ -222,31 +234,50 @@ class ChunkReader {
         this.ended = true;
         return null;
       }
-      const delta = this.absorb(r.value);
-      if (delta && !toEnd) return delta;
+      const { text, activity } = this.absorb(r.value);
+      if (toEnd) continue;
+      if (text) return text;
+      if (this.keepRaw && activity) return '';
     }
   }
 
-  private absorb(chunk: unknown): string {
+  /** Read one chunk: the text of choice 0, and whether any choice carries a token. */
+  private absorb(chunk: unknown): { text: string; activity: boolean } {
     if (!isRecord(chunk)) throw malformed('a stream chunk is not a JSON object');
     if (typeof chunk['model'] === 'string' && chunk['model'] !== '') this.model = chunk['model'];
     const usage = usageOf(chunk['usage']);
     if (usage) this.usage = usage;
     const choices = chunk['choices'] ?? [];
     if (!Array.isArray(choices)) throw malformed('a stream chunk has no choices array');
-    const choice: unknown = choices[0];
-    if (!isRecord(choice)) return '';
-    if (typeof choice['finish_reason'] === 'string') this.finishReason = choice['finish_reason'];
-    const delta = isRecord(choice['delta']) ? choice['delta'] : {};
-    if (!this.started && isTokenActivity(delta)) {
+    if (this.keepRaw) this.pending.push(chunk);
+    let text = '';
+    let activity = false;
+    for (const choice of choices) {
+      if (!isRecord(choice)) continue;
+      const delta = isRecord(choice['delta']) ? choice['delta'] : {};
+      activity ||= isTokenActivity(delta);
+      // With `n` > 1 each choice streams under its own index; the answer is choice 0.
+      if ((choice['index'] ?? 0) !== 0) continue;
+      if (typeof choice['finish_reason'] === 'string') this.finishReason = choice['finish_reason'];
+      const content = delta['content'];
+      if (typeof content === 'string' && content !== '') text += content;
+    }
+    if (!this.started && activity) {
       this.started = true;
       this.guard.disarm('first_token_timeout');
     }
-    const content = delta['content'];
-    if (typeof content !== 'string' || content === '') return '';
-    this.text += content;
+    if (text === '') return { text, activity };
+    this.text += text;
     this.deltas += 1;
-    return content;
+    return { text, activity };
+  }
+
+  /** The raw chunks read since the last call (with `keepRaw`). */
+  takeRaw(): Array<Record<string, unknown>> | undefined {
+    if (!this.keepRaw) return undefined;
+    const out = this.pending;
+    this.pending = [];
+    return out;
   }
 
   /** Stop reading and release the connection. */
@@ -267,6 +298,12 @@ function isTokenActivity(delta: Record<string, unknown>): boolean {
   return Array.isArray(delta['tool_calls']) && delta['tool_calls'].length > 0;
 }
 
+/** A message as the upstream gets it: role, content and the message's other OpenAI fields. */
+function messageParam(m: ChatMessage): OpenAI.Chat.Completions.ChatCompletionMessageParam {
+  const content = m.content === '' && m.extra && 'tool_calls' in m.extra ? null : m.content;
+  return { ...m.extra, role: m.role, content } as OpenAI.Chat.Completions.ChatCompletionMessageParam;
+}
+
 /** The result of a stream read to its end. */
 function resultOf(reader: ChunkReader, attempts: number): GenerateResult {
   const result: GenerateResult = {
@@ -276,6 +313,8 @@ function resultOf(reader: ChunkReader, attempts: number): GenerateResult {
     finishReason: reader.finishReason,
   };
   if (reader.usage) result.usage = reader.usage;
+  const chunks = reader.takeRaw();
+  if (chunks) result.raw = { chunks };
   return result;
 }
 
@@ -288,7 +327,12 @@ interface OpenedStream {
 export class OpenAIGenerator implements Generator {
   readonly name = 'openai';
   readonly model: string;
-  readonly capabilities = { embedded: false, readsPlan: false, structuredOutput: true } as const;
+  readonly capabilities = {
+    embedded: false,
+    readsPlan: false,
+    structuredOutput: true,
+    forwardsParams: true,
+  } as const;
   readonly baseURL: string;
   readonly reliability: ReliabilityConfig;
   /** This upstream's circuit breaker (state and transitions for metrics). */
@@ -300,6 +344,7 @@ export class OpenAIGenerator implements Generator {
   private readonly streamUsage: boolean;
   private readonly maxTokensParam: 'max_tokens' | 'max_completion_tokens';
   private readonly onAttemptFailed: ((info: AttemptFailedInfo) => void) | undefined;
+  private readonly proxy: ProxyTarget;
 
   constructor(config: OpenAIGeneratorConfig) {
     this.model = config.model;
@@ -320,6 +365,15 @@ export class OpenAIGenerator implements Generator {
     this.streamUsage = config.streamUsage ?? true;
     this.maxTokensParam = config.maxTokensParam ?? 'max_tokens';
     this.onAttemptFailed = config.onAttemptFailed;
+    this.proxy = {
+      url: `${this.baseURL.replace(/\/+$/, '')}/chat/completions`,
+      headers: {
+        authorization: `Bearer ${config.apiKey || NO_KEY}`,
+        ...(config.organization ? { 'openai-organization': config.organization } : {}),
+        ...(config.project ? { 'openai-project': config.project } : {}),
+      },
+      fetch: config.fetch ?? fetch,
+    };
     // Every option is explicit so the SDK reads nothing from the environment.
     this.client = new OpenAI({
       apiKey: config.apiKey || NO_KEY,
@@ -334,6 +388,11 @@ export class OpenAIGenerator implements Generator {
       logLevel: 'off',
       ...(config.fetch ? { fetch: config.fetch } : {}),
     });
+  }
+
+  /** Where a request passed through unchanged goes (the chat route without a value profile). */
+  proxyTarget(): ProxyTarget {
+    return this.proxy;
   }
 
   async generate(req: GenerateRequest): Promise<GenerateResult> {
@@ -357,7 +416,8 @@ export class OpenAIGenerator implements Generator {
       const { value, attempts } = await this.openStream(req, scope);
       reader = value.reader;
       for (let delta = value.first; delta !== null;) {
-        yield { type: 'delta', text: delta };
+        const chunks = reader.takeRaw();
+        yield chunks ? { type: 'delta', text: delta, chunks } : { type: 'delta', text: delta };
         // Inline (not a helper's promise per chunk): any failure now is final, the caller has text.
         try {
           delta = await reader.next();
@@ -438,7 +498,7 @@ export class OpenAIGenerator implements Generator {
         throw this.classify(err, guard);
       }
       read = true; // the SDK has read the whole body
-      return parseCompletion(body, req.model ?? this.model);
+      return parseCompletion(body, req.model ?? this.model, req.raw === true);
     } finally {
       unwatch();
       guard.dispose(read);
@@ -474,6 +534,7 @@ export class OpenAIGenerator implements Generator {
         this.reliability.idleTimeoutMs,
         (err, g) => this.classify(err, g),
         req.model ?? this.model,
+        req.raw === true,
       );
       const first = await reader.next();
       guard.disarm('first_token_timeout'); // also when the stream ended with no text at all
@@ -515,7 +576,7 @@ export class OpenAIGenerator implements Generator {
       stream?: boolean;
     } = {
       model: req.model ?? this.model,
-      messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+      messages: req.messages.map((m) => messageParam(m)),
     };
     if (req.temperature !== undefined) p.temperature = req.temperature;
     if (req.maxTokens !== undefined) p[this.maxTokensParam] = req.maxTokens;
@@ -529,6 +590,8 @@ export class OpenAIGenerator implements Generator {
         },
       };
     }
+    // The caller's own OpenAI fields (the chat route) win over the ones derived above.
+    Object.assign(p, req.params);
     if (stream) {
       p.stream = true;
       if (this.streamUsage) p.stream_options = { include_usage: true };

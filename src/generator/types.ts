@@ -4,8 +4,13 @@
  */
 
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
+  /**
+   * Other OpenAI message fields sent as given (`tool_calls` on an assistant turn, `tool_call_id` on a
+   * tool turn, `name`); `content: null` is sent when `content` is '' and `tool_calls` are present.
+   */
+  extra?: Record<string, unknown>;
 }
 
 export interface JsonSchemaFormat {
@@ -26,6 +31,10 @@ export interface AnswerPlan {
   priorities: Array<{ value: string; label: string; level: number; description: string }>;
   /** Concepts to express, strongest first. */
   express: Array<{ label: string; description: string; phrases: string[]; values: string[] }>;
+  /** The question (the template names it and takes a stance on it). */
+  question?: string;
+  /** Concepts the profile does not hold (for the stance only: they are never written). */
+  avoid?: Array<{ phrases: string[]; values: string[] }>;
 }
 
 /**
@@ -43,6 +52,11 @@ export interface GeneratorCapabilities {
   readsPlan: boolean;
   /** Answers with JSON matching `GenerateRequest.jsonSchema` (the LLM concept detector needs it). */
   structuredOutput: boolean;
+  /**
+   * Sends further OpenAI chat-completions fields (`GenerateRequest.params`: tools, response_format,
+   * stop, seed…) upstream as given; without it, the chat route refuses the ones it cannot honour.
+   */
+  forwardsParams: boolean;
   /** A note every response made with it carries (e.g. that it is not a language model). */
   note?: string;
 }
@@ -61,6 +75,14 @@ export interface GenerateRequest {
   requestId?: string;
   /** The structured conditioning, for generators that read it (`capabilities.readsPlan`). */
   plan?: AnswerPlan;
+  /**
+   * Further OpenAI chat-completions fields sent as given (`tools`, `tool_choice`, `response_format`,
+   * `stop`, `seed`, `n`, `logprobs`, `user`…), for the OpenAI-compatible route. They override the
+   * fields above. A generator that cannot honour one refuses the request (see `supportsParams`).
+   */
+  params?: Record<string, unknown>;
+  /** Keep the upstream's own chunks (streams) or body (non-streamed) in the events and the result. */
+  raw?: boolean;
 }
 
 export interface GenerateResult {
@@ -71,9 +93,14 @@ export interface GenerateResult {
   attempts: number;
   finishReason: string | null;
   usage?: { promptTokens: number; completionTokens: number };
+  /** With `raw`: the upstream's completion body (non-streamed) or the chunks not yet sent in a delta. */
+  raw?: { body?: Record<string, unknown>; chunks?: Array<Record<string, unknown>> };
 }
 
-export type StreamEvent = { type: 'delta'; text: string } | { type: 'end'; result: GenerateResult };
+export type StreamEvent =
+  /** `chunks` (with `raw`): the upstream chunks this delta came from, tool-call and logprob chunks included. */
+  | { type: 'delta'; text: string; chunks?: Array<Record<string, unknown>> }
+  | { type: 'end'; result: GenerateResult };
 
 export interface Generator {
   /** 'openai' | 'template' | ... */

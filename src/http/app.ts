@@ -25,6 +25,7 @@ import { genReqId, REQUEST_ID_HEADER } from './request-id.js';
 import { depthLimitedJsonParser, DOCS_CSP, securityPlugin, type SecurityOptions } from './security.js';
 import { buildGenerators, type GeneratorSetup } from '../generator/registry.js';
 import { alignRoutes } from './routes/align.js';
+import { chatRoutes } from './routes/chat.js';
 import { batchRoutes } from './routes/batches.js';
 import { counterfactualRoutes } from './routes/counterfactuals.js';
 import type { AppState, RouteDeps } from './routes/deps.js';
@@ -125,6 +126,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     await api.register(metricsRoutes, { ...deps, metrics });
     const setup = metrics.instrument(opts.generators ?? buildGenerators(config.generator));
     await api.register(alignRoutes, { ...deps, align: setup });
+    await api.register(chatRoutes, { ...deps, align: setup });
     await api.register(batchRoutes, { ...deps, align: setup });
   });
 }

@@ -11,7 +11,9 @@
  * 4. identification: a valid `Authorization: Bearer <key>` names the caller's key;
  * 5. rate limits (@fastify/rate-limit's stores): a request with a valid key counts against that key
  *    (its own `rateLimit`, else RATE_LIMIT_PER_KEY); any other request counts against its client IP
- *    (RATE_LIMIT_PER_IP), so guessing keys is rate-limited too. 429 RATE_LIMITED with Retry-After;
+ *    (RATE_LIMIT_PER_IP), so guessing keys is rate-limited too. 429 RATE_LIMITED with Retry-After.
+ *    With no keys configured, loopback clients are exempt unless RATE_LIMIT_LOOPBACK=true (a local
+ *    service does not throttle its own machine's eval loops and tests; remote clients stay limited);
  * 6. authorization: the route's scope (`routeScope`, default `admin`): 401 AUTH_REQUIRED /
  *    INVALID_API_KEY with `WWW-Authenticate: Bearer`, 403 INSUFFICIENT_SCOPE.
  *
@@ -248,7 +250,7 @@ async function security(fastify: FastifyInstance, opts: SecurityOptions): Promis
           return `too many requests for API key "${key.name}": at most ${max} per ${windowS} s; retry after the number of seconds in the Retry-After header`;
         });
       }
-    } else if (perIp) {
+    } else if (perIp && !(open && !config.rateLimitLoopback && isLoopback(request.ip))) {
       await enforce(
         perIp,
         request,

@@ -6,6 +6,7 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import type { z } from 'zod';
 import type { ErrorDetail } from '../errors.js';
+import { missingFieldMessage, unknownFieldMessage } from '../hints.js';
 
 type Issue = z.core.$ZodIssue;
 type Part = 'body' | 'querystring' | 'params' | 'headers';
@@ -80,14 +81,13 @@ export function flattenIssues(issues: readonly Issue[], prefix: readonly Propert
     }
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        out.push({
-          path: formatPath([...path, key]),
-          message: `unknown field "${key}"; remove it (check its spelling against the API schema)`,
-        });
+        out.push({ path: formatPath([...path, key]), message: unknownFieldMessage(formatPath(path), key) });
       }
       continue;
     }
-    out.push({ path: formatPath(path), message: issue.message });
+    const missing = issue.code === 'invalid_type' && issue.input === undefined;
+    const message = missing ? missingFieldMessage(formatPath(path), issue.message) : issue.message;
+    out.push({ path: formatPath(path), message });
   }
   return out;
 }

@@ -10,6 +10,7 @@
  */
 import {
   attributeLearned,
+  AttributionError,
   attributeText,
   attributeWithLlm,
   compareProfiles,
@@ -18,6 +19,7 @@ import {
   type ProfileComparison,
 } from '../attribution/index.js';
 import { enablingVars } from '../generator/registry.js';
+import { UpstreamError } from '../generator/errors.js';
 import type {
   AnswerPlan,
   GenerateRequest,
@@ -27,7 +29,12 @@ import type {
 } from '../generator/types.js';
 import { DEFAULT_GRAPH, type GraphEntry } from '../graphs/registry.js';
 import { getPreset, ProfileError, toCentered, type Profile, type ValueSystem } from '../values/index.js';
-import { buildConditioning, type Conditioning, type ConditioningMode } from './conditioning.js';
+import {
+  buildConditioning,
+  type Conditioning,
+  type ConditioningMode,
+  type Conversation,
+} from './conditioning.js';
 import { buildExplanation, explanationJson, type AlignExplanation } from './explanation.js';
 import { defaultPresetFor, priorFactual } from './factual.js';
 import { cachedProfile, type ActionMode, type CounterfactualProfile } from './profile.js';
@@ -64,6 +71,13 @@ export interface AlignRequest {
   temperature?: number;
   maxTokens?: number;
   requestId?: string;
+  /**
+   * The OpenAI-compatible route: the caller's whole conversation (its last user turn is `question`),
+   * conditioned as conditioning.ts says, the caller's other OpenAI fields sent as given, and the
+   * upstream's own chunks or body kept (`delta.chunks`, `done.raw`).
+   */
+  conversation?: Conversation;
+  params?: Record<string, unknown>;
 }
 
 export interface AlignDeps {
@@ -83,6 +97,20 @@ export interface Verification {
   /** The attempt these numbers are for (1 = first answer). */
   attempt: number;
 }
+
+/**
+ * A verification that could not be made (the attributor failed, e.g. a small model's incomplete JSON):
+ * the answer is kept, and this says why it is not verified.
+ */
+export interface VerificationFailure {
+  attributor: DetectorName;
+  error: { code: string; message: string };
+  attempt: number;
+}
+
+export type VerificationOutcome = Verification | VerificationFailure;
+
+export const isVerified = (v: VerificationOutcome | null): v is Verification => v !== null && !('error' in v);
 
 export interface FactualSource {
   /** `prior`: no preset fits the graph, so the graph's own population prior (its value nodes' means). */
@@ -105,8 +133,8 @@ export type AlignEvent =
       factual: FactualSource;
       explanation: AlignExplanation;
     }
-  | { type: 'delta'; text: string; attempt: number }
-  | { type: 'verification'; verification: Verification }
+  | { type: 'delta'; text: string; attempt: number; chunks?: Array<Record<string, unknown>> }
+  | { type: 'verification'; verification: VerificationOutcome }
   | { type: 'revision'; attempt: number; reason: string }
   | {
       type: 'done';
@@ -114,7 +142,9 @@ export type AlignEvent =
       attempt: number;
       servedModel: string;
       usage: UsageInfo;
-      verification: Verification | null;
+      verification: VerificationOutcome | null;
+      /** With a conversation: the upstream's body (non-streamed) or its last chunks (streamed). */
+      raw?: GenerateResult['raw'];
     };
 
 /** A profile as centered scores; profile errors name the request field (`target.values.x`). */
@@ -178,14 +208,17 @@ export function planFor(
   mode: ConditioningMode,
   factual: Readonly<Record<string, number>>,
   target: Readonly<Record<string, number>>,
+  question?: string,
 ): AnswerPlan {
-  if (mode === 'scm') return planOf(profile);
-  if (mode === 'none') return planOf(cachedProfile(entry, { factual, target: {} }));
-  return planOf(cachedProfile(entry, { factual, target, action: 'do' }));
+  if (mode === 'scm') return planOf(profile, question);
+  if (mode === 'none') return planOf(cachedProfile(entry, { factual, target: {} }), question);
+  return planOf(cachedProfile(entry, { factual, target, action: 'do' }), question);
 }
 
-function planOf(profile: CounterfactualProfile): AnswerPlan {
+function planOf(profile: CounterfactualProfile, question?: string): AnswerPlan {
   return {
+    ...(question !== undefined ? { question } : {}),
+    avoid: profile.avoid.map((c) => ({ phrases: c.phrases, values: c.values })),
     priorities: profile.values.map((v) => ({
       value: v.value,
       label: v.label,
@@ -218,6 +251,45 @@ async function attribute(
     );
   }
   return attributeWithLlm(entry, text, generator, { requestId });
+}
+
+/**
+ * Attribute the answer and compare it with the target. A failure of the attributor (an LLM judge's
+ * malformed or invalid JSON, an upstream error) keeps the answer: the outcome carries the error. The
+ * caller going away is not a failure to report: it propagates.
+ */
+async function verify(
+  entry: GraphEntry,
+  answer: string,
+  generator: Generator,
+  targetLikert: Record<string, number>,
+  attributor: DetectorName,
+  attempt: number,
+  requestId: string | undefined,
+  signal: AbortSignal | undefined,
+  count: (r: { attempts: number }) => void,
+): Promise<VerificationOutcome> {
+  let a: Attribution;
+  try {
+    a = await attribute(entry, answer, generator, attributor, requestId);
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    if (err instanceof UpstreamError) count({ attempts: err.attempts });
+    if (err instanceof AttributionError || err instanceof UpstreamError) {
+      return { attributor, error: { code: err.code, message: err.message }, attempt };
+    }
+    throw err;
+  }
+  if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
+  const cmp = compareProfiles(targetLikert, a, entry.system);
+  return {
+    attributor: a.detector,
+    mae: cmp.mae,
+    spearman: cmp.spearman,
+    dimensions: cmp.dimensions,
+    attributed: a.values.map((v) => ({ value: v.value, likert5: v.likert5, sd: v.sd })),
+    attempt,
+  };
 }
 
 function feedbackFor(v: Verification, labels: ReadonlyMap<string, string>): string {
@@ -305,14 +377,21 @@ export async function* alignEvents(
   const profile = cachedProfile(entry, { factual, target, action: req.action, lambda: req.lambda });
   const labels = new Map(profile.values.map((v) => [v.value, v.label]));
   const mode = req.conditioning ?? 'scm';
-  let conditioning: Conditioning = buildConditioning(profile, req.question, mode);
+  let conditioning: Conditioning = buildConditioning(
+    profile,
+    req.question,
+    mode,
+    undefined,
+    req.conversation,
+  );
   const explanation = buildExplanation(profile, conditioning);
   yield {
     type: 'profile',
     graph: entry,
+    // An embedded generator has one model: a requested one is not what answered.
     generator: {
       name: generator.name,
-      model: req.model ?? generator.model,
+      model: generator.capabilities.embedded ? generator.model : (req.model ?? generator.model),
       capabilities: generator.capabilities,
     },
     factual: factualSource,
@@ -324,11 +403,17 @@ export async function* alignEvents(
     profile.values.filter((v) => v.target !== null).map((v) => [v.value, v.likert5.target!]),
   );
   const rounds = 1 + (req.verify || req.refine ? Math.max(0, Math.min(3, req.refine ?? 0)) : 0);
-  let best: { answer: string; attempt: number; verification: Verification | null; model: string } | null =
-    null;
+  let best: {
+    answer: string;
+    attempt: number;
+    verification: VerificationOutcome | null;
+    model: string;
+    raw: GenerateResult['raw'];
+  } | null = null;
+  const raw = req.conversation !== undefined;
   // Only a generator that reads the plan gets the per-mode plan; the others get the SCM plan (ignored).
   const plan = generator.capabilities.readsPlan
-    ? planFor(entry, profile, mode, factual, target)
+    ? planFor(entry, profile, mode, factual, target, req.question)
     : planOf(profile);
   for (let attempt = 1; attempt <= rounds; attempt++) {
     const request: GenerateRequest = {
@@ -339,45 +424,53 @@ export async function* alignEvents(
       signal,
       requestId: req.requestId,
       plan,
+      ...(req.params ? { params: req.params } : {}),
+      ...(raw ? { raw } : {}),
     };
     let text = '';
     let result: GenerateResult | null = null;
-    if (!deltas && generator.collect) {
-      result = await generator.collect(request);
+    if (!deltas && (raw || generator.collect)) {
+      // A conversation's non-streamed answer is the upstream's own non-streamed body (tool calls, `n`).
+      result = raw ? await generator.generate(request) : await generator.collect!(request);
       text = result.text;
     } else {
       for await (const ev of generator.stream(request)) {
         if (ev.type === 'delta') {
           text += ev.text;
-          if (deltas) yield { type: 'delta', text: ev.text, attempt };
+          if (deltas)
+            yield { type: 'delta', text: ev.text, attempt, ...(ev.chunks ? { chunks: ev.chunks } : {}) };
         } else result = ev.result;
       }
     }
     if (result) count(result);
     const answer = result?.text ?? text;
     const servedModel = result?.model ?? generator.model;
-    let verification: Verification | null = null;
+    let verification: VerificationOutcome | null = null;
     if (req.verify || req.refine) {
-      const a = await attribute(entry, answer, generator, req.attributor, req.requestId);
-      if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
-      const cmp = compareProfiles(targetLikert, a, entry.system);
-      verification = {
-        attributor: a.detector,
-        mae: cmp.mae,
-        spearman: cmp.spearman,
-        dimensions: cmp.dimensions,
-        attributed: a.values.map((v) => ({ value: v.value, likert5: v.likert5, sd: v.sd })),
+      verification = await verify(
+        entry,
+        answer,
+        generator,
+        targetLikert,
+        req.attributor ?? 'learned',
         attempt,
-      };
+        req.requestId,
+        signal,
+        count,
+      );
       yield { type: 'verification', verification };
     }
-    if (!best || (verification && best.verification && verification.mae < best.verification.mae)) {
-      best = { answer, attempt, verification, model: servedModel };
+    const better =
+      isVerified(verification) &&
+      (!isVerified(best?.verification ?? null) ||
+        verification.mae < (best!.verification as Verification).mae);
+    if (!best || better) {
+      best = { answer, attempt, verification, model: servedModel, raw: result?.raw };
     }
-    const missed = verification?.dimensions.some((d) => Math.abs(d.error) >= 1) ?? false;
-    if (attempt < rounds && verification && missed) {
+    const missed = isVerified(verification) && verification.dimensions.some((d) => Math.abs(d.error) >= 1);
+    if (attempt < rounds && isVerified(verification) && missed) {
       const note = feedbackFor(verification, labels);
-      conditioning = buildConditioning(profile, req.question, mode, note);
+      conditioning = buildConditioning(profile, req.question, mode, note, req.conversation);
       yield { type: 'revision', attempt: attempt + 1, reason: note };
     } else break;
   }
@@ -388,6 +481,7 @@ export async function* alignEvents(
     servedModel: best!.model,
     usage,
     verification: best!.verification,
+    ...(best!.raw ? { raw: best!.raw } : {}),
   };
 }
 
@@ -398,7 +492,7 @@ export interface AlignResponse {
   answer: string;
   attempt: number;
   explanation: AlignExplanation;
-  verification: Verification | null;
+  verification: VerificationOutcome | null;
   usage: UsageInfo;
   servedModel: string;
 }

@@ -17,6 +17,7 @@ import {
   type Intervention,
   type Program,
 } from '../scm/index.js';
+import { withNodeSuggestions } from '../hints.js';
 import { ApiError, type ErrorCode } from '../errors.js';
 
 export type ApiResult = z.output<typeof ResultSchema>;
@@ -276,7 +277,7 @@ export function runQuery(
   try {
     r = counterfactual(program, q);
   } catch (err) {
-    if (err instanceof ScmError) throw fromScmError(err, prefix);
+    if (err instanceof ScmError) throw withNodeSuggestions(fromScmError(err, prefix), program);
     throw err;
   }
   checkFinite(r, prefix);

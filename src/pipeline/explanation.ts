@@ -77,7 +77,11 @@ export function buildExplanation(
   }
   const explanation = {
     ...parts,
-    conditioning: { mode: conditioning.mode, messages: conditioning.messages },
+    conditioning: {
+      mode: conditioning.mode,
+      // Role and text only: a turn's other OpenAI fields (tool calls) are the caller's, not the profile's.
+      messages: conditioning.messages.map(({ role, content }) => ({ role, content })),
+    },
   };
   if (!frozen) return explanation;
   partsOf.set(explanation, parts);

@@ -24,7 +24,7 @@ export {
   type Profile,
   type ProfileFormat,
 } from './profile.js';
-export { HUMAN_RANK_CURVE, rankScores, scoresToRanking } from './ranking.js';
+export { HUMAN_RANK_CURVE, partialRankScores, rankScores, scoresToRanking } from './ranking.js';
 export { higherOrder, type HigherOrderOptions, type HigherOrderSummary } from './higher-order.js';
 export {
   ITEM_KEYS,

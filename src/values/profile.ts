@@ -10,7 +10,7 @@
 import { bundledGraphs, bundledValueSystem, DEFAULT_GRAPH } from '../graphs/registry.js';
 import { ProfileError, type ProfileIssue } from './errors.js';
 import { closestName } from './names.js';
-import { rankScores, scoresToRanking } from './ranking.js';
+import { partialRankScores, scoresToRanking } from './ranking.js';
 import { SCALES, convertScore, isScale, type Scale } from './scales.js';
 import { resolveValueName, valueIds, type ValueSystem } from './systems.js';
 
@@ -171,7 +171,7 @@ export function normalizeProfile(profile: unknown, system?: string | ValueSystem
     if (v < scale.min || v > scale.max) {
       issues.push({
         path,
-        message: `${path}: ${v} is outside the ${format} range ${scale.min}–${scale.max}; give a score in range or change "format"`,
+        message: `${path}: ${v} is outside the ${format} range ${scale.min}–${scale.max}; give a score in range or change "format"${scaleHint(raw as Record<string, unknown>, scale)}`,
       });
       continue;
     }
@@ -192,6 +192,24 @@ export function normalizeProfile(profile: unknown, system?: string | ValueSystem
   return { system: sys, format, values };
 }
 
+/**
+ * When the scores look like another scale (all within 0–1, or some above the maximum but none above
+ * 100), name it and the nearest linear conversion to the expected one.
+ */
+function scaleHint(raw: Record<string, unknown>, scale: { min: number; max: number }): string {
+  const xs = Object.values(raw).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (xs.length === 0 || xs.some((x) => x < 0)) return '';
+  const span = scale.max - scale.min;
+  const example = (x: number, of: number) => fmt(scale.min + (span * x) / of);
+  if (xs.every((x) => x <= 1) && xs.some((x) => x < scale.min)) {
+    return `; these look like 0–1 scores: on ${scale.min}–${scale.max} that is ${scale.min} + ${span}·x (0.8 → ${example(0.8, 1)})`;
+  }
+  if (xs.every((x) => x <= 100) && xs.some((x) => x > 10)) {
+    return `; these look like 0–100 scores: on ${scale.min}–${scale.max} that is ${scale.min} + ${span}·x/100 (80 → ${example(80, 100)})`;
+  }
+  return '';
+}
+
 function fmt(x: number): string {
   return String(Math.round(x * 1000) / 1000);
 }
@@ -209,12 +227,12 @@ export function convertNormalized(n: NormalizedProfile, to: ProfileFormat): Conv
   let source: Record<string, number>;
   let from: Scale;
   if (n.format === 'ranking') {
-    const scores = rankScores(n.ranking!.length);
+    const scores = partialRankScores(n.ranking!.length, order.length);
     source = {};
     n.ranking!.forEach((id, i) => (source[id] = scores[i]!));
     from = 'centered';
     notes.push(
-      'scores from a ranking: each position gets the typical centered score of that rank among 569 people (Value Portrait PVQ-21 data); only the order is meaningful',
+      'scores from a ranking: the i-th listed value gets the typical centered score of the i-th most important value among 569 people (Value Portrait PVQ-21 data), so listed values rank above unlisted ones; only the order is meaningful',
     );
   } else {
     source = n.values!;

@@ -7,7 +7,8 @@
  * Portrait (Han et al., ACL 2025; MIT). A ranking of k values (any k, any system) places its i-th value
  * at relative position i/(k − 1) along that curve (linear interpolation between its 10 points), so the
  * first value gets the human top score, the last the human bottom score. The curve is strictly
- * decreasing, so the scores keep the ranking's order. Written by `scripts/derive-presets.ts` into
+ * decreasing, so the scores keep the ranking's order. A profile's ranking may list only some of
+ * the system's values: see `partialRankScores` (the listed ones take the top ranks). Written by `scripts/derive-presets.ts` into
  * `graphs/presets/human.json` too; a test checks the two agree.
  *
  * Scores → ranking: sort by score, highest first; ties keep the system's circle order and are reported.
@@ -30,6 +31,24 @@ export function rankScores(k: number, curve: readonly number[] = HUMAN_RANK_CURV
     const t = pos - lo;
     return curve[lo]! * (1 - t) + curve[hi]! * t;
   });
+}
+
+/**
+ * Centered scores for a ranking of k of a system's n values: the listed values take the top k ranks of
+ * n (position i of the ranking gets the score of rank i + 1 of n along the curve), so they rank above
+ * every value left out, in their order; the values left out are the caller's "unlisted", for the SCM
+ * to infer. Example (Schwartz 10): ["achievement", "self_direction", "benevolence"] → achievement
+ * +1.212 (the human 1st), self-direction +0.950 (2nd), benevolence +0.724 (3rd). A full ranking
+ * (k = n) is `rankScores(n)`.
+ */
+export function partialRankScores(
+  k: number,
+  n: number,
+  curve: readonly number[] = HUMAN_RANK_CURVE,
+): number[] {
+  if (!Number.isInteger(n) || n < k)
+    throw new Error(`a ranking of ${k} values needs a system of at least ${k}`);
+  return rankScores(n, curve).slice(0, k);
 }
 
 /**

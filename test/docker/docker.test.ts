@@ -1,7 +1,7 @@
 /**
  * No Docker engine runs here: the Dockerfile is linted with dockerfile-utils (the VS Code Docker
  * language server's linter) and checked for what the image promises; compose.yaml is parsed and its
- * structure checked. The image's CMD must be the runtime command of `npm start`.
+ * structure checked. The image's CMD must be what `npm start` serves once built (dist/src/server.js).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -100,9 +100,14 @@ describe('docker/Dockerfile', () => {
     };
     const cmd = runtime.filter((i) => i.op === 'CMD');
     expect(cmd).toHaveLength(1);
-    expect(JSON.parse(cmd[0]!.args)).toEqual(pkg.scripts.start!.split(/\s+/));
-    // `prestart` only builds (done in the build stage).
-    expect(pkg.scripts.prestart).toBe('npm run build');
+    // `npm start` runs scripts/start.mjs, which (once built, as in the image's build stage) imports
+    // dist/src/server.js: the image starts that directly, without the sources to compare.
+    expect(JSON.parse(cmd[0]!.args)).toEqual(['node', 'dist/src/server.js']);
+    expect(pkg.scripts.start).toBe('node scripts/start.mjs');
+    expect(readFileSync(join(ROOT, 'scripts', 'start.mjs'), 'utf8')).toContain(
+      "join(root, 'dist', 'src', 'server.js')",
+    );
+    expect(pkg.scripts.prestart).toBeUndefined(); // no compilation on every start
   });
 });
 

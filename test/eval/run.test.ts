@@ -333,7 +333,7 @@ describe('against the fake OpenAI-compatible upstream (real HTTP)', () => {
     const stub: Generator = {
       name: 'stub',
       model: 'stub',
-      capabilities: { embedded: false, readsPlan: false, structuredOutput: true },
+      capabilities: { embedded: false, readsPlan: false, structuredOutput: true, forwardsParams: true },
       generate: async () => ({ text: judgeReply, model: 'stub', attempts: 1, finishReason: 'stop' }),
       stream: () => {
         throw new Error('unused');

@@ -77,6 +77,25 @@ describe('with no configuration: the template generator', () => {
     expect(body.usage.upstreamCalls).toBe(0);
   });
 
+  it('a partial ranking puts the listed values above every unlisted one, in order', async () => {
+    const { res, json } = await post(`${live.url}/v1/align`, {
+      question: QUESTION,
+      target: { format: 'ranking', ranking: ['achievement', 'self_direction', 'benevolence'] },
+    });
+    expect(res.status).toBe(200);
+    const values = json().explanation.values as Array<{
+      value: string;
+      counterfactual: number;
+      status: string;
+    }>;
+    const level = (id: string) => values.find((v) => v.value === id)!.counterfactual;
+    expect(level('achievement')).toBeGreaterThan(level('self_direction'));
+    expect(level('self_direction')).toBeGreaterThan(level('benevolence'));
+    const unlisted = values.filter((v) => v.status === 'inferred');
+    expect(unlisted).toHaveLength(7);
+    for (const v of unlisted) expect(v.counterfactual, v.value).toBeLessThan(level('benevolence'));
+  });
+
   it('explain.chart adds the SVG radar chart, the same in the JSON and the stream', async () => {
     const { json } = await post(`${live.url}/v1/align`, {
       question: QUESTION,
@@ -267,8 +286,9 @@ describe('with no configuration: the template generator', () => {
     const missing = await post(`${live.url}/v1/chat/completions`, {
       messages: [{ role: 'user', content: 'hi' }],
     });
+    // Without value_profile the request would pass through to an upstream, and none is configured.
     expect(missing.res.status).toBe(400);
-    expect(expectEnvelope(missing.json(), 'VALIDATION_FAILED').message).toMatch(/value_profile/);
+    expect(expectEnvelope(missing.json(), 'GENERATOR_UNAVAILABLE').message).toMatch(/value_profile/);
   });
 });
 
@@ -512,6 +532,34 @@ describe('with an OpenAI-compatible backend (the fake upstream)', () => {
     // The second generation carries the revision note in its system turn.
     const second = fake.chatRequests()[2]!.body as { messages: Array<{ content: string }> };
     expect(second.messages[0]!.content).toMatch(/Revision note: the previous answer missed the profile on/);
+  });
+
+  it('a failed verification keeps the answer, with verification.error (JSON and stream)', async () => {
+    const answer = 'Stance: yes\n\n1. Family comes first.';
+    // The judge returns incomplete JSON, as small local models do.
+    fake.script({ type: 'ok', text: answer }, { type: 'ok', text: '{"ratings": {"help' });
+    const r = await post(`${live.url}/v1/align`, { question: QUESTION, target: TARGET, verify: true });
+    expect(r.res.status).toBe(200);
+    expect(r.json().answer).toBe(answer);
+    expect(r.json().verification).toMatchObject({
+      attributor: 'llm',
+      attempt: 1,
+      error: { code: 'ATTRIBUTION_LLM_MALFORMED', message: expect.any(String) },
+    });
+    expect(r.json().verification.mae).toBeUndefined();
+
+    fake.script({ type: 'ok', text: answer }, { type: 'ok', text: '{"ratings": {"help' });
+    const streamed = await post(`${live.url}/v1/align`, {
+      question: QUESTION,
+      target: TARGET,
+      verify: true,
+      stream: true,
+    });
+    const events = parseSse(streamed.text);
+    expect(events.find((e) => e.event === 'verification')!.data).toMatchObject({
+      error: { code: 'ATTRIBUTION_LLM_MALFORMED' },
+    });
+    expect((events.at(-1)!.data as any).answer).toBe(answer);
   });
 
   it('POST /v1/attributions with the llm detector makes one rating call', async () => {

@@ -20,7 +20,8 @@ export const SECURED_ENV = {
   ]),
   MAX_CUSTOM_GRAPHS: '1',
 };
-export const LIMITED_ENV = { RATE_LIMIT_PER_IP: '1' };
+// Loopback clients are exempt from the per-IP limit without keys unless RATE_LIMIT_LOOPBACK is on.
+export const LIMITED_ENV = { RATE_LIMIT_PER_IP: '1', RATE_LIMIT_LOOPBACK: 'true' };
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 export const CYCLIC_GRAPH = {
@@ -132,6 +133,10 @@ export const ERROR_EXAMPLE_REQUESTS: Partial<
       headers: { 'content-type': 'application/jsonl' },
       payload: '{}\n'.repeat(50_001),
     },
+  },
+  UNKNOWN_EXPLANATION: {
+    app: 'bundled',
+    request: { method: 'GET', url: '/v1/explanations/expl_0123456789abcdef01234567' },
   },
   UNKNOWN_BATCH: {
     app: 'bundled',

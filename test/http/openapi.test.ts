@@ -94,6 +94,7 @@ describe('openapi.yaml', () => {
       'GET /v1/batches/{id}',
       'GET /v1/batches/{id}/output',
       'GET /v1/charts/radar.svg',
+      'GET /v1/explanations/{id}',
       'GET /v1/graphs',
       'GET /v1/graphs/{id}',
       'GET /v1/graphs/{id}/diagram.svg',

@@ -93,6 +93,26 @@ describe.concurrent('configuration errors stop the start', { timeout: 120_000 },
   });
 });
 
+describe('startup', () => {
+  it('logs where the playground and the API reference are', async () => {
+    const s = start({ PORT: '0', GRAPHS_DIR: FIXTURE_GRAPHS, LOG_LEVEL: 'info' });
+    const url = await s.listening;
+    for (let i = 0; i < 250 && !s.out().includes('playground at'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const line = s
+      .out()
+      .split('\n')
+      .find((l) => l.includes('playground at'));
+    expect(JSON.parse(line!)).toMatchObject({
+      msg: `playground at ${url}/, API reference (Swagger UI) at ${url}/docs`,
+      playground: `${url}/`,
+      docs: `${url}/docs`,
+    });
+    process.kill(s.child.pid!, 'SIGTERM');
+    expect(await waitForExit(s.child)).toBe(0);
+  });
+});
+
 describe('signals', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)(
     '%s finishes the request in flight, then exits 0',

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_CUSTOM_GRAPH, EXAMPLE_GRAPH } from '../../schemas/api.js';
 import { loadConfig } from '../../src/config/index.js';
 import { jsonDeeperThan, MAX_JSON_DEPTH, OVERLOAD_RETRY_AFTER_S } from '../../src/http/security.js';
-import { expectEnvelope, expectRefused, startLive, type Live } from '../http/helpers.js';
+import { expectEnvelope, expectRefused, makeApp, startLive, type Live } from '../http/helpers.js';
 import { bearer, KEY_ENTRIES, KEYS } from './keys.js';
 
 const lives: Live[] = [];
@@ -68,7 +68,7 @@ describe('rate limits', () => {
   });
 
   it('per IP: requests without a valid key, health probes exempt', async () => {
-    const l = await live({ RATE_LIMIT_PER_IP: '3' });
+    const l = await live({ RATE_LIMIT_PER_IP: '3', RATE_LIMIT_LOOPBACK: 'true' });
     for (let i = 0; i < 3; i++) expect((await fetch(`${l.url}/v1/graphs`)).status).toBe(200);
     const e = await expect429(await fetch(`${l.url}/v1/presets`), 3);
     expect(e.message).toContain('RATE_LIMIT_PER_IP');
@@ -77,6 +77,32 @@ describe('rate limits', () => {
     for (let i = 0; i < 20; i++) {
       expect((await fetch(`${l.url}/healthz`)).status).toBe(200);
       expect((await fetch(`${l.url}/readyz`)).status).toBe(200);
+    }
+  });
+
+  it('per IP without keys: loopback exempt by default, remote clients limited', async () => {
+    const app = await makeApp({ RATE_LIMIT_PER_IP: '2' });
+    try {
+      const from = (remoteAddress: string) =>
+        app.inject({ method: 'GET', url: '/v1/presets', remoteAddress });
+      for (let i = 0; i < 10; i++) {
+        expect((await from('127.0.0.1')).statusCode).toBe(200);
+        expect((await from('::1')).statusCode).toBe(200);
+      }
+      expect((await from('203.0.113.9')).statusCode).toBe(200);
+      expect((await from('203.0.113.9')).statusCode).toBe(200);
+      expect((await from('203.0.113.9')).statusCode).toBe(429);
+    } finally {
+      await app.close();
+    }
+    // With keys configured, loopback is an address like any other.
+    const keyed = await makeApp({ RATE_LIMIT_PER_IP: '1', API_KEYS: JSON.stringify(KEY_ENTRIES) });
+    try {
+      const local = () => keyed.inject({ method: 'GET', url: '/v1/presets', remoteAddress: '127.0.0.1' });
+      expect((await local()).statusCode).toBe(401);
+      expect((await local()).statusCode).toBe(429);
+    } finally {
+      await keyed.close();
     }
   });
 
@@ -129,7 +155,11 @@ describe('rate limits', () => {
   });
 
   it('the window resets: allowed again after Retry-After', async () => {
-    const l = await live({ RATE_LIMIT_PER_IP: '1', RATE_LIMIT_WINDOW_MS: '1000' });
+    const l = await live({
+      RATE_LIMIT_PER_IP: '1',
+      RATE_LIMIT_WINDOW_MS: '1000',
+      RATE_LIMIT_LOOPBACK: 'true',
+    });
     expect((await fetch(`${l.url}/v1/presets`)).status).toBe(200);
     const limited = await fetch(`${l.url}/v1/presets`);
     expect(limited.status).toBe(429);

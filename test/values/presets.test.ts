@@ -182,3 +182,27 @@ describe('presets', () => {
     expect(() => readPresets(dir)).toThrow(/b\.json: not a preset file/);
   });
 });
+
+describe('human cluster labels', () => {
+  it('say how the cluster differs from the average person, and the values they name do', () => {
+    const mean = getPreset('human:mean')!.values;
+    const byLabel = new Map(TEN.map((v) => [v.replace('_', '-'), v]));
+    const clusters = presets.filter((p) => p.id.startsWith('human:cluster-'));
+    expect(clusters).toHaveLength(5);
+    for (const c of clusters) {
+      const m = /^Human cluster \d: more ([a-z-]+) & ([a-z-]+), less ([a-z-]+) than the average person$/.exec(
+        c.label,
+      );
+      expect(m, c.label).not.toBeNull();
+      const diff = (name: string) => c.values[byLabel.get(name)!]! - mean[byLabel.get(name)!]!;
+      expect(diff(m![1]!), c.label).toBeGreaterThan(0);
+      expect(diff(m![2]!), c.label).toBeGreaterThan(0);
+      expect(diff(m![3]!), c.label).toBeLessThan(0);
+    }
+    // Cluster 1, the example: its own top values are self-direction, benevolence, security
+    // (+0.16, +0.12, +0.11), yet it is the cluster with more power and achievement than the mean.
+    expect(getPreset('human:cluster-1')!.label).toBe(
+      'Human cluster 1: more power & achievement, less universalism than the average person',
+    );
+  });
+});

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HUMAN_RANK_CURVE, rankScores, scoresToRanking } from '../../src/values/ranking.js';
+import { convertProfile } from '../../src/values/profile.js';
+import {
+  HUMAN_RANK_CURVE,
+  partialRankScores,
+  rankScores,
+  scoresToRanking,
+} from '../../src/values/ranking.js';
 
 describe('rankings', () => {
   it('the human rank curve is strictly decreasing (so ranking → scores keeps the order)', () => {
@@ -40,5 +46,21 @@ describe('rankings', () => {
         ['a', 'c'],
       ],
     });
+  });
+});
+
+describe('partial rankings', () => {
+  it('give the listed values the top ranks of the system, in order', () => {
+    expect(partialRankScores(3, 10)).toEqual([1.212, 0.9498, 0.724]);
+    expect(partialRankScores(10, 10)).toEqual(rankScores(10));
+    expect(() => partialRankScores(11, 10)).toThrow(/at least 11/);
+  });
+
+  it('the issue’s example: listed values come first, benevolence third, not last of all ten', () => {
+    const { values } = convertProfile(
+      { format: 'ranking', ranking: ['achievement', 'self_direction', 'benevolence'] },
+      'centered',
+    );
+    expect(values).toEqual({ achievement: 1.212, self_direction: 0.9498, benevolence: 0.724 });
   });
 });

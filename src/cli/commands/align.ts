@@ -97,7 +97,11 @@ export async function run(argv: string[]): Promise<number> {
     else if (ev.type === 'revision' && live) console.error(`\n# revision ${ev.attempt}: ${ev.reason}\n`);
     else if (ev.type === 'verification' && live) {
       const v = ev.verification;
-      console.error(`\n# verification: MAE ${v.mae.toFixed(2)}, Spearman ${v.spearman?.toFixed(2) ?? 'n/a'}`);
+      console.error(
+        'error' in v
+          ? `\n# verification failed (${v.error.code}): ${v.error.message}`
+          : `\n# verification: MAE ${v.mae.toFixed(2)}, Spearman ${v.spearman?.toFixed(2) ?? 'n/a'}`,
+      );
     } else if (ev.type === 'done') {
       out = {
         ...out,

@@ -74,7 +74,11 @@ function interventionList(raw: unknown): unknown {
 function parseQuery(raw: Record<string, unknown>, where: string): QueryInput {
   const input = { ...raw, interventions: interventionList(raw.interventions) };
   const parsed = Query.safeParse(input);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    // interventionList already turned the `{"node": value}` shorthand into a list.
+    const { interventions, ...rest } = parsed.data;
+    return { ...rest, interventions: Array.isArray(interventions) ? interventions : undefined };
+  }
   const issue = parsed.error.issues[0]!;
   const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
   throw new InputError(`${where || '--'}${where ? path : path.slice(1)}: ${issue.message}`);

@@ -1,6 +1,6 @@
 /**
- * The alignment routes: POST /v1/align (and its alias POST /align), POST /v1/attributions, and the
- * OpenAI-compatible POST /v1/chat/completions.
+ * The alignment routes: POST /v1/align (and its alias POST /align) and POST /v1/attributions (the
+ * OpenAI-compatible POST /v1/chat/completions is in chat.ts, on the same streaming helpers).
  *
  * Streaming (`stream: true`) uses server-sent events. Headers are held until the model's first text
  * delta: a failure before it (upstream down, deadline, bad profile) is a normal HTTP error in the
@@ -13,8 +13,6 @@ import {
   AlignResponseBody,
   AttributionBody,
   AttributionResponseBody,
-  ChatCompletionBody,
-  ChatCompletionResponseBody,
   type AlignRequestT,
 } from '../../../schemas/align.js';
 import { errorResponses } from '../../../schemas/api.js';
@@ -41,7 +39,7 @@ export interface AlignRouteDeps extends RouteDeps {
   align: Omit<AlignDeps, 'graphs'>;
 }
 
-const ALIGN_ERRORS = {
+export const ALIGN_ERRORS = {
   400: [
     'VALIDATION_FAILED',
     'MALFORMED_JSON',
@@ -83,7 +81,7 @@ function toPipeline(body: AlignRequestT, requestId: string): PipelineRequest {
 }
 
 /** An AbortSignal that fires when the client goes away. */
-function clientSignal(request: FastifyRequest, reply: FastifyReply): AbortController {
+export function clientSignal(request: FastifyRequest, reply: FastifyReply): AbortController {
   const controller = new AbortController();
   const onClose = () => {
     if (!reply.raw.writableFinished) controller.abort(new Error('client closed the connection'));
@@ -103,13 +101,14 @@ function apiErrorOf(err: unknown, bodyLimit: number): ApiError {
  * Run `events`, holding everything until the first text delta (or the end), then stream them as SSE
  * written by `write`. Errors before the first write are thrown (an ordinary HTTP error).
  */
-async function streamEvents(
+export async function streamEvents(
   request: FastifyRequest,
   reply: FastifyReply,
   events: AsyncIterable<AlignEvent>,
   write: (ev: AlignEvent) => string,
   onError: (err: ApiError) => string,
   bodyLimit: number,
+  headers: Record<string, string> = {},
 ): Promise<void> {
   const held: AlignEvent[] = [];
   const iterator = events[Symbol.asyncIterator]();
@@ -130,6 +129,7 @@ async function streamEvents(
     'x-accel-buffering': 'no',
     'x-request-id': request.id,
     ...(head && head.type === 'profile' ? { 'x-served-model': head.generator.model } : {}),
+    ...headers,
   });
   for (const ev of held) raw.write(write(ev));
   try {
@@ -303,120 +303,6 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
       }
       if (detector === 'phrases') return attributeText(entry, text);
       return attributeLearned(entry, text);
-    },
-  );
-
-  app.post(
-    '/v1/chat/completions',
-    {
-      config: routeScope('align'),
-      schema: {
-        operationId: 'createChatCompletion',
-        summary: 'OpenAI-compatible chat completions with a value profile',
-        description:
-          'Point an OpenAI client at pluralign (base URL `http://host:8080/v1`) and add `value_profile` to the request (`extra_body` in the Python SDK): the last user message is answered from that profile. Streaming (`stream: true`) sends `chat.completion.chunk` events and `data: [DONE]`; a failure mid-stream sends `data: {"error": …}` and no `[DONE]`. The response carries the explanation under `pluralign`.',
-        tags: ['align'],
-        body: ChatCompletionBody,
-        response: {
-          200: ChatCompletionResponseBody,
-          ...errorResponses(ALIGN_ERRORS),
-        },
-      },
-    },
-    async (request, reply) => {
-      const body = request.body;
-      const question = [...body.messages].reverse().find((m) => m.role === 'user');
-      const content = typeof question?.content === 'string' ? question.content : '';
-      if (!content.trim()) {
-        throw new ApiError(
-          'VALIDATION_FAILED',
-          'messages needs a user message with text content (the question)',
-          [{ path: 'messages', message: 'no user message with string content' }],
-        );
-      }
-      const vp = body.value_profile;
-      const controller = clientSignal(request, reply);
-      const events = alignEvents(
-        pipeline(),
-        {
-          question: content,
-          target: vp.target,
-          graph: vp.graph,
-          factual: vp.factual,
-          action: vp.action,
-          lambda: vp.lambda,
-          verify: vp.verify,
-          generator: vp.generator,
-          model: body.model,
-          temperature: body.temperature,
-          maxTokens: body.max_tokens,
-          requestId: request.id,
-        },
-        controller.signal,
-        { deltas: body.stream === true },
-      );
-      const id = `chatcmpl-${request.id.replace(/[^A-Za-z0-9]/g, '').slice(0, 24) || 'pluralign'}`;
-      const created = Math.floor(Date.now() / 1000);
-      if (body.stream) {
-        let model = body.model ?? 'pluralign';
-        const chunk = (
-          delta: Record<string, unknown>,
-          finish: string | null,
-          extra: Record<string, unknown> = {},
-        ) =>
-          `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
-        let first = true;
-        await streamEvents(
-          request,
-          reply,
-          events,
-          (ev) => {
-            if (ev.type === 'profile') {
-              model = ev.generator.model;
-              return '';
-            }
-            if (ev.type === 'delta') {
-              const out = chunk(first ? { role: 'assistant', content: ev.text } : { content: ev.text }, null);
-              first = false;
-              return out;
-            }
-            if (ev.type === 'done') {
-              model = ev.servedModel;
-              return (
-                chunk({}, 'stop', {
-                  usage: {
-                    prompt_tokens: ev.usage.promptTokens,
-                    completion_tokens: ev.usage.completionTokens,
-                    total_tokens: ev.usage.promptTokens + ev.usage.completionTokens,
-                  },
-                }) + 'data: [DONE]\n\n'
-              );
-            }
-            return '';
-          },
-          (e) => `data: ${JSON.stringify(e.toEnvelope())}\n\n`,
-          deps.config.bodyLimit,
-        );
-        return reply;
-      }
-      const r = await collectResponse(events);
-      reply.header('x-upstream-attempts', String(r.usage.upstreamAttempts));
-      reply.header('x-served-model', r.servedModel);
-      return {
-        id,
-        object: 'chat.completion' as const,
-        created,
-        model: r.servedModel,
-        choices: [
-          { index: 0, message: { role: 'assistant' as const, content: r.answer }, finish_reason: 'stop' },
-        ],
-        usage: {
-          prompt_tokens: r.usage.promptTokens,
-          completion_tokens: r.usage.completionTokens,
-          total_tokens: r.usage.promptTokens + r.usage.completionTokens,
-        },
-        pluralign: { generator: r.generator, explanation: r.explanation, verification: r.verification },
-      };
     },
   );
 };

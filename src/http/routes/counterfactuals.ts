@@ -66,7 +66,7 @@ export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
           const { entry, source } = resolved;
           const graph = { id: entry.id, version: entry.version, hash: entry.hash, source };
           if (requestWork(entry.program, body) <= budget.inlineWork)
-            return { graph, ...runCounterfactualRequest(entry.program, body) };
+            return { graph, ...runCounterfactualRequest(entry.program, entry.file.scale, body) };
           const job = { hash: entry.hash, file: entry.file, inline: source === 'inline' };
           return { graph, ...(await pool.run(job, body)) };
         }

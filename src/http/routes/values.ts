@@ -32,14 +32,27 @@ export const valueRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) =
         querystring: PresetQuery,
         response: {
           200: PresetList.describe('The presets.'),
-          ...errorResponses({ 400: ['VALIDATION_FAILED'], 500: ['INTERNAL'], 503: ['SHUTTING_DOWN'] }),
+          ...errorResponses({
+            400: ['VALIDATION_FAILED'],
+            404: ['UNKNOWN_GRAPH'],
+            500: ['INTERNAL'],
+            503: ['SHUTTING_DOWN'],
+          }),
         },
       },
     },
     async (request) => {
       const { system } = request.query;
-      const presets = listPresets().filter((p) => system === undefined || p.system === system);
-      return { presets };
+      const all = listPresets();
+      const systems = [...new Set(all.map((p) => p.system))];
+      if (system !== undefined && !systems.includes(system)) {
+        throw new ApiError(
+          'UNKNOWN_GRAPH',
+          `no presets for system "${system}"; systems with presets: ${systems.join(', ')}`,
+          [{ path: 'query.system', message: `unknown system "${system}"` }],
+        );
+      }
+      return { presets: all.filter((p) => system === undefined || p.system === system) };
     },
   );
 
