@@ -356,6 +356,14 @@ const ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorEnvelopeT>> = {
       details: [{ path: 'evidence', message: 'node "y" is nonlinear', node: 'y' }],
     },
   },
+  WORK_BUDGET_EXCEEDED: {
+    error: {
+      code: 'WORK_BUDGET_EXCEEDED',
+      message:
+        'the request needs more than 1000 ms of computation (COUNTERFACTUAL_BUDGET_MS); ask for less: explain "none", fewer queries or interventions, full evidence, or a smaller graph',
+      details: [],
+    },
+  },
   NON_FINITE_RESULT: {
     error: {
       code: 'NON_FINITE_RESULT',

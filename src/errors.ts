@@ -186,6 +186,7 @@ export interface ErrorEnvelope {
 /** The most details an error lists (one more says how many were left out), and its longest message. */
 export const MAX_ERROR_DETAILS = 100;
 const MAX_MESSAGE_LENGTH = 2000;
+const OMITTED = /^…and \d+ more problems of the same request$/;
 
 export class ApiError extends Error {
   readonly code: ErrorCode;
@@ -198,8 +199,11 @@ export class ApiError extends Error {
     this.code = code;
     this.statusCode = ERROR_CATALOGUE[code].status;
     // Error bodies stay small whatever the input (60,000 unknown evidence keys were a 14 MB 400).
+    // A list capped before (an error rebuilt from another's details) keeps its count of the rest.
+    const alreadyCapped =
+      details.length === MAX_ERROR_DETAILS + 1 && OMITTED.test(details[MAX_ERROR_DETAILS]!.message);
     this.details =
-      details.length > MAX_ERROR_DETAILS
+      details.length > MAX_ERROR_DETAILS && !alreadyCapped
         ? [
             ...details.slice(0, MAX_ERROR_DETAILS),
             {

@@ -538,7 +538,12 @@ describe('with an OpenAI-compatible backend (the fake upstream)', () => {
     const answer = 'Stance: yes\n\n1. Family comes first.';
     // The judge returns incomplete JSON, as small local models do.
     fake.script({ type: 'ok', text: answer }, { type: 'ok', text: '{"ratings": {"help' });
-    const r = await post(`${live.url}/v1/align`, { question: QUESTION, target: TARGET, verify: true });
+    const r = await post(`${live.url}/v1/align`, {
+      question: QUESTION,
+      target: TARGET,
+      verify: true,
+      attributor: 'llm',
+    });
     expect(r.res.status).toBe(200);
     expect(r.json().answer).toBe(answer);
     expect(r.json().verification).toMatchObject({
@@ -553,6 +558,7 @@ describe('with an OpenAI-compatible backend (the fake upstream)', () => {
       question: QUESTION,
       target: TARGET,
       verify: true,
+      attributor: 'llm',
       stream: true,
     });
     const events = parseSse(streamed.text);

@@ -8,6 +8,7 @@
 import type { InjectOptions } from 'fastify';
 import { EXAMPLE_CUSTOM_GRAPH, EXAMPLE_GRAPH } from '../../schemas/api.js';
 import type { ErrorCode } from '../../src/errors.js';
+import { sinChain } from '../compute/graphs.js';
 
 const post = (url: string, payload: object): InjectOptions => ({ method: 'POST', url, payload });
 
@@ -134,6 +135,12 @@ export const ERROR_EXAMPLE_REQUESTS: Partial<
       payload: '{}\n'.repeat(50_001),
     },
   },
+  // A 1,000-node sin() chain with a shift on every node: the sampled explanation is about a minute of
+  // work, stopped on its worker thread after COUNTERFACTUAL_BUDGET_MS (1000 ms by default).
+  WORK_BUDGET_EXCEEDED: {
+    app: 'bundled',
+    request: post('/v1/counterfactuals', budgetBuster()),
+  },
   UNKNOWN_EXPLANATION: {
     app: 'bundled',
     request: { method: 'GET', url: '/v1/explanations/expl_0123456789abcdef01234567' },
@@ -248,3 +255,12 @@ export const ERROR_EXAMPLE_REQUESTS: Partial<
     request: post('/v1/attributions', { text: 'I help my family.', graph: 'curve' }),
   },
 };
+
+function budgetBuster() {
+  const graph = sinChain(1000);
+  return {
+    graph,
+    evidence: Object.fromEntries(graph.nodes.map((n, i) => [n.id, (i % 7) / 10])),
+    interventions: graph.nodes.map((n) => ({ node: n.id, type: 'shift', value: 0.5 })),
+  };
+}

@@ -30,7 +30,7 @@ describe('security headers', () => {
   beforeAll(async () => {
     live = await startLive({ API_KEYS });
   });
-  afterAll(() => live.close());
+  afterAll(() => live.close(), 30_000);
 
   it('on successes and on every kind of error', async () => {
     const cases: Array<[string, RequestInit & { url: string }, number]> = [

@@ -4,7 +4,8 @@
  * same zod schema, printing the same shape: `{ graph, result }` or `{ graph, results }`.
  */
 import { parseArgs } from 'node:util';
-import { Query } from '../../../schemas/api.js';
+import { z } from 'zod';
+import { Intervention, Query } from '../../../schemas/api.js';
 import { ApiError } from '../../errors.js';
 import { loadGraphDir, resolveGraph } from '../../graphs/registry.js';
 import {
@@ -71,14 +72,16 @@ function interventionList(raw: unknown): unknown {
  * A query validated with the API's zod schema; problems name the flag and the path (`where` is the
  * batch element, e.g. `--queries[2]`; for a single query the flag is the first path element).
  */
+/**
+ * The API's query with interventions as a list only: interventionList already turned the
+ * `{"node": value}` shorthand into one, and without the union zod names the field that is wrong.
+ */
+const CliQuery = Query.extend({ interventions: z.array(Intervention).optional() });
+
 function parseQuery(raw: Record<string, unknown>, where: string): QueryInput {
   const input = { ...raw, interventions: interventionList(raw.interventions) };
-  const parsed = Query.safeParse(input);
-  if (parsed.success) {
-    // interventionList already turned the `{"node": value}` shorthand into a list.
-    const { interventions, ...rest } = parsed.data;
-    return { ...rest, interventions: Array.isArray(interventions) ? interventions : undefined };
-  }
+  const parsed = CliQuery.safeParse(input);
+  if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
   throw new InputError(`${where || '--'}${where ? path : path.slice(1)}: ${issue.message}`);
