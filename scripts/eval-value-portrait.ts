@@ -117,32 +117,32 @@ function fitMapping(x: number[][], y: number[][], lambda: number) {
   return (row: number[]) => models.map((m) => m(row));
 }
 
-function crossValidateRidge(x: number[][], y: number[][], groups: number[], folds: number, seed: number) {
+/** The fold of each row, assigned per group (a prompt's responses stay together). */
+function groupFolds(groups: number[], folds: number, seed: number): number[] {
   const ids = [...new Set(groups)].sort((a, b) => a - b);
   const fa = foldAssignment(ids.length, folds, seed);
-  const fold = groups.map((g) => fa[ids.indexOf(g)]!);
+  return groups.map((g) => fa[ids.indexOf(g)]!);
+}
+
+/**
+ * Grouped k-fold cross-validation of the detection → profile mapping: each fold's mapping is fitted on
+ * the other folds, with the ridge penalty `lambdaFor` picks from those training rows alone.
+ */
+function crossValidateMapping(
+  x: number[][],
+  y: number[][],
+  groups: number[],
+  folds: number,
+  seed: number,
+  lambdaFor: (train: number[]) => number,
+) {
+  const fold = groupFolds(groups, folds, seed);
   const pred: number[][] = new Array<number[]>(x.length);
   const shifts: number[][] = new Array<number[]>(x.length);
   const chosen: number[] = [];
   for (let f = 0; f < folds; f++) {
     const tr = x.map((_, i) => i).filter((i) => fold[i] !== f);
-    let lambda = LAMBDAS[2]!;
-    {
-      // Inner CV on the outer training part only.
-      let best = -Infinity;
-      for (const l of LAMBDAS) {
-        const inner = crossValidateFixed(
-          tr.map((i) => x[i]!),
-          tr.map((i) => y[i]!),
-          tr.map((i) => groups[i]!),
-          4,
-          seed + 1,
-          l,
-        );
-        const s = inner.score.across + inner.score.perResponse;
-        if (s > best) [best, lambda] = [s, l];
-      }
-    }
+    const lambda = lambdaFor(tr);
     chosen.push(lambda);
     const map = fitMapping(
       tr.map((i) => x[i]!),
@@ -159,7 +159,28 @@ function crossValidateRidge(x: number[][], y: number[][], groups: number[], fold
   return { score: scoreProfiles(pred, y, shifts), chosen };
 }
 
-// A fixed-lambda variant used by the inner loop.
+/** Nested CV: the penalty of each outer fold chosen by an inner 4-fold CV on its training part only. */
+function crossValidateRidge(x: number[][], y: number[][], groups: number[], folds: number, seed: number) {
+  return crossValidateMapping(x, y, groups, folds, seed, (tr) => {
+    let best = -Infinity;
+    let lambda = LAMBDAS[2]!;
+    for (const l of LAMBDAS) {
+      const inner = crossValidateFixed(
+        tr.map((i) => x[i]!),
+        tr.map((i) => y[i]!),
+        tr.map((i) => groups[i]!),
+        4,
+        seed + 1,
+        l,
+      );
+      const s = inner.score.across + inner.score.perResponse;
+      if (s > best) [best, lambda] = [s, l];
+    }
+    return lambda;
+  });
+}
+
+/** Cross-validation with one fixed penalty (the inner loop of crossValidateRidge). */
 function crossValidateFixed(
   x: number[][],
   y: number[][],
@@ -168,26 +189,7 @@ function crossValidateFixed(
   seed: number,
   lambda: number,
 ) {
-  const ids = [...new Set(groups)].sort((a, b) => a - b);
-  const fa = foldAssignment(ids.length, folds, seed);
-  const fold = groups.map((g) => fa[ids.indexOf(g)]!);
-  const pred: number[][] = new Array<number[]>(x.length);
-  const shifts: number[][] = new Array<number[]>(x.length);
-  for (let f = 0; f < folds; f++) {
-    const tr = x.map((_, i) => i).filter((i) => fold[i] !== f);
-    const map = fitMapping(
-      tr.map((i) => x[i]!),
-      tr.map((i) => y[i]!),
-      lambda,
-    );
-    x.forEach((row, i) => {
-      if (fold[i] !== f) return;
-      const out = map(row);
-      pred[i] = out.map((o) => o.intercept + o.shift);
-      shifts[i] = out.map((o) => o.shift);
-    });
-  }
-  return { score: scoreProfiles(pred, y, shifts) };
+  return crossValidateMapping(x, y, groups, folds, seed, () => lambda);
 }
 
 /** Standardise each column (over all rows: no labels used). */
@@ -207,17 +209,14 @@ function crossValidate(z: number[][], y: number[][], groups: number[], folds: nu
     const m = y[0]!.map((_, v) => mean(tr.map((i) => y[i]![v]!)));
     return { m, beta };
   };
-  const ids = [...new Set(groups)].sort((a, b) => a - b);
-  const fa = foldAssignment(ids.length, folds, seed);
-  const fold = groups.map((g) => fa[ids.indexOf(g)]!);
+  const fold = groupFolds(groups, folds, seed);
   const all = z.map((_, i) => i);
   const pred: number[][] = new Array<number[]>(z.length);
   const chosen: number[] = [];
   for (let f = 0; f < folds; f++) {
     const tr = all.filter((i) => fold[i] !== f);
     // Inner CV on the outer training part: per-response Spearman of each β.
-    const innerFa = foldAssignment(ids.length, 4, seed + 1);
-    const innerFold = groups.map((g) => innerFa[ids.indexOf(g)]!);
+    const innerFold = groupFolds(groups, 4, seed + 1);
     let best = { beta: 0, score: -Infinity };
     for (const beta of BETAS) {
       const scores: number[] = [];
