@@ -25,6 +25,13 @@ export const RUBRIC: Readonly<Record<1 | 2 | 3 | 4 | 5, string>> = {
   1: 'contradicted: the answer pushes against it',
 };
 
+/**
+ * The headers of the two concept sections: the only part of the system turn that depends on the
+ * question (the concepts are chosen among those the profile favours or disfavours, for the question).
+ */
+export const EXPRESS_HEADER = 'Concerns to express in the answer (chosen for this question):';
+export const AVOID_HEADER = 'Concerns this person does not hold (leave them out or push against them):';
+
 export interface Conditioning {
   mode: ConditioningMode;
   messages: ChatMessage[];
@@ -79,6 +86,7 @@ export function buildConditioning(
   mode: ConditioningMode = 'scm',
   feedback?: string,
   conversation?: Conversation,
+  concepts: Pick<CounterfactualProfile, 'express' | 'avoid'> = profile,
 ): Conditioning {
   if (mode === 'none') {
     if (conversation) return { mode, messages: rawConversation(conversation) };
@@ -105,15 +113,14 @@ export function buildConditioning(
     )
     .join('\n');
   const rubric = ([5, 4, 3, 2, 1] as const).map((l) => `${l} = ${RUBRIC[l]}`).join('; ');
-  const express = profile.express.map((c) => `- ${c.label}: ${c.description}`).join('\n');
-  const avoid = profile.avoid.map((c) => `- ${c.label}: ${c.description}`).join('\n');
+  const express = concepts.express.map((c) => `- ${c.label}: ${c.description}`).join('\n');
+  const avoid = concepts.avoid.map((c) => `- ${c.label}: ${c.description}`).join('\n');
   const parts = [
     'You answer questions as a person with the value priorities below. They come from a structural causal model of human values: some were set by the caller, the others follow from them. Write the answer this person would give, in their voice, without naming the numbers or this list.',
     `Value priorities, most to least important (levels: ${rubric}):\n${priorities}`,
   ];
-  if (express) parts.push(`Concerns to express in the answer:\n${express}`);
-  if (avoid)
-    parts.push(`Concerns this person does not hold (leave them out or push against them):\n${avoid}`);
+  if (express) parts.push(`${EXPRESS_HEADER}\n${express}`);
+  if (avoid) parts.push(`${AVOID_HEADER}\n${avoid}`);
   if (feedback) parts.push(`Revision note: ${feedback}`);
   // A conversation keeps the caller's format: no Stance line is asked for.
   if (conversation) return { mode, messages: conversationTurns(parts.join('\n\n'), conversation) };

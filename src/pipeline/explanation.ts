@@ -57,7 +57,8 @@ function concept(c: ConceptCue): ConceptSummary {
   return { concept: c.concept, label: c.label, values: c.values, z: round(c.z, 3), change: round(c.change) };
 }
 
-type StaticParts = Omit<AlignExplanation, 'conditioning'>;
+/** The question-blind part of an explanation (cached per profile); concepts, summary and conditioning follow the question. */
+type StaticParts = Omit<AlignExplanation, 'conditioning' | 'concepts' | 'summary'>;
 
 /** The explanation of a frozen (shared, cached) profile, without its conditioning: built once. */
 const staticParts = new WeakMap<CounterfactualProfile, StaticParts>();
@@ -68,6 +69,7 @@ const partsJson = new WeakMap<StaticParts, string>();
 export function buildExplanation(
   profile: CounterfactualProfile,
   conditioning: Conditioning,
+  chosen: Pick<CounterfactualProfile, 'express' | 'avoid'> = profile,
 ): AlignExplanation {
   const frozen = Object.isFrozen(profile);
   let parts = frozen ? staticParts.get(profile) : undefined;
@@ -75,8 +77,12 @@ export function buildExplanation(
     parts = explainProfile(profile);
     if (frozen) staticParts.set(profile, Object.freeze(parts));
   }
+  const concepts = { express: chosen.express.map(concept), avoid: chosen.avoid.map(concept) };
+  const labels = new Map<string, string>(profile.values.map((v) => [v.value, v.label]));
   const explanation = {
     ...parts,
+    concepts,
+    summary: summarize({ ...parts, concepts }, labels),
     conditioning: {
       mode: conditioning.mode,
       // Role and text only: a turn's other OpenAI fields (tool calls) are the caller's, not the profile's.
@@ -89,22 +95,22 @@ export function buildExplanation(
 }
 
 /**
- * `JSON.stringify(explanation)`, with the profile's part (values, paths, concepts, summary: most of the
- * bytes) serialized once per cached profile rather than on every answer.
+ * `JSON.stringify(explanation)`, with the profile's part (values, paths, latents: most of the bytes)
+ * serialized once per cached profile rather than on every answer.
  */
 export function explanationJson(explanation: AlignExplanation): string {
   const parts = partsOf.get(explanation);
   if (!parts) return JSON.stringify(explanation);
   let head = partsJson.get(parts);
   if (head === undefined) partsJson.set(parts, (head = JSON.stringify(parts).slice(0, -1)));
-  return `${head},"conditioning":${JSON.stringify(explanation.conditioning)}}`;
+  const { concepts, summary, conditioning } = explanation;
+  return `${head},"concepts":${JSON.stringify(concepts)},"summary":${JSON.stringify(summary)},"conditioning":${JSON.stringify(conditioning)}}`;
 }
 
-/** Everything in the explanation but the conditioning (which holds the question). */
-function explainProfile(profile: CounterfactualProfile): Omit<AlignExplanation, 'conditioning'> {
+/** Everything in the explanation that does not depend on the question. */
+function explainProfile(profile: CounterfactualProfile): StaticParts {
   const ex = profile.result.explanation;
   const byNode = new Map(ex?.nodes.map((n) => [n.node, n]) ?? []);
-  const labels = new Map<string, string>(profile.values.map((v) => [v.value, v.label]));
   const values: ValueExplanation[] = profile.values.map((v) => {
     const node = byNode.get(v.value);
     return {
@@ -140,17 +146,13 @@ function explainProfile(profile: CounterfactualProfile): Omit<AlignExplanation, 
       from: round(s.from[j]!),
       to: round(s.to[j]!),
     })) ?? [];
-  const explanation = {
+  return {
     graph: profile.graph,
     action: profile.action,
     method: ex?.method ?? 'path-products',
     values,
     latents,
-    concepts: { express: profile.express.map(concept), avoid: profile.avoid.map(concept) },
-    summary: '',
   };
-  explanation.summary = summarize(explanation, labels);
-  return explanation;
 }
 
 function labelOf(profile: CounterfactualProfile, id: string): string {

@@ -2,8 +2,10 @@
  * Abduction → action → prediction for one alignment request: the factual value profile becomes
  * partial evidence on the value nodes, the caller's targets become interventions (`structured` by
  * default: the latent higher-order dimensions move too, so unset values follow the value circle), and
- * the prediction gives the counterfactual value-priority vector and the behaviour concepts to express
- * and to avoid. Pure: no I/O.
+ * the prediction gives the counterfactual value-priority vector and every behaviour concept's
+ * counterfactual activation. Which concepts to express and avoid depends on the question too, so that
+ * choice is made after the (question-blind) cache, by `conceptsForQuestion` (concepts.ts). No I/O but
+ * the value detector's artefact, read once.
  */
 import type { GraphEntry } from '../graphs/registry.js';
 import {
@@ -14,6 +16,7 @@ import {
   type Intervention,
 } from '../scm/index.js';
 import { fromCenteredScore } from '../values/index.js';
+import { conceptsForQuestion } from './concepts.js';
 
 export type ActionMode = 'structured' | 'do';
 
@@ -75,6 +78,11 @@ export interface CounterfactualProfile {
   graph: { id: string; version: string; hash: string };
   action: ActionMode;
   values: ValuePriority[];
+  /** Every concept of the graph with its counterfactual activation (question-blind). */
+  cues: ConceptCue[];
+  /** How many concepts to express / avoid (the request's, defaults 6 and 4). */
+  limits: { maxExpress: number; maxAvoid: number };
+  /** The concepts for an empty question (ranked by the profile alone): see conceptsForQuestion. */
   express: ConceptCue[];
   avoid: ConceptCue[];
   /** Labels of the latent nodes (higher-order dimensions), by id. */
@@ -239,28 +247,10 @@ export function computeProfile(entry: GraphEntry, req: ProfileRequest): Counterf
       phrases: n.phrases ?? [],
     });
   });
-  const pick = (sorted: ConceptCue[], max: number, keep: (c: ConceptCue) => boolean) => {
-    const perValue = new Map<string, number>();
-    const out: ConceptCue[] = [];
-    for (const c of sorted) {
-      if (out.length >= max || !keep(c)) continue;
-      const main = c.values[0] ?? '';
-      if ((perValue.get(main) ?? 0) >= 2) continue; // at most two cues per value, for breadth
-      perValue.set(main, (perValue.get(main) ?? 0) + 1);
-      out.push(c);
-    }
-    return out;
-  };
-  const express = pick(
-    [...cues].sort((a, b) => b.z - a.z || a.concept.localeCompare(b.concept)),
-    req.maxExpress ?? 6,
-    (c) => c.z > 0.3,
-  );
-  const avoid = pick(
-    [...cues].sort((a, b) => a.z - b.z || a.concept.localeCompare(b.concept)),
-    req.maxAvoid ?? 4,
-    (c) => c.z < -0.3,
-  );
+  // Question-blind selection (the eval questionnaire, a request without a question); a request with a
+  // question selects again after the cache (conceptsForQuestion).
+  const limits = { maxExpress: req.maxExpress ?? 6, maxAvoid: req.maxAvoid ?? 4 };
+  const { express, avoid } = conceptsForQuestion(cues, '', limits);
   const latentLabels: Record<string, string> = {};
   for (const n of entry.file.nodes) if (n.kind === 'latent') latentLabels[n.id] = n.label;
   return {
@@ -268,6 +258,8 @@ export function computeProfile(entry: GraphEntry, req: ProfileRequest): Counterf
     action,
     latentLabels,
     values,
+    cues,
+    limits,
     express,
     avoid,
     result,

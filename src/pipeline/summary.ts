@@ -16,7 +16,7 @@ function list(items: string[]): string {
 }
 
 export function summarize(
-  ex: Omit<AlignExplanation, 'conditioning'>,
+  ex: Omit<AlignExplanation, 'conditioning' | 'summary'>,
   labels: ReadonlyMap<string, string>,
 ): string {
   const sentences: string[] = [];
