@@ -222,12 +222,15 @@ function planOf(base: CounterfactualProfile, question?: string): AnswerPlan {
   return {
     ...(question !== undefined ? { question } : {}),
     avoid: profile.avoid.map((c) => ({ phrases: c.phrases, values: c.values })),
-    priorities: profile.values.map((v) => ({
-      value: v.value,
-      label: v.label,
-      level: v.level,
-      description: v.description,
-    })),
+    // What the prompt names: the caller's values and the salient inferred ones (conditioning.ts).
+    priorities: profile.values
+      .filter((v) => v.status === 'set' || v.salient)
+      .map((v) => ({
+        value: v.value,
+        label: v.label,
+        level: v.level,
+        description: v.description,
+      })),
     express: profile.express.map((c) => ({
       label: c.label,
       description: c.description,

@@ -78,7 +78,7 @@ describe('with no configuration: the template generator', () => {
     expect(body.explanation.summary).toMatch(/You set benevolence to 5\.0/);
     expect(body.explanation.summary).toMatch(/Universalism rises from/);
     expect(body.explanation.conditioning.messages[0].content).toMatch(
-      /Benevolence — 5\/5 \(set by the caller\)/,
+      /Value priorities the caller set[^]*\n- Benevolence — 5\/5: /,
     );
     expect(res.headers.get('x-upstream-attempts')).toBe('0');
     expect(res.headers.get('x-served-model')).toBe('pluralign-template-1');
