@@ -28,7 +28,13 @@ export interface ValueExplanation {
   centered: { factual: number; counterfactual: number; target: number | null };
   /** Likert points contributed by each caller target (sums to `change` up to the 1–5 clamp). */
   contributions: Contribution[];
-  paths: PathContribution[];
+  /**
+   * The largest paths of the change. A path through a latent the structured action chose is an
+   * inference (`inferred: true`): the latent was picked to explain the target, so the path runs against
+   * the edge from the latent to the target; `text` reads it that way ("universalism ← self-transcendence
+   * ← benevolence, inferred"). Other paths follow causal edges (`inferred: false`).
+   */
+  paths: Array<PathContribution & { inferred: boolean; text: string }>;
 }
 
 export interface AlignExplanation {
@@ -36,7 +42,10 @@ export interface AlignExplanation {
   action: 'structured' | 'do';
   method: string;
   values: ValueExplanation[];
-  latents: Array<{ node: string; label: string; from: number; to: number }>;
+  /** The latents the structured action set: from ĥ to h* (capped), with h*'s posterior sd. */
+  latents: Array<{ node: string; label: string; from: number; to: number; sd: number; capped: boolean }>;
+  /** What the action could not do as asked (no latent parent, a latent also acted on, a capped move). */
+  notes: string[];
   concepts: { express: ConceptSummary[]; avoid: ConceptSummary[] };
   summary: string;
   conditioning: { mode: ConditioningMode; messages: ChatMessage[] };
@@ -134,29 +143,44 @@ function explainProfile(profile: CounterfactualProfile): StaticParts {
         intervention: c.intervention,
         amount: round(c.amount * LIKERT_PER_CENTERED),
       })),
-      paths: (node?.paths ?? []).map((p) => ({ ...p, amount: round(p.amount * LIKERT_PER_CENTERED) })),
+      paths: (node?.paths ?? []).map((p) => ({
+        ...p,
+        amount: round(p.amount * LIKERT_PER_CENTERED),
+        inferred: p.structured === true,
+        text: pathText(profile, p),
+      })),
     };
   });
-  const s = profile.result.structured;
-  const program = profile.result.nodes;
-  const latents =
-    s?.latents.map((h, j) => ({
-      node: program[h]!,
-      label: labelOf(profile, program[h]!),
-      from: round(s.from[j]!),
-      to: round(s.to[j]!),
-    })) ?? [];
+  const latents = profile.latents.map((l) => ({
+    node: l.node,
+    label: l.label,
+    from: round(l.from),
+    to: round(l.to),
+    sd: round(l.sd),
+    capped: l.capped,
+  }));
   return {
     graph: profile.graph,
     action: profile.action,
     method: ex?.method ?? 'path-products',
     values,
     latents,
+    notes: [...profile.notes],
   };
 }
 
 function labelOf(profile: CounterfactualProfile, id: string): string {
-  return profile.latentLabels[id] ?? id;
+  return profile.latentLabels[id] ?? profile.values.find((v) => v.value === id)?.label ?? id;
+}
+
+/**
+ * A path in words. Inferred (through a latent the structured action chose): from the explained value
+ * back to the target, with ← and ", inferred". Causal: along the edges, with →.
+ */
+export function pathText(profile: CounterfactualProfile, p: PathContribution): string {
+  const names = p.path.map((id) => labelOf(profile, id).toLowerCase());
+  if (p.structured) return `${[...names].reverse().join(' ← ')}, inferred`;
+  return names.join(' → ');
 }
 
 export { likert };
