@@ -18,7 +18,7 @@
  *   answer, not a different value profile.
  */
 import { MFT_CONCEPT_MAP } from '../attribution/learned/mft-map.js';
-import { detectLabels } from '../attribution/learned/detect.js';
+import { detectLabels, type LabelDetection } from '../attribution/learned/detect.js';
 import { valueDetector } from '../attribution/learned/registry.js';
 import type { DetectorModel } from '../attribution/learned/artefact.js';
 import type { ConceptCue } from './profile.js';
@@ -81,6 +81,24 @@ function activeDetector(): DetectorModel | null {
   }
 }
 
+/** Detections of recent questions per artefact (a survey or a batch asks the same ones again). */
+export const QUESTION_CACHE_SIZE = 256;
+const questionCache = new WeakMap<DetectorModel, Map<string, LabelDetection[]>>();
+
+function detected(model: DetectorModel, text: string): LabelDetection[] {
+  let cache = questionCache.get(model);
+  if (!cache) questionCache.set(model, (cache = new Map()));
+  let labels = cache.get(text);
+  if (labels) {
+    cache.delete(text); // most recently used last
+  } else {
+    labels = detectLabels(model, text).labels;
+    if (cache.size >= QUESTION_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  }
+  cache.set(text, labels);
+  return labels;
+}
+
 /** Relevance of each cue to the question, and the prior used to break ties (same order as `cues`). */
 export function questionRelevance(
   cues: readonly ConceptCue[],
@@ -91,7 +109,7 @@ export function questionRelevance(
   const prior = new Float64Array(cues.length);
   const text = question.trim();
   const src = model ? sources(model, cues) : cues.map(() => null);
-  const labels = model && text && src.some((s) => s) ? detectLabels(model, text).labels : null;
+  const labels = model && text && src.some((s) => s) ? detected(model, text) : null;
   const lower = text.toLowerCase();
   cues.forEach((c, i) => {
     const s = src[i];
