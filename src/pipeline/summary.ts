@@ -56,7 +56,7 @@ export function summarize(
   const still = ex.values.filter((v) => v.status === 'inferred' && Math.abs(v.change) <= SUMMARY_THRESHOLD);
   if (still.length) {
     sentences.push(
-      `${list(still.map((v) => v.label))} ${still.length === 1 ? 'stays' : 'stay'} close to where they were.`,
+      `${list(still.map((v) => v.label))} ${still.length === 1 ? 'stays close to where it was' : 'stay close to where they were'}.`,
     );
   }
   if (ex.concepts.express.length) {
