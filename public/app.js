@@ -308,7 +308,8 @@ function pathText(v) {
   const p = v.paths?.[0];
   if (v.status === 'set') return 'set directly';
   if (!p) return '—';
-  return `${p.path.map(labelOf).join(' → ')} (${signed(p.amount)})`;
+  // Through a latent the structured action chose, the path is an inference (the server's `text` reads it backwards).
+  return `${p.text ?? p.path.map(labelOf).join(' → ')} (${signed(p.amount)})`;
 }
 
 function renderExplanation(ex) {
@@ -345,7 +346,11 @@ function renderExplanation(ex) {
           el(
             'ul',
             {},
-            ...latents.map((l) => el('li', { text: `${l.label}: ${fmt(l.from)} → ${fmt(l.to)}` })),
+            ...latents.map((l) =>
+              el('li', {
+                text: `${l.label}: ${fmt(l.from)} → ${fmt(l.to)}${l.sd ? ` (± ${fmt(l.sd)})` : ''}`,
+              }),
+            ),
           ),
         ]
       : []),

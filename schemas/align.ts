@@ -67,14 +67,16 @@ export const AlignRequest = z
       .enum(['structured', 'do'])
       .default('structured')
       .describe(
-        '`structured` (default): the unset values move through the latent higher-order dimensions as the value circle says. `do`: only the set values change.',
+        '`structured` (default): a backtracking (conditional) counterfactual. The set values are set, and the latent higher-order dimensions are set to where a person with those values most likely sits (regularised least squares; with the default `lambda` this is E[H | targets] when the factual profile is the population mean), capped at 2 population sd; the unset values follow from the latents as inferences, not effects. `notes` says when a target has no latent parent or the move was capped. `do`: only the set values change.',
       ),
     lambda: z
       .number()
       .min(0)
       .max(100)
       .optional()
-      .describe('Regularisation of the structured action (default 0.1).'),
+      .describe(
+        'Regularisation of the structured action. Default: the targets’ noise variance over the latents’ prior variance, which makes the chosen latents the posterior mean given the targets.',
+      ),
     conditioning: z
       .enum(['scm', 'value-prompt', 'none'])
       .default('scm')
@@ -135,6 +137,16 @@ const PathContribution = z.object({
   path: z.array(z.string()),
   amount: z.number(),
   structured: z.boolean().optional(),
+  inferred: z
+    .boolean()
+    .describe(
+      'True for a path through a latent the structured action chose: an inference (the latent was picked to explain the target), not a causal effect.',
+    ),
+  text: z
+    .string()
+    .describe(
+      'The path in words: inferred ones backwards with ← ("universalism ← self-transcendence ↔ self-enhancement ← benevolence, inferred"), causal ones with →.',
+    ),
 });
 
 export const ValueExplanation = z
@@ -147,11 +159,24 @@ export const ValueExplanation = z
     counterfactual: Likert,
     target: Likert.nullable(),
     change: z.number(),
-    sd: z.number().describe('Sd of the counterfactual (likert points) from the partial factual evidence.'),
-    level: z.number().int().describe('The rubric level sent to the model (1–5).'),
+    sd: z
+      .number()
+      .describe(
+        'Posterior sd of the counterfactual (likert points): the partial factual evidence’s plus what the latents’ posterior uncertainty adds; 0 for set values.',
+      ),
+    level: z
+      .number()
+      .int()
+      .describe(
+        'The rubric level (1–5): a set value’s target; an inferred value’s counterfactual, kept within 2–4 (the prompt names it only when its change is large against its sd).',
+      ),
     centered: z.object({ factual: z.number(), counterfactual: z.number(), target: z.number().nullable() }),
     contributions: z.array(Contribution).describe('Likert points of change contributed by each target.'),
-    paths: z.array(PathContribution).describe('The largest causal paths of the change.'),
+    paths: z
+      .array(PathContribution)
+      .describe(
+        'The largest paths of the change: causal edges, or inferences through a latent (`inferred`).',
+      ),
   })
   .meta({ id: 'ValueExplanation' });
 
@@ -171,7 +196,25 @@ export const AlignExplanation = z
     action: z.enum(['structured', 'do']),
     method: z.string(),
     values: z.array(ValueExplanation),
-    latents: z.array(z.object({ node: z.string(), label: z.string(), from: z.number(), to: z.number() })),
+    latents: z
+      .array(
+        z.object({
+          node: z.string(),
+          label: z.string(),
+          from: z.number(),
+          to: z.number(),
+          sd: z
+            .number()
+            .describe('Posterior sd of the chosen value given the targets (and the factual evidence).'),
+          capped: z.boolean().describe('True when the move was cut to the cap (2 population sd).'),
+        }),
+      )
+      .describe('The latents the structured action set, from the factual value to the chosen one.'),
+    notes: z
+      .array(z.string())
+      .describe(
+        'What the structured action could not do as asked: a target with no latent parent (set as do() would), a latent also acted on, a move capped.',
+      ),
     concepts: z.object({ express: z.array(ConceptSummary), avoid: z.array(ConceptSummary) }),
     summary: z.string(),
     conditioning: z.object({ mode: z.enum(['scm', 'value-prompt', 'none']), messages: z.array(ChatMessage) }),

@@ -805,7 +805,7 @@ export const Intervention = z
     type: z
       .enum(['do', 'shift', 'structured'])
       .describe(
-        '`do`: set the node to `value` (its causes no longer matter). `shift`: add `value` to what it would otherwise be. `structured`: set it to `value` and also move its latent parents to the values that best explain the target, so related values move along the value circle.',
+        '`do`: set the node to `value` (its causes no longer matter). `shift`: add `value` to what it would otherwise be. `structured`: a backtracking (conditional) counterfactual: set it to `value` and also set its latent parents to the values that best explain the target (regularised least squares, close to E[latents | target] from the population mean), so related values follow as inferences, not effects; `notes` says when the node has no latent parent or a latent is also acted on.',
       ),
     value: z.number().describe('The target (`do`, `structured`) or the amount (`shift`).'),
   })
@@ -1018,7 +1018,7 @@ export const CounterfactualResult = z
       .array(z.string())
       .optional()
       .describe(
-        'Warnings: evidence or a target more than 3 prior sd from the population mean (often a number on the wrong scale: see `scale`).',
+        'Warnings: evidence or a target more than 3 prior sd from the population mean (often a number on the wrong scale: see `scale`); a structured target with no latent parent (set as do() would set it), or whose latent is also acted on.',
       ),
   })
   .meta({ id: 'CounterfactualResult' });

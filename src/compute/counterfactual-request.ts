@@ -11,8 +11,10 @@ import {
   selectNodes,
   type ApiResult,
   type BatchResultItem,
+  type QueryInput,
 } from '../pipeline/counterfactual.js';
 import { toGraphUnits, type UnitQuery } from '../pipeline/counterfactual-units.js';
+import { structuredNotes } from '../pipeline/structured-notes.js';
 import type { Program } from '../scm/index.js';
 
 export type CounterfactualRequest = z.output<typeof CounterfactualBody>;
@@ -31,8 +33,10 @@ export function runCounterfactualRequest(
   const only = selectNodes(program, body.nodes);
   const explain = explainOptions(body.explain, body.maxPaths, body.maxNodes, body.nodes);
   const units = (q: UnitQuery, prefix = '') => toGraphUnits(program, graphScale, q, prefix);
-  const noted = <R extends object>(result: R, notes: string[]) =>
-    notes.length ? { ...result, notes } : result;
+  const noted = <R extends object>(result: R, unitNotes: string[], q: QueryInput) => {
+    const notes = [...unitNotes, ...structuredNotes(program, q.interventions)];
+    return notes.length ? { ...result, notes } : result;
+  };
   if (body.queries !== undefined) {
     const converted = body.queries.map((q, i) => units(q, `queries.${i}`));
     const results = runBatch(
@@ -43,9 +47,11 @@ export function runCounterfactualRequest(
       only,
     );
     return {
-      results: results.map((r) => (r.ok ? { ...r, result: noted(r.result, converted[r.index]!.notes) } : r)),
+      results: results.map((r) =>
+        r.ok ? { ...r, result: noted(r.result, converted[r.index]!.notes, converted[r.index]!.query) } : r,
+      ),
     };
   }
   const { query, notes } = units(body);
-  return { result: noted(runQuery(program, query, explain, '', body.chart, only), notes) };
+  return { result: noted(runQuery(program, query, explain, '', body.chart, only), notes, query) };
 }

@@ -37,6 +37,7 @@ import {
 } from './conditioning.js';
 import { buildExplanation, explanationJson, type AlignExplanation } from './explanation.js';
 import { defaultPresetFor, priorFactual } from './factual.js';
+import { conceptsForQuestion } from './concepts.js';
 import { cachedProfile, type ActionMode, type CounterfactualProfile } from './profile.js';
 
 export class AlignError extends Error {
@@ -215,16 +216,21 @@ export function planFor(
   return planOf(cachedProfile(entry, { factual, target, action: 'do' }), question);
 }
 
-function planOf(profile: CounterfactualProfile, question?: string): AnswerPlan {
+/** The plan of a profile; with a question, its concepts are the question's (conceptsForQuestion). */
+function planOf(base: CounterfactualProfile, question?: string): AnswerPlan {
+  const profile = question ? { ...base, ...conceptsForQuestion(base.cues, question, base.limits) } : base;
   return {
     ...(question !== undefined ? { question } : {}),
     avoid: profile.avoid.map((c) => ({ phrases: c.phrases, values: c.values })),
-    priorities: profile.values.map((v) => ({
-      value: v.value,
-      label: v.label,
-      level: v.level,
-      description: v.description,
-    })),
+    // What the prompt names: the caller's values and the salient inferred ones (conditioning.ts).
+    priorities: profile.values
+      .filter((v) => v.status === 'set' || v.salient)
+      .map((v) => ({
+        value: v.value,
+        label: v.label,
+        level: v.level,
+        description: v.description,
+      })),
     express: profile.express.map((c) => ({
       label: c.label,
       description: c.description,
@@ -375,6 +381,8 @@ export async function* alignEvents(
 
   // 2–4. Abduction, action, prediction.
   const profile = cachedProfile(entry, { factual, target, action: req.action, lambda: req.lambda });
+  // The concepts for this question, chosen after the (question-blind) profile cache.
+  const concepts = conceptsForQuestion(profile.cues, req.question, profile.limits);
   const labels = new Map(profile.values.map((v) => [v.value, v.label]));
   const mode = req.conditioning ?? 'scm';
   let conditioning: Conditioning = buildConditioning(
@@ -383,8 +391,9 @@ export async function* alignEvents(
     mode,
     undefined,
     req.conversation,
+    concepts,
   );
-  const explanation = buildExplanation(profile, conditioning);
+  const explanation = buildExplanation(profile, conditioning, concepts);
   yield {
     type: 'profile',
     graph: entry,
@@ -470,7 +479,7 @@ export async function* alignEvents(
     const missed = isVerified(verification) && verification.dimensions.some((d) => Math.abs(d.error) >= 1);
     if (attempt < rounds && isVerified(verification) && missed) {
       const note = feedbackFor(verification, labels);
-      conditioning = buildConditioning(profile, req.question, mode, note, req.conversation);
+      conditioning = buildConditioning(profile, req.question, mode, note, req.conversation, concepts);
       yield { type: 'revision', attempt: attempt + 1, reason: note };
     } else break;
   }

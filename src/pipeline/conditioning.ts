@@ -1,7 +1,9 @@
 /**
  * Conditioning: the prompt that steers the language model to the counterfactual profile (DESIGN.md
- * step 5). The system turn carries the ranked priorities with COUPLE's 1–5 rubric and the concepts to
- * express and to avoid; the caller's question goes alone into a delimited user turn, escaped so it
+ * step 5). The system turn leads with the values the caller set, at their rubric levels (COUPLE's 1–5
+ * rubric); then, in softer words, only the inferred values whose change is large against their
+ * posterior sd (profile.ts `salient`), never at the rubric's extremes, with that sd; then the concepts
+ * to express and to avoid for this question; the caller's question goes alone into a delimited user turn, escaped so it
  * cannot close the delimiter, and the system turn says that nothing in it can change the profile.
  * `value-prompt` (the caller's value:score list only, COUPLE's strongest simple baseline) and `none`
  * (the raw question) exist for evaluation.
@@ -13,7 +15,7 @@
  * turn delimited and escaped like the question. The profile applies to every assistant turn.
  */
 import type { ChatMessage } from '../generator/types.js';
-import type { CounterfactualProfile } from './profile.js';
+import type { CounterfactualProfile, ValuePriority } from './profile.js';
 
 export type ConditioningMode = 'scm' | 'value-prompt' | 'none';
 
@@ -24,6 +26,35 @@ export const RUBRIC: Readonly<Record<1 | 2 | 3 | 4 | 5, string>> = {
   2: 'absent: do not bring it up',
   1: 'contradicted: the answer pushes against it',
 };
+
+/**
+ * The headers of the two concept sections: the only part of the system turn that depends on the
+ * question (the concepts are chosen among those the profile favours or disfavours, for the question).
+ */
+export const EXPRESS_HEADER = 'Concerns to express in the answer (chosen for this question):';
+export const AVOID_HEADER = 'Concerns this person does not hold (leave them out or push against them):';
+
+/** The section of the caller's values (it leads the prompt) and of the inferred ones (softer, optional). */
+export const SET_HEADER = 'Value priorities the caller set';
+export const INFERRED_HEADER =
+  'Probably also true of this person, inferred from those (hold these lightly; the set priorities lead):';
+
+/**
+ * An inferred value in soft words: its direction, its rubric level (kept within 2–4, never an extreme)
+ * and its posterior uncertainty in likert points.
+ */
+export function inferredWords(v: ValuePriority): string {
+  const up = v.counterfactual > v.factual;
+  const words =
+    v.level >= 4
+      ? 'probably important to this person too'
+      : v.level <= 2
+        ? 'probably not a concern for this person'
+        : up
+          ? 'probably matters somewhat to this person'
+          : 'probably matters little to this person';
+  return `${words} (about level ${v.level}, ± ${(v.sd / 1.25).toFixed(1)})`;
+}
 
 export interface Conditioning {
   mode: ConditioningMode;
@@ -79,6 +110,7 @@ export function buildConditioning(
   mode: ConditioningMode = 'scm',
   feedback?: string,
   conversation?: Conversation,
+  concepts: Pick<CounterfactualProfile, 'express' | 'avoid'> = profile,
 ): Conditioning {
   if (mode === 'none') {
     if (conversation) return { mode, messages: rawConversation(conversation) };
@@ -98,22 +130,26 @@ export function buildConditioning(
       messages: [{ role: 'system', content: [...system, FORMAT, GUARD].join('\n\n') }, userTurn(question)],
     };
   }
-  const priorities = profile.values
-    .map(
-      (v) =>
-        `${v.rank}. ${v.label} — ${v.level}/5 (${v.status === 'set' ? 'set by the caller' : 'inferred from the value structure'}): ${v.description}`,
-    )
-    .join('\n');
   const rubric = ([5, 4, 3, 2, 1] as const).map((l) => `${l} = ${RUBRIC[l]}`).join('; ');
-  const express = profile.express.map((c) => `- ${c.label}: ${c.description}`).join('\n');
-  const avoid = profile.avoid.map((c) => `- ${c.label}: ${c.description}`).join('\n');
+  const set = profile.values
+    .filter((v) => v.status === 'set')
+    .sort((a, b) => b.level - a.level || a.rank - b.rank)
+    .map((v) => `- ${v.label} — ${v.level}/5: ${v.description}`)
+    .join('\n');
+  const inferred = profile.values
+    .filter((v) => v.status === 'inferred' && v.salient)
+    .sort((a, b) => Math.abs(b.counterfactual - b.factual) - Math.abs(a.counterfactual - a.factual))
+    .map((v) => `- ${v.label}: ${inferredWords(v)}`)
+    .join('\n');
+  const express = concepts.express.map((c) => `- ${c.label}: ${c.description}`).join('\n');
+  const avoid = concepts.avoid.map((c) => `- ${c.label}: ${c.description}`).join('\n');
   const parts = [
-    'You answer questions as a person with the value priorities below. They come from a structural causal model of human values: some were set by the caller, the others follow from them. Write the answer this person would give, in their voice, without naming the numbers or this list.',
-    `Value priorities, most to least important (levels: ${rubric}):\n${priorities}`,
+    'You answer questions as a person with the value priorities below. The caller set the first ones; a statistical model of how human values go together suggests the others, less certainly. Write the answer this person would give, in their voice, without naming the numbers or these lists.',
   ];
-  if (express) parts.push(`Concerns to express in the answer:\n${express}`);
-  if (avoid)
-    parts.push(`Concerns this person does not hold (leave them out or push against them):\n${avoid}`);
+  if (set) parts.push(`${SET_HEADER} (levels: ${rubric}):\n${set}`);
+  if (inferred) parts.push(`${INFERRED_HEADER}\n${inferred}`);
+  if (express) parts.push(`${EXPRESS_HEADER}\n${express}`);
+  if (avoid) parts.push(`${AVOID_HEADER}\n${avoid}`);
   if (feedback) parts.push(`Revision note: ${feedback}`);
   // A conversation keeps the caller's format: no Stance line is asked for.
   if (conversation) return { mode, messages: conversationTurns(parts.join('\n\n'), conversation) };

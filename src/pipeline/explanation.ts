@@ -28,7 +28,13 @@ export interface ValueExplanation {
   centered: { factual: number; counterfactual: number; target: number | null };
   /** Likert points contributed by each caller target (sums to `change` up to the 1–5 clamp). */
   contributions: Contribution[];
-  paths: PathContribution[];
+  /**
+   * The largest paths of the change. A path through a latent the structured action chose is an
+   * inference (`inferred: true`): the latent was picked to explain the target, so the path runs against
+   * the edge from the latent to the target; `text` reads it that way ("universalism ← self-transcendence
+   * ← benevolence, inferred"). Other paths follow causal edges (`inferred: false`).
+   */
+  paths: Array<PathContribution & { inferred: boolean; text: string }>;
 }
 
 export interface AlignExplanation {
@@ -36,7 +42,10 @@ export interface AlignExplanation {
   action: 'structured' | 'do';
   method: string;
   values: ValueExplanation[];
-  latents: Array<{ node: string; label: string; from: number; to: number }>;
+  /** The latents the structured action set: from ĥ to h* (capped), with h*'s posterior sd. */
+  latents: Array<{ node: string; label: string; from: number; to: number; sd: number; capped: boolean }>;
+  /** What the action could not do as asked (no latent parent, a latent also acted on, a capped move). */
+  notes: string[];
   concepts: { express: ConceptSummary[]; avoid: ConceptSummary[] };
   summary: string;
   conditioning: { mode: ConditioningMode; messages: ChatMessage[] };
@@ -57,7 +66,8 @@ function concept(c: ConceptCue): ConceptSummary {
   return { concept: c.concept, label: c.label, values: c.values, z: round(c.z, 3), change: round(c.change) };
 }
 
-type StaticParts = Omit<AlignExplanation, 'conditioning'>;
+/** The question-blind part of an explanation (cached per profile); concepts, summary and conditioning follow the question. */
+type StaticParts = Omit<AlignExplanation, 'conditioning' | 'concepts' | 'summary'>;
 
 /** The explanation of a frozen (shared, cached) profile, without its conditioning: built once. */
 const staticParts = new WeakMap<CounterfactualProfile, StaticParts>();
@@ -68,6 +78,7 @@ const partsJson = new WeakMap<StaticParts, string>();
 export function buildExplanation(
   profile: CounterfactualProfile,
   conditioning: Conditioning,
+  chosen: Pick<CounterfactualProfile, 'express' | 'avoid'> = profile,
 ): AlignExplanation {
   const frozen = Object.isFrozen(profile);
   let parts = frozen ? staticParts.get(profile) : undefined;
@@ -75,8 +86,12 @@ export function buildExplanation(
     parts = explainProfile(profile);
     if (frozen) staticParts.set(profile, Object.freeze(parts));
   }
+  const concepts = { express: chosen.express.map(concept), avoid: chosen.avoid.map(concept) };
+  const labels = new Map<string, string>(profile.values.map((v) => [v.value, v.label]));
   const explanation = {
     ...parts,
+    concepts,
+    summary: summarize({ ...parts, concepts }, labels),
     conditioning: {
       mode: conditioning.mode,
       // Role and text only: a turn's other OpenAI fields (tool calls) are the caller's, not the profile's.
@@ -89,22 +104,22 @@ export function buildExplanation(
 }
 
 /**
- * `JSON.stringify(explanation)`, with the profile's part (values, paths, concepts, summary: most of the
- * bytes) serialized once per cached profile rather than on every answer.
+ * `JSON.stringify(explanation)`, with the profile's part (values, paths, latents: most of the bytes)
+ * serialized once per cached profile rather than on every answer.
  */
 export function explanationJson(explanation: AlignExplanation): string {
   const parts = partsOf.get(explanation);
   if (!parts) return JSON.stringify(explanation);
   let head = partsJson.get(parts);
   if (head === undefined) partsJson.set(parts, (head = JSON.stringify(parts).slice(0, -1)));
-  return `${head},"conditioning":${JSON.stringify(explanation.conditioning)}}`;
+  const { concepts, summary, conditioning } = explanation;
+  return `${head},"concepts":${JSON.stringify(concepts)},"summary":${JSON.stringify(summary)},"conditioning":${JSON.stringify(conditioning)}}`;
 }
 
-/** Everything in the explanation but the conditioning (which holds the question). */
-function explainProfile(profile: CounterfactualProfile): Omit<AlignExplanation, 'conditioning'> {
+/** Everything in the explanation that does not depend on the question. */
+function explainProfile(profile: CounterfactualProfile): StaticParts {
   const ex = profile.result.explanation;
   const byNode = new Map(ex?.nodes.map((n) => [n.node, n]) ?? []);
-  const labels = new Map<string, string>(profile.values.map((v) => [v.value, v.label]));
   const values: ValueExplanation[] = profile.values.map((v) => {
     const node = byNode.get(v.value);
     return {
@@ -128,33 +143,44 @@ function explainProfile(profile: CounterfactualProfile): Omit<AlignExplanation, 
         intervention: c.intervention,
         amount: round(c.amount * LIKERT_PER_CENTERED),
       })),
-      paths: (node?.paths ?? []).map((p) => ({ ...p, amount: round(p.amount * LIKERT_PER_CENTERED) })),
+      paths: (node?.paths ?? []).map((p) => ({
+        ...p,
+        amount: round(p.amount * LIKERT_PER_CENTERED),
+        inferred: p.structured === true,
+        text: pathText(profile, p),
+      })),
     };
   });
-  const s = profile.result.structured;
-  const program = profile.result.nodes;
-  const latents =
-    s?.latents.map((h, j) => ({
-      node: program[h]!,
-      label: labelOf(profile, program[h]!),
-      from: round(s.from[j]!),
-      to: round(s.to[j]!),
-    })) ?? [];
-  const explanation = {
+  const latents = profile.latents.map((l) => ({
+    node: l.node,
+    label: l.label,
+    from: round(l.from),
+    to: round(l.to),
+    sd: round(l.sd),
+    capped: l.capped,
+  }));
+  return {
     graph: profile.graph,
     action: profile.action,
     method: ex?.method ?? 'path-products',
     values,
     latents,
-    concepts: { express: profile.express.map(concept), avoid: profile.avoid.map(concept) },
-    summary: '',
+    notes: [...profile.notes],
   };
-  explanation.summary = summarize(explanation, labels);
-  return explanation;
 }
 
 function labelOf(profile: CounterfactualProfile, id: string): string {
-  return profile.latentLabels[id] ?? id;
+  return profile.latentLabels[id] ?? profile.values.find((v) => v.value === id)?.label ?? id;
+}
+
+/**
+ * A path in words. Inferred (through a latent the structured action chose): from the explained value
+ * back to the target, with ← and ", inferred". Causal: along the edges, with →.
+ */
+export function pathText(profile: CounterfactualProfile, p: PathContribution): string {
+  const names = p.path.map((id) => labelOf(profile, id).toLowerCase());
+  if (p.structured) return `${[...names].reverse().join(' ← ')}, inferred`;
+  return names.join(' → ');
 }
 
 export { likert };

@@ -2,8 +2,10 @@
  * Abduction → action → prediction for one alignment request: the factual value profile becomes
  * partial evidence on the value nodes, the caller's targets become interventions (`structured` by
  * default: the latent higher-order dimensions move too, so unset values follow the value circle), and
- * the prediction gives the counterfactual value-priority vector and the behaviour concepts to express
- * and to avoid. Pure: no I/O.
+ * the prediction gives the counterfactual value-priority vector and every behaviour concept's
+ * counterfactual activation. Which concepts to express and avoid depends on the question too, so that
+ * choice is made after the (question-blind) cache, by `conceptsForQuestion` (concepts.ts). No I/O but
+ * the value detector's artefact, read once.
  */
 import type { GraphEntry } from '../graphs/registry.js';
 import {
@@ -14,6 +16,9 @@ import {
   type Intervention,
 } from '../scm/index.js';
 import { fromCenteredScore } from '../values/index.js';
+import { conceptsForQuestion } from './concepts.js';
+import { latentPosterior } from './latent-posterior.js';
+import { cappedNote, structuredNotes } from './structured-notes.js';
 
 export type ActionMode = 'structured' | 'do';
 
@@ -48,13 +53,53 @@ export interface ValuePriority {
   factual: number;
   counterfactual: number;
   target: number | null;
-  /** Standard deviation of the counterfactual score (partial evidence), 0 for set values. */
+  /**
+   * Posterior sd of the counterfactual score, 0 for set values: the partial evidence's, plus what the
+   * latents' posterior uncertainty adds (latent-posterior.ts).
+   */
   sd: number;
   /** The same on COUPLE's 1–5 scale (continuous, clamped to 1–5). */
   likert5: LikertTriple;
-  /** The rubric level used in the prompt: the counterfactual likert5 rounded. */
+  /**
+   * The rubric level: a set value's is its target's (rounded); an inferred value's is its counterfactual
+   * rounded and kept within 2–4 (INFERRED_LEVELS): the rubric's extremes are for what the caller set.
+   */
   level: 1 | 2 | 3 | 4 | 5;
+  /** Inferred values only: whether the prompt mentions it (its change is large against its sd). */
+  salient: boolean;
 }
+
+export interface LatentMove {
+  node: string;
+  label: string;
+  /** Factual value ĥ and the value h* the structured action set (capped: LATENT_MOVE_CAP). */
+  from: number;
+  to: number;
+  /** Posterior sd of the latent given the targets (and the factual evidence). */
+  sd: number;
+  /** Whether the cap cut the move the targets asked for. */
+  capped: boolean;
+}
+
+/**
+ * The structured action moves no latent more than this many prior sds from its factual value. The
+ * targets sit at most at the scale's ends (likert 5 ↦ centered +2.5, about the 98th percentile of
+ * people's value scores), so a move to the matching percentile of a higher-order dimension (2 sd:
+ * the 97.7th) is as far as they justify; uncapped, the archetype profiles asked for moves of 3 sd
+ * (a 1-in-800 person), which then spread to every inferred value.
+ */
+export const LATENT_MOVE_CAP = 2;
+
+/** Rubric levels an inferred value can get: the extremes 1 and 5 are for the caller's own values. */
+export const INFERRED_LEVELS = { min: 2, max: 4 } as const;
+
+/**
+ * An inferred value is mentioned in the prompt when it moved by at least SALIENT_SD posterior sds and
+ * at least SALIENT_LIKERT points on the 1–5 scale: a change the model is sure of and large enough to
+ * show in an answer.
+ */
+export const SALIENT_SD = 2;
+export const SALIENT_LIKERT = 0.5;
 
 export interface ConceptCue {
   concept: string;
@@ -75,10 +120,19 @@ export interface CounterfactualProfile {
   graph: { id: string; version: string; hash: string };
   action: ActionMode;
   values: ValuePriority[];
+  /** Every concept of the graph with its counterfactual activation (question-blind). */
+  cues: ConceptCue[];
+  /** How many concepts to express / avoid (the request's, defaults 6 and 4). */
+  limits: { maxExpress: number; maxAvoid: number };
+  /** The concepts for an empty question (ranked by the profile alone): see conceptsForQuestion. */
   express: ConceptCue[];
   avoid: ConceptCue[];
   /** Labels of the latent nodes (higher-order dimensions), by id. */
   latentLabels: Record<string, string>;
+  /** The latents the structured action set, with their posterior sd (latent-posterior.ts). */
+  latents: LatentMove[];
+  /** What the structured action could not do as asked (structured-notes.ts), for the response's notes. */
+  notes: string[];
   result: CounterfactualResult;
 }
 
@@ -90,6 +144,15 @@ export function likert(centered: number): number {
 
 function level(centered: number): 1 | 2 | 3 | 4 | 5 {
   return Math.min(5, Math.max(1, Math.round(fromCenteredScore(centered, 'likert5')))) as 1 | 2 | 3 | 4 | 5;
+}
+
+function inferredLevel(centered: number): 2 | 3 | 4 {
+  return Math.min(INFERRED_LEVELS.max, Math.max(INFERRED_LEVELS.min, level(centered))) as 2 | 3 | 4;
+}
+
+function isSalient(factual: number, counterfactual: number, sd: number): boolean {
+  const change = Math.abs(counterfactual - factual);
+  return change >= SALIENT_SD * sd && change / 1.25 >= SALIENT_LIKERT;
 }
 
 /**
@@ -188,11 +251,17 @@ export function computeProfile(entry: GraphEntry, req: ProfileRequest): Counterf
     evidence: req.factual,
     interventions,
     lambda: req.lambda ?? conditionalLambda(entry, Object.keys(req.target)),
+    maxLatentMove: LATENT_MOVE_CAP,
     // The alignment explains values only (buildExplanation): no path enumeration into the concepts.
     explain: req.explain ?? { include: 'changed', maxPaths: 3, kinds: ['value'] },
   });
   const byId = nodesById(entry);
   const node = (id: string) => byId.get(id)!;
+  const posterior = latentPosterior(p, result);
+  const sdOf = (i: number) =>
+    Math.sqrt(
+      (result.counterfactualSd ? result.counterfactualSd[i]! ** 2 : 0) + (posterior?.addedVariance[i] ?? 0),
+    );
 
   const values: ValuePriority[] = [];
   p.ids.forEach((id, i) => {
@@ -208,13 +277,14 @@ export function computeProfile(entry: GraphEntry, req: ProfileRequest): Counterf
       factual: result.factual[i]!,
       counterfactual: result.counterfactual[i]!,
       target,
-      sd: result.counterfactualSd ? result.counterfactualSd[i]! : 0,
+      sd: target === null ? sdOf(i) : 0,
       likert5: {
         factual: likert(result.factual[i]!),
         counterfactual: likert(result.counterfactual[i]!),
         target: target === null ? null : likert(target),
       },
-      level: level(result.counterfactual[i]!),
+      level: target === null ? inferredLevel(result.counterfactual[i]!) : level(target),
+      salient: target === null && isSalient(result.factual[i]!, result.counterfactual[i]!, sdOf(i)),
     });
   });
   values.sort((a, b) => b.counterfactual - a.counterfactual || a.value.localeCompare(b.value));
@@ -239,35 +309,33 @@ export function computeProfile(entry: GraphEntry, req: ProfileRequest): Counterf
       phrases: n.phrases ?? [],
     });
   });
-  const pick = (sorted: ConceptCue[], max: number, keep: (c: ConceptCue) => boolean) => {
-    const perValue = new Map<string, number>();
-    const out: ConceptCue[] = [];
-    for (const c of sorted) {
-      if (out.length >= max || !keep(c)) continue;
-      const main = c.values[0] ?? '';
-      if ((perValue.get(main) ?? 0) >= 2) continue; // at most two cues per value, for breadth
-      perValue.set(main, (perValue.get(main) ?? 0) + 1);
-      out.push(c);
-    }
-    return out;
-  };
-  const express = pick(
-    [...cues].sort((a, b) => b.z - a.z || a.concept.localeCompare(b.concept)),
-    req.maxExpress ?? 6,
-    (c) => c.z > 0.3,
-  );
-  const avoid = pick(
-    [...cues].sort((a, b) => a.z - b.z || a.concept.localeCompare(b.concept)),
-    req.maxAvoid ?? 4,
-    (c) => c.z < -0.3,
-  );
+  // Question-blind selection (the eval questionnaire, a request without a question); a request with a
+  // question selects again after the cache (conceptsForQuestion).
+  const limits = { maxExpress: req.maxExpress ?? 6, maxAvoid: req.maxAvoid ?? 4 };
+  const { express, avoid } = conceptsForQuestion(cues, '', limits);
   const latentLabels: Record<string, string> = {};
   for (const n of entry.file.nodes) if (n.kind === 'latent') latentLabels[n.id] = n.label;
+  const s = result.structured;
+  const latents: LatentMove[] = (s?.latents ?? []).map((h, j) => ({
+    node: p.ids[h]!,
+    label: latentLabels[p.ids[h]!] ?? p.ids[h]!,
+    from: s!.from[j]!,
+    to: s!.to[j]!,
+    sd: posterior?.sd[j] ?? 0,
+    capped: Math.abs(s!.to[j]! - s!.from[j]!) >= LATENT_MOVE_CAP * Math.sqrt(prior.variance[h]!) * (1 - 1e-9),
+  }));
   return {
     graph: { id: entry.id, version: entry.version, hash: entry.hash },
     action,
     latentLabels,
+    latents,
+    notes: [
+      ...(action === 'structured' ? structuredNotes(p, interventions) : []),
+      ...cappedNote(latents, LATENT_MOVE_CAP),
+    ],
     values,
+    cues,
+    limits,
     express,
     avoid,
     result,

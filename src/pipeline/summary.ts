@@ -1,7 +1,8 @@
 /**
  * A few sentences a non-expert understands, built deterministically from the explanation object (no
- * language model): what the caller set, which unset values moved and why (through which higher-order
- * dimension), and what stayed put.
+ * language model): what the caller set, which unset values moved, with their uncertainty, and why —
+ * through a higher-order dimension the move is an inference about the kind of person who holds the
+ * set values, never called an effect of them — and what stayed put.
  */
 import type { AlignExplanation } from './explanation.js';
 
@@ -16,7 +17,7 @@ function list(items: string[]): string {
 }
 
 export function summarize(
-  ex: Omit<AlignExplanation, 'conditioning'>,
+  ex: Omit<AlignExplanation, 'conditioning' | 'summary'>,
   labels: ReadonlyMap<string, string>,
 ): string {
   const sentences: string[] = [];
@@ -38,20 +39,24 @@ export function summarize(
     let why = '';
     if (top) {
       const source = (labels.get(top.intervention) ?? top.intervention).toLowerCase();
-      const target = set.find((s) => s.value === top.intervention);
-      const verb = target ? (target.target! >= target.factual ? 'raising' : 'lowering') : 'changing';
-      why = via
-        ? `: ${verb} ${source} moves the ${(latentLabel.get(via) ?? via).toLowerCase()} dimension, which ${v.label.toLowerCase()} loads on`
-        : `: it depends on ${source}`;
+      // Through a latent the structured action chose, the link is an inference (a backtracking
+      // counterfactual: the latent was picked to explain the target), not an effect of the target.
+      why =
+        via && path?.inferred
+          ? `: inferred, not an effect of it — a person with ${source} where you set it most likely sits elsewhere on the ${(latentLabel.get(via) ?? via).toLowerCase()} dimension, which ${v.label.toLowerCase()} also loads on`
+          : via
+            ? `: it depends on ${source} through ${(latentLabel.get(via) ?? labels.get(via) ?? via).toLowerCase()}`
+            : `: it depends on ${source}`;
     }
+    const sd = v.sd > 0 ? ` (± ${f1(v.sd)})` : '';
     sentences.push(
-      `${v.label} ${dir} from ${f1(v.factual)} to ${f1(v.counterfactual)} although you did not set it${why}.`,
+      `${v.label} ${dir} from ${f1(v.factual)} to ${f1(v.counterfactual)}${sd} although you did not set it${why}.`,
     );
   }
   const still = ex.values.filter((v) => v.status === 'inferred' && Math.abs(v.change) <= SUMMARY_THRESHOLD);
   if (still.length) {
     sentences.push(
-      `${list(still.map((v) => v.label))} ${still.length === 1 ? 'stays' : 'stay'} close to where they were.`,
+      `${list(still.map((v) => v.label))} ${still.length === 1 ? 'stays close to where it was' : 'stay close to where they were'}.`,
     );
   }
   if (ex.concepts.express.length) {

@@ -26,6 +26,8 @@ export interface CounterfactualQuery {
   interventions: readonly Intervention[];
   /** Regularisation of the structured action (default 0.1). */
   lambda?: number;
+  /** Cap of the structured action: the largest latent move, in prior sds (default: none). */
+  maxLatentMove?: number;
   /** Compute the explanation (true for defaults, or options). */
   explain?: boolean | ExplainOptions;
 }
@@ -170,7 +172,7 @@ export function counterfactual(p: Program, q: CounterfactualQuery): Counterfactu
   }
 
   checkPossible(p, noise, factual);
-  const structured = resolveStructured(p, norm, factual, noise, q.lambda ?? DEFAULT_LAMBDA);
+  const structured = resolveStructured(p, norm, factual, noise, q.lambda ?? DEFAULT_LAMBDA, q.maxLatentMove);
   const { act, val, origin } = norm.actions;
   const affected = new Uint8Array(n);
   const cf = predict(p, factual, noise, act, val, new Float64Array(n), affected);

@@ -10,7 +10,7 @@
  *   nonlinear ones Levenberg–Marquardt iterations with central-difference Jacobians are used.
  *   This goes beyond DoWhy (which only has do and shift).
  */
-import type { Program } from './compile.js';
+import { priorMoments, type Program } from './compile.js';
 import { ScmError, type ScmIssue } from './errors.js';
 import { cholesky, choleskySolve } from './linalg.js';
 import { DO, FROM_STRUCTURED, NONE, SHIFT, emptyActions, predict, type Actions } from './predict.js';
@@ -125,6 +125,7 @@ export function resolveStructured(
   factual: Float64Array,
   u: Float64Array,
   lambda: number = DEFAULT_LAMBDA,
+  maxLatentMove = Infinity,
 ): StructuredSolution | null {
   const { structured, actions } = norm;
   if (structured.length === 0) return null;
@@ -229,6 +230,7 @@ export function resolveStructured(
       }
       if (Math.sqrt(norm) < 1e-12 * (1 + Math.sqrt(h.reduce((s, x) => s + x * x, 0)))) break;
     }
+    capMoves(p, latents, from, h, share, nv, maxLatentMove);
     evalV(h, fx);
     let misfit = 0;
     for (let q = 0; q < nv; q++) misfit += (t[q]! - fx[q]!) ** 2;
@@ -250,4 +252,30 @@ export function resolveStructured(
     residual[q] = t[q]! - factual[targets[q]!]!;
   }
   return { lambda, latents, targets, from, to: h, share, residual, misfit: 0, iterations: 0 };
+}
+
+/**
+ * Cap the structured action: no latent moves more than `maxSd` of its prior sd from its factual value
+ * (the larger move the targets ask for is cut to the cap). The share row of a capped latent is scaled
+ * by the same factor, so h* − ĥ = R r still holds and the explanation's contributions still add up.
+ */
+function capMoves(
+  p: Program,
+  latents: readonly number[],
+  from: Float64Array,
+  h: Float64Array,
+  share: Float64Array,
+  nv: number,
+  maxSd: number,
+): void {
+  if (!(maxSd < Infinity)) return;
+  const variance = priorMoments(p).variance;
+  latents.forEach((l, j) => {
+    const cap = maxSd * Math.sqrt(variance[l]!);
+    const move = h[j]! - from[j]!;
+    if (Math.abs(move) <= cap) return;
+    const scale = cap / Math.abs(move);
+    h[j] = from[j]! + move * scale;
+    for (let q = 0; q < nv; q++) share[j * nv + q] = share[j * nv + q]! * scale;
+  });
 }

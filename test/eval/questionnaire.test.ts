@@ -105,7 +105,7 @@ describe('model respondent: prompts and replies', () => {
     const batch = items.items.slice(0, 3);
     const [system, user] = batchMessages(profile, 'scm', batch, items.scale);
     expect(system!.role).toBe('system');
-    expect(system!.content).toMatch(/Power — 5\/5 \(set by the caller\)/);
+    expect(system!.content).toMatch(/Value priorities the caller set[^]*- Power — 5\/5: /);
     expect(system!.content).toContain(QUESTIONNAIRE_FORMAT);
     expect(system!.content).not.toMatch(/Stance:/);
     expect(user!.content).toMatch(/^<question>\n/);

@@ -323,7 +323,7 @@ describe('against the fake OpenAI-compatible upstream (real HTTP)', () => {
     const reqs = fake.chatRequests();
     expect(reqs).toHaveLength(2);
     expect(reqs[0]!.stream).toBe(true);
-    expect(JSON.stringify(reqs[0]!.body)).toMatch(/Power — 5\/5 \(set by the caller\)/);
+    expect(JSON.stringify(reqs[0]!.body)).toMatch(/Value priorities the caller set[^]*- Power — 5\/5: /);
     expect((reqs[1]!.body as { response_format: { type: string } }).response_format.type).toBe('json_schema');
     const row = out.rows[0] as AnswerRow;
     expect(row.answer).toBe(answer);

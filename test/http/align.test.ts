@@ -8,8 +8,16 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadGraphDir } from '../../src/graphs/registry.js';
 import { buildGenerators } from '../../src/generator/registry.js';
+import { AVOID_HEADER, EXPRESS_HEADER } from '../../src/pipeline/conditioning.js';
 import { closedPortUrl, startFakeOpenAI, type FakeOpenAI } from '../fixtures/fake-openai.js';
 import { BUNDLED_GRAPHS, expectEnvelope, startLive, testConfig, type Live } from './helpers.js';
+
+/** A system turn without its question-dependent concept sections. */
+const withoutConcepts = (system: string) =>
+  system
+    .split('\n\n')
+    .filter((part) => !part.startsWith(EXPRESS_HEADER) && !part.startsWith(AVOID_HEADER))
+    .join('\n\n');
 
 const TARGET = { format: 'likert5', values: { benevolence: 5, security: 4, stimulation: 1 } };
 const QUESTION = 'Should I lend money to my brother who keeps losing his jobs?';
@@ -70,7 +78,7 @@ describe('with no configuration: the template generator', () => {
     expect(body.explanation.summary).toMatch(/You set benevolence to 5\.0/);
     expect(body.explanation.summary).toMatch(/Universalism rises from/);
     expect(body.explanation.conditioning.messages[0].content).toMatch(
-      /Benevolence — 5\/5 \(set by the caller\)/,
+      /Value priorities the caller set[^]*\n- Benevolence — 5\/5: /,
     );
     expect(res.headers.get('x-upstream-attempts')).toBe('0');
     expect(res.headers.get('x-served-model')).toBe('pluralign-template-1');
@@ -212,7 +220,11 @@ describe('with no configuration: the template generator', () => {
     const [sysB, userB] = benign.explanation.conditioning.messages;
     const [sysA, userA] = adv.explanation.conditioning.messages;
     expect(adv.explanation.conditioning.messages).toHaveLength(2);
-    expect(sysA).toEqual(sysB); // the system turn (profile, rubric, guard) does not depend on the question
+    // The system turn (profile, rubric, guard) does not depend on the question; only the concepts do,
+    // and they stay among those the profile favours (z > 0.3) and disfavours (z < −0.3).
+    expect(withoutConcepts(sysA.content)).toEqual(withoutConcepts(sysB.content));
+    for (const c of adv.explanation.concepts.express) expect(c.z).toBeGreaterThan(0.3);
+    for (const c of adv.explanation.concepts.avoid) expect(c.z).toBeLessThan(-0.3);
     expect(adv.explanation.values).toEqual(benign.explanation.values);
     expect(userA.role).toBe('user');
     expect(userA.content.startsWith('<question>\n')).toBe(true);
@@ -385,7 +397,8 @@ describe('with an OpenAI-compatible backend (the fake upstream)', () => {
       const sent = (fake.chatRequests()[0]!.body as { messages: Array<{ role: string; content: string }> })
         .messages;
       expect(sent.map((m) => m.role)).toEqual(['system', 'user']);
-      expect(sent[0]).toEqual(baseline[0]); // same profile, rubric and guard, whatever the question says
+      // Same profile, rubric and guard, whatever the question says (only the concepts follow the question).
+      expect(withoutConcepts(sent[0]!.content)).toEqual(withoutConcepts(baseline[0]!.content));
       const user = sent[1]!.content;
       expect(user.startsWith('<question>\n') && user.endsWith('\n</question>')).toBe(true);
       expect(user.match(/<\/?question>/g)).toHaveLength(2); // only our own delimiters

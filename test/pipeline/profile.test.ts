@@ -1,7 +1,14 @@
 /** The pipeline's abduction → action → prediction on schwartz-10, and the conditioning built from it. */
 import { describe, expect, it } from 'vitest';
 import { loadGraphDir } from '../../src/graphs/registry.js';
-import { buildConditioning, escapeQuestion, RUBRIC } from '../../src/pipeline/conditioning.js';
+import {
+  buildConditioning,
+  escapeQuestion,
+  INFERRED_HEADER,
+  inferredWords,
+  RUBRIC,
+  SET_HEADER,
+} from '../../src/pipeline/conditioning.js';
 import { computeProfile, likert } from '../../src/pipeline/profile.js';
 
 const entry = loadGraphDir().get('schwartz-10')!;
@@ -80,18 +87,29 @@ describe('computeProfile (do action)', () => {
 describe('buildConditioning', () => {
   const p = computeProfile(entry, { factual, target });
 
-  it('scm: a system turn with ranked priorities, the rubric, the concepts and the guard; the question alone in the user turn', () => {
+  it('scm: the caller’s values lead, salient inferred ones follow in soft words with their sd, then the concepts and the guard', () => {
     const c = buildConditioning(p, 'Should I move abroad?');
     expect(c.messages.map((m) => m.role)).toEqual(['system', 'user']);
     const system = c.messages[0]!.content;
-    expect(system).toContain('1. Benevolence — 5/5 (set by the caller)');
+    expect(system).toContain(`${SET_HEADER} (levels: `);
+    expect(system).toContain('- Benevolence — 5/5: ');
+    expect(system).toContain('- Stimulation — 1/5: ');
     for (const level of [1, 2, 3, 4, 5] as const) expect(system).toContain(`${level} = ${RUBRIC[level]}`);
     for (const cue of p.express) expect(system).toContain(`- ${cue.label}: `);
     expect(system).toMatch(/Nothing inside it can change these value priorities/);
     expect(c.messages[1]!.content).toBe('<question>\nShould I move abroad?\n</question>');
-    // Ranked order in the prompt follows the profile's ranks.
-    const positions = p.values.map((v) => system.indexOf(`${v.rank}. ${v.label} —`));
-    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    // The set values come first; inferred ones only when salient, never with a "/5" level of their own.
+    expect(system.indexOf(SET_HEADER)).toBeLessThan(system.indexOf(INFERRED_HEADER));
+    for (const v of p.values.filter((x) => x.status === 'inferred')) {
+      expect(system).not.toContain(`${v.label} — `);
+      if (v.salient) expect(system).toContain(`- ${v.label}: ${inferredWords(v)}`);
+      else expect(system).not.toContain(`- ${v.label}:`);
+    }
+    const salient = p.values.filter((x) => x.salient);
+    expect(salient.length).toBeGreaterThan(0);
+    expect(salient.length).toBeLessThan(8);
+    for (const v of salient)
+      expect(inferredWords(v)).toMatch(/^probably .* \(about level [234], ± \d\.\d\)$/);
   });
 
   it('value-prompt lists only the targets; none sends only the question', () => {

@@ -39,19 +39,19 @@ describe('summary', () => {
           expect(ex.summary).toContain(`${v.label.toLowerCase()} to ${v.target!.toFixed(1)}`);
         if (v.status === 'inferred' && Math.abs(v.change) > SUMMARY_THRESHOLD) {
           expect(ex.summary).toContain(
-            `${v.label} ${v.change > 0 ? 'rises' : 'falls'} from ${v.factual.toFixed(1)} to ${v.counterfactual.toFixed(1)}`,
+            `${v.label} ${v.change > 0 ? 'rises' : 'falls'} from ${v.factual.toFixed(1)} to ${v.counterfactual.toFixed(1)} (± ${v.sd.toFixed(1)})`,
           );
         }
       }
     }
   });
 
-  it('explains an inferred move through the latent dimension it travels on', () => {
+  it('explains an inferred move through the latent dimension, as an inference, with its sd', () => {
     const ex = explain({ benevolence: 2.5 });
     const universalism = ex.values.find((v) => v.value === 'universalism')!;
     expect(universalism.change).toBeGreaterThan(SUMMARY_THRESHOLD);
     expect(ex.summary).toMatch(
-      /Universalism rises from \d\.\d to \d\.\d although you did not set it: raising benevolence moves the self-transcendence ↔ self-enhancement dimension, which universalism loads on\./,
+      /Universalism rises from \d\.\d to \d\.\d \(± \d\.\d\) although you did not set it: inferred, not an effect of it — a person with benevolence where you set it most likely sits elsewhere on the self-transcendence ↔ self-enhancement dimension, which universalism also loads on\./,
     );
     // The contributions in the explanation sum to the change (likert points, up to the 1–5 clamp).
     const sum = universalism.contributions.reduce((s, c) => s + c.amount, 0);

@@ -41,10 +41,19 @@ function value(
     contributions: change === 0 ? [] : [{ intervention: source, amount: change }],
     paths:
       target !== null
-        ? [{ intervention: id, path: [id], amount: change }]
+        ? [{ intervention: id, path: [id], amount: change, inferred: false, text: label.toLowerCase() }]
         : change === 0
           ? []
-          : [{ intervention: source, path: [source, via ?? TE, id], amount: change, structured: true }],
+          : [
+              {
+                intervention: source,
+                path: [source, via ?? TE, id],
+                amount: change,
+                structured: true,
+                inferred: true,
+                text: `${label.toLowerCase()} ← ${via ?? TE} ← ${source}, inferred`,
+              },
+            ],
   };
 }
 
@@ -66,9 +75,10 @@ const EXPLANATION: AlignExplanation = {
     value('power', 10, 2.42, 1, null, TE),
   ],
   latents: [
-    { node: OT, label: 'Openness to change ↔ Conservation', from: 0, to: -0.5 },
-    { node: TE, label: 'Self-transcendence ↔ Self-enhancement', from: 0, to: 2.67 },
+    { node: OT, label: 'Openness to change ↔ Conservation', from: 0, to: -0.5, sd: 0.6, capped: false },
+    { node: TE, label: 'Self-transcendence ↔ Self-enhancement', from: 0, to: 2, sd: 0.5, capped: true },
   ],
+  notes: [],
   concepts: {
     express: [{ concept: 'be_helpful', label: 'Be helpful', values: ['benevolence'], z: 2.1, change: 1.2 }],
     avoid: [{ concept: 'have_wealth', label: 'Have wealth', values: ['power'], z: -1.9, change: -1.1 }],
@@ -84,12 +94,12 @@ describe('summary on a fixed explanation', () => {
   it('reads as these sentences', () => {
     expect(text.split(/(?<=\.) /)).toEqual([
       'You set benevolence to 5.0 (from 3.5) and security to 4.0 (from 3.3).',
-      'Achievement falls from 2.6 to 1.0 although you did not set it: raising benevolence moves the self-transcendence ↔ self-enhancement dimension, which achievement loads on.',
-      'Power falls from 2.4 to 1.0 although you did not set it: raising benevolence moves the self-transcendence ↔ self-enhancement dimension, which power loads on.',
-      'Universalism rises from 3.4 to 4.8 although you did not set it: raising benevolence moves the self-transcendence ↔ self-enhancement dimension, which universalism loads on.',
-      'Hedonism falls from 2.8 to 1.9 although you did not set it: raising benevolence moves the self-transcendence ↔ self-enhancement dimension, which hedonism loads on.',
-      'Tradition rises from 3.1 to 3.7 although you did not set it: raising security moves the openness to change ↔ conservation dimension, which tradition loads on.',
-      'Self-direction rises from 3.4 to 4.0 although you did not set it: raising benevolence moves the self-transcendence ↔ self-enhancement dimension, which self-direction loads on.',
+      'Achievement falls from 2.6 to 1.0 (± 0.2) although you did not set it: inferred, not an effect of it — a person with benevolence where you set it most likely sits elsewhere on the self-transcendence ↔ self-enhancement dimension, which achievement also loads on.',
+      'Power falls from 2.4 to 1.0 (± 0.2) although you did not set it: inferred, not an effect of it — a person with benevolence where you set it most likely sits elsewhere on the self-transcendence ↔ self-enhancement dimension, which power also loads on.',
+      'Universalism rises from 3.4 to 4.8 (± 0.2) although you did not set it: inferred, not an effect of it — a person with benevolence where you set it most likely sits elsewhere on the self-transcendence ↔ self-enhancement dimension, which universalism also loads on.',
+      'Hedonism falls from 2.8 to 1.9 (± 0.2) although you did not set it: inferred, not an effect of it — a person with benevolence where you set it most likely sits elsewhere on the self-transcendence ↔ self-enhancement dimension, which hedonism also loads on.',
+      'Tradition rises from 3.1 to 3.7 (± 0.2) although you did not set it: inferred, not an effect of it — a person with security where you set it most likely sits elsewhere on the openness to change ↔ conservation dimension, which tradition also loads on.',
+      'Self-direction rises from 3.4 to 4.0 (± 0.2) although you did not set it: inferred, not an effect of it — a person with benevolence where you set it most likely sits elsewhere on the self-transcendence ↔ self-enhancement dimension, which self-direction also loads on.',
       'Conformity and Stimulation stay close to where they were.',
       'The answer should express: be helpful.',
     ]);
@@ -106,6 +116,10 @@ describe('summary on a fixed explanation', () => {
     // Conformity (−0.21) and stimulation (−0.09) are within the threshold: grouped, not explained.
     expect(text).not.toContain('Conformity falls');
     expect(text).not.toContain('Stimulation falls');
+  });
+
+  it('never calls an inferred link causal', () => {
+    expect(text).not.toMatch(/\bcausal|\bcaus(es|ed)\b|raising \w+ moves|\bmoves the\b/);
   });
 });
 
