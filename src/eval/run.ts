@@ -174,7 +174,7 @@ function factualValues(
   generator: Generator,
   preset: string | null,
 ): Record<string, number> {
-  if (preset === null) return (defaultPresetFor(graph, generator) ?? { values: priorFactual(graph) }).values;
+  if (preset === null) return defaultPresetFor(graph, generator)?.preset.values ?? priorFactual(graph);
   const id = preset;
   const p = getPreset(id);
   if (!p) throw new EvalInputError(`no preset "${id}" (pluralign presets are listed by GET /v1/presets)`);
