@@ -226,6 +226,13 @@ describe('mode rewrite against the fake upstream', () => {
     expect(keptChunks.map((c) => c.data.choices?.[0]?.delta?.content ?? '').join('')).toBe(DRAFT);
     expect(keptChunks.at(-1)!.data.pluralign.rewrite.rewritten).toBe(false);
 
+    // After some rewrite text went out, the stream ends with the error; the draft is in its details.
+    fake.script({ type: 'ok', text: DRAFT }, { type: 'cut', afterChunks: 3, text: REWRITE });
+    const cut = parseSse((await post(`${live.url}/v1/chat/completions`, { ...req, stream: true })).text);
+    expect(cut.some((e) => e.data?.choices?.[0]?.delta?.content)).toBe(true);
+    expect(cut.at(-1)!.data.error.details[0]).toEqual({ path: 'draft', message: DRAFT });
+    expect(cut.some((e) => e.data === '[DONE]')).toBe(false);
+
     const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }];
     const refused = await post(`${live.url}/v1/chat/completions`, { ...req, tools });
     expect(refused.res.status).toBe(400);
