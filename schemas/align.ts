@@ -49,8 +49,28 @@ export const Factual = z
   .meta({
     id: 'Factual',
     description:
-      'The responder before steering. Default: the backend model’s own Value Portrait profile when it is known (`llm:<model>`), otherwise `human:mean`.',
+      'The responder before steering. Default: the Value Portrait profile of the model that answers (the request’s `model`, else the backend’s; `gpt-4o-mini` matches `llm:gpt-4o-mini-2024-07-18` by family and dated alias), otherwise `human:mean`. In `mode: "rewrite"` only `response` may be given: it is the draft to rewrite.',
   });
+
+export const AlignModeField = z
+  .enum(['prompt', 'rewrite'])
+  .describe(
+    '`prompt` (default): one generation conditioned on the counterfactual profile. `rewrite`: COUPLE’s counterfactual rewrite — the model drafts an answer to the bare question, the attributor reads the draft’s values (the factual profile: the model’s own values for this question), abduction → action → prediction on the SCM, then the model rewrites its draft to the counterfactual profile, keeping its style (three upstream calls with an LLM backend, four with the `llm` attributor). `factual.response`, when given, is the draft. If the rewrite fails the draft is the answer (`rewrite.rewritten: false`).',
+  );
+
+const REWRITE_FACTUAL_MESSAGE =
+  'mode "rewrite" reads the factual profile from the draft answer: remove factual.preset and factual.profile (factual.response is taken as the draft to rewrite)';
+
+/** Refuse a factual preset or profile with mode rewrite (the draft is the factual). */
+export function checkRewriteFactual(
+  body: { mode?: string | undefined; factual?: { preset?: unknown; profile?: unknown } | undefined },
+  ctx: z.core.$RefinementCtx,
+): void {
+  if (body.mode !== 'rewrite' || !body.factual) return;
+  for (const key of ['preset', 'profile'] as const)
+    if (body.factual[key] !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['factual', key], message: REWRITE_FACTUAL_MESSAGE });
+}
 
 export const AlignRequest = z
   .strictObject({
@@ -63,6 +83,7 @@ export const AlignRequest = z
     target: TargetProfile,
     graph: z.string().min(1).max(64).optional().describe('The value system (default `schwartz-10`).'),
     factual: Factual.optional(),
+    mode: AlignModeField.default('prompt'),
     action: z
       .enum(['structured', 'do'])
       .default('structured')
@@ -109,7 +130,12 @@ export const AlignRequest = z
       .max(40)
       .optional()
       .describe('`template` (embedded) or `openai` (when configured).'),
-    model: z.string().min(1).max(200).optional().describe('Override the backend model.'),
+    model: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Override the backend model; its Value Portrait profile becomes the default factual.'),
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: z.number().int().min(1).max(16000).optional(),
     explain: z
@@ -121,6 +147,7 @@ export const AlignRequest = z
       })
       .optional(),
   })
+  .superRefine(checkRewriteFactual)
   .meta({ description: 'A question and a target value profile.' });
 
 /** The route's body schema: inline in the document, with the request examples. */
@@ -272,21 +299,65 @@ export const GeneratorInfo = z.object({
   note: z.string().optional(),
 });
 
+export const FactualSource = z
+  .object({
+    kind: z.enum(['preset', 'profile', 'response', 'prior', 'draft']),
+    preset: z.string().optional(),
+    why: z
+      .string()
+      .describe(
+        'Why this profile: named by the caller, or the answering model’s Value Portrait preset and how its id matched, or why none did.',
+      ),
+    match: z
+      .enum(['exact', 'alias', 'family'])
+      .optional()
+      .describe(
+        'How the answering model’s id matched its preset: `exact`, `alias` (an undated id → its newest dated snapshot) or `family` (another dated snapshot → the closest one).',
+      ),
+  })
+  .meta({
+    id: 'FactualSource',
+    description:
+      "Where the factual profile came from: a preset (named, or the answering model's own, else `human:mean`), the caller's profile, an attributed response, `prior` (no preset fits the graph: its value nodes' population means) or `draft` (mode rewrite: the draft answer, attributed).",
+  });
+
+const DraftValue = z.object({ value: z.string(), likert5: Likert, sd: z.number() });
+
+const StageCalls = z.object({
+  draft: z.number().int(),
+  attribution: z.number().int(),
+  rewrite: z.number().int(),
+});
+
+export const RewriteInfo = z
+  .object({
+    draft: z.string().describe('The model’s own answer to the bare question (or `factual.response`).'),
+    draftSource: z.enum(['generated', 'factual.response']),
+    attributor: z.enum(['learned', 'phrases', 'llm']),
+    attributed: z.array(DraftValue).describe('The draft’s values as read back: the factual profile.'),
+    rewritten: z.boolean().describe('False when the rewrite failed: `answer` is the draft.'),
+    error: z
+      .object({ code: z.string(), message: z.string() })
+      .optional()
+      .describe('Why the rewrite failed (the upstream error), when it did.'),
+    calls: StageCalls.describe('Upstream calls per stage (the rewrite’s include its verification).'),
+  })
+  .meta({ id: 'RewriteInfo', description: 'The stages of `mode: "rewrite"`.' });
+
 export const AlignResponse = z
   .object({
     graph: z.object({ id: z.string(), version: z.string(), hash: z.string() }),
     generator: GeneratorInfo,
-    factual: z
-      .object({ kind: z.enum(['preset', 'profile', 'response', 'prior']), preset: z.string().optional() })
-      .describe(
-        "Where the factual profile came from: a preset (named, or the default one for this graph), the caller's profile, an attributed response, or `prior` (no preset fits the graph: its value nodes' population means).",
-      ),
+    factual: FactualSource,
     answer: z.string(),
     attempt: z.number().int(),
     explanation: AlignExplanation,
     verification: Verification.nullable(),
     usage: Usage,
     servedModel: z.string(),
+    rewrite: RewriteInfo.optional().describe(
+      'With `mode: "rewrite"`: the draft, its attribution, the calls per stage.',
+    ),
     chart: z.string().optional().describe('The radar chart (SVG), with `explain.chart`.'),
   })
   .meta({
@@ -422,7 +493,13 @@ export const ValueProfileExtension = z
     lambda: z.number().min(0).max(100).optional(),
     verify: z.boolean().optional(),
     generator: z.string().min(1).max(40).optional(),
+    mode: AlignModeField.optional(),
+    attributor: z
+      .enum(['learned', 'phrases', 'llm'])
+      .optional()
+      .describe('Who reads the draft (mode rewrite) and the answer (verify) back: default `learned`.'),
   })
+  .superRefine(checkRewriteFactual)
   .meta({
     id: 'ValueProfileExtension',
     description: 'pluralign’s extension of the OpenAI request: the value profile.',
@@ -492,6 +569,8 @@ export const PluralignExtension = z
     generator: GeneratorInfo,
     explanation: AlignExplanation,
     verification: Verification.nullable(),
+    factual: FactualSource.optional(),
+    rewrite: RewriteInfo.optional().describe('With `mode: "rewrite"`.'),
   })
   .meta({
     id: 'PluralignExtension',

@@ -35,6 +35,8 @@ import { attributionModel, type AttributionModel } from './model.js';
 export interface LlmAttributeOptions extends AttributeOptions {
   requestId?: string | undefined;
   signal?: AbortSignal | undefined;
+  /** The question the text answers: the judge reads the answer in its context (it is not rated). */
+  question?: string | undefined;
   /** Overrides the generator's model. */
   model?: string | undefined;
   /** Default 0. */
@@ -109,12 +111,16 @@ function fence(text: string): string {
 export function buildRatingRequest(
   model: AttributionModel,
   text: string,
+  question?: string,
 ): { messages: ChatMessage[]; jsonSchema: JsonSchemaFormat } {
   const list = model.concepts
     .map((c) => `- ${c.id} — ${c.label}${c.description ? `: ${c.description}` : ''}`)
     .join('\n');
   const system = `${SYSTEM_RUBRIC}\n\nConcepts (id — label: description):\n${list}\n\nAnswer with one JSON object that maps every concept id to its rating (an integer from -1 to 3).`;
-  const user = `Rate every concept for the text between <text> and </text>.\n<text>\n${fence(text)}\n</text>`;
+  const context = question
+    ? `The text answers the question between <question> and </question>; rate the text, not the question.\n<question>\n${fence(question).replace(/<\s*(\/?)\s*question\s*>/gi, '[$1question]')}\n</question>\n`
+    : '';
+  const user = `${context}Rate every concept for the text between <text> and </text>.\n<text>\n${fence(text)}\n</text>`;
   return {
     messages: [
       { role: 'system', content: system },
@@ -178,7 +184,7 @@ export async function attributeWithLlm(
   options: LlmAttributeOptions = {},
 ): Promise<LlmAttribution> {
   const model = attributionModel(entry);
-  const { messages, jsonSchema } = buildRatingRequest(model, text);
+  const { messages, jsonSchema } = buildRatingRequest(model, text, options.question);
   const result = await generator.generate({
     messages,
     jsonSchema,

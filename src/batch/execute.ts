@@ -63,6 +63,7 @@ export async function executeLine(
           action: b.action,
           lambda: b.lambda,
           conditioning: b.conditioning,
+          mode: b.mode,
           verify: b.verify,
           refine: b.refine,
           attributor: b.attributor,

@@ -15,6 +15,7 @@ export {
   parseQuestions,
 } from './inputs.js';
 export { compareScores, type Scores } from './scores.js';
+export { ABSENT_LEVEL, SCORINGS, directReadings, type DirectReading, type Scoring } from './direct.js';
 export { MeteredGenerator, addUsage, emptyUsage } from './meter.js';
 export { deriveDefaultProfiles, type ProfilesFile } from './profiles.js';
 export { progressReporter, progressText, type ProgressReporter } from './progress.js';
@@ -37,11 +38,14 @@ export {
   renderMarkdown,
   usageLine,
   writeReport,
+  zeroWidth,
+  SELF_CHECK_NOTE,
   type CellStats,
   type EvalReport,
   type PairedStats,
   type ProtocolReport,
   type ReportInput,
+  type ReportKind,
   type StatOptions,
 } from './report.js';
 export {

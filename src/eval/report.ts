@@ -38,13 +38,32 @@ export interface CellStats {
   mae: Interval;
   /** ρ averaged over the `n` tasks where it is defined. */
   spearman: Interval & { n: number };
+  /** The metrics whose interval has zero width (every resample gave the same value): no uncertainty measured. */
+  degenerate: Array<'mae' | 'spearman'>;
 }
 
 export interface PairedStats {
   pairs: number;
   mae: Interval;
   spearman: Interval & { n: number };
+  degenerate: Array<'mae' | 'spearman'>;
 }
+
+/** An interval of zero width: every bootstrap resample gave the same value. */
+export function zeroWidth(i: Interval): boolean {
+  return i.lo !== null && i.hi !== null && i.hi - i.lo <= 1e-12 * Math.max(1, Math.abs(i.hi));
+}
+
+const degenerateOf = (mae: Interval, spearman: Interval): Array<'mae' | 'spearman'> => [
+  ...(zeroWidth(mae) ? (['mae'] as const) : []),
+  ...(zeroWidth(spearman) ? (['spearman'] as const) : []),
+];
+
+/** What a report is: a measurement of a model, or (embedded generator) a check of the pipeline. */
+export type ReportKind = 'measurement' | 'pipeline self-check';
+
+export const SELF_CHECK_NOTE =
+  'Pipeline self-check, not a measurement: the embedded template generator writes the graph’s own concept phrases from the plan and an embedded detector reads them back, and it writes the same answer to every question of a kind, so these figures check that the pipeline runs and is consistent. They say nothing about how well a language model follows value profiles.';
 
 export interface ProtocolReport {
   overall: Record<string, CellStats>;
@@ -56,6 +75,8 @@ export interface ProtocolReport {
 
 export interface EvalReport {
   title: string;
+  /** `pipeline self-check` when the answers came from the embedded (template) generator. */
+  kind: ReportKind;
   generatedAt: string;
   settings: RunSettings;
   methods: Method[];
@@ -75,6 +96,8 @@ export interface EvalReport {
   /** Upstream use recorded in the rows (all runs that produced them), and by this invocation. */
   cost: { recorded: TaskCost; thisRun: TaskCost | null };
   errors: Array<{ key: string; code: string; message: string }>;
+  /** Cells whose interval has zero width (`answers overall pluralign mae`…): they measure no uncertainty. */
+  degenerateIntervals: string[];
   notes: string[];
 }
 
@@ -108,7 +131,13 @@ function cell(
     { ...opts, seed: seedFor(o, `${label}|rho`) },
   );
   const { n: _n, ...maeInterval } = mae;
-  return { n: ok.length, errors: rows.length - ok.length, mae: maeInterval, spearman: rho };
+  return {
+    n: ok.length,
+    errors: rows.length - ok.length,
+    mae: maeInterval,
+    spearman: rho,
+    degenerate: degenerateOf(maeInterval, rho),
+  };
 }
 
 function paired(
@@ -143,7 +172,7 @@ function paired(
     diff((r) => r.spearman),
     { ...opts, seed: seedFor(o, `${label}|drho`) },
   );
-  return { pairs: mine.length, mae, spearman };
+  return { pairs: mine.length, mae, spearman, degenerate: degenerateOf(mae, spearman) };
 }
 
 function protocolReport(
@@ -216,6 +245,23 @@ export interface ReportInput {
   /** Default value-prompt when it is among the methods, else raw. */
   reference?: string;
   notes?: string[];
+  /** The answers came from an embedded generator (the template): the report is a pipeline self-check. */
+  selfCheck?: boolean;
+}
+
+/** Every zero-width interval of a protocol's report, named. */
+function degenerateCells(name: string, r: ProtocolReport | null): string[] {
+  if (!r) return [];
+  const out: string[] = [];
+  const add = (where: string, c: { degenerate: Array<'mae' | 'spearman'> }) =>
+    c.degenerate.forEach((m) => out.push(`${name} ${where} ${m}`));
+  for (const [m, c] of Object.entries(r.overall)) add(`overall ${m}`, c);
+  for (const [g, row] of Object.entries(r.byGroup))
+    for (const [m, c] of Object.entries(row)) add(`group ${g} ${m}`, c);
+  for (const [p, row] of Object.entries(r.byProfile))
+    for (const [m, c] of Object.entries(row)) add(`profile ${p} ${m}`, c);
+  if (r.paired) for (const [m, c] of Object.entries(r.paired.methods)) add(`${m} − ${r.paired.reference}`, c);
+  return out;
 }
 
 export function buildReport(input: ReportInput): EvalReport {
@@ -230,8 +276,23 @@ export function buildReport(input: ReportInput): EvalReport {
     addUsage(recorded.judge, r.cost.judge);
   }
   const failed = input.rows.filter((r) => r.error);
+  const answersReport = answers.length
+    ? protocolReport(answers, input.methods, input.profiles, input.stats, 'answers', reference)
+    : null;
+  const questionnaireReport = questionnaire.length
+    ? protocolReport(
+        questionnaire,
+        input.questionnaireMethods,
+        input.profiles,
+        input.stats,
+        'questionnaire',
+        reference,
+      )
+    : null;
+  const kind: ReportKind = input.selfCheck ? 'pipeline self-check' : 'measurement';
   return {
-    title: input.title,
+    title: input.selfCheck ? `Pipeline self-check — ${input.title}` : input.title,
+    kind,
     generatedAt: new Date().toISOString(),
     settings: input.settings,
     methods: input.methods,
@@ -257,36 +318,34 @@ export function buildReport(input: ReportInput): EvalReport {
       failed: failed.length,
       missing: input.totalTasks - input.rows.length,
     },
-    answers: answers.length
-      ? protocolReport(answers, input.methods, input.profiles, input.stats, 'answers', reference)
-      : null,
-    questionnaire: questionnaire.length
-      ? protocolReport(
-          questionnaire,
-          input.questionnaireMethods,
-          input.profiles,
-          input.stats,
-          'questionnaire',
-          reference,
-        )
-      : null,
+    answers: answersReport,
+    questionnaire: questionnaireReport,
     cost: { recorded, thisRun: input.thisRun },
     errors: failed.map((r) => ({ key: r.key, code: r.error!.code, message: r.error!.message })),
-    notes: input.notes ?? [],
+    degenerateIntervals: [
+      ...degenerateCells('answers', answersReport),
+      ...degenerateCells('questionnaire', questionnaireReport),
+    ],
+    notes: [...(input.selfCheck ? [SELF_CHECK_NOTE] : []), ...(input.notes ?? [])],
   };
 }
 
 const f = (x: number | null, d = 3) => (x === null ? '–' : x.toFixed(d).replace(/^-(0\.0*)$/, '$1'));
+/** The mark of a zero-width interval in the tables. */
+const ZERO_WIDTH = ' ⚠ zero width';
+
 const ci = (i: Interval, d = 2) =>
   i.estimate === null
     ? '–'
     : i.lo === null
       ? f(i.estimate)
-      : `${f(i.estimate)} [${f(i.lo, d)}, ${f(i.hi, d)}]`;
+      : `${f(i.estimate)} [${f(i.lo, d)}, ${f(i.hi, d)}]${zeroWidth(i) ? ZERO_WIDTH : ''}`;
 const signed = (i: Interval, d = 3) => {
   if (i.estimate === null) return '–';
   const s = (x: number | null) => (x === null ? '–' : `${x > 0 ? '+' : ''}${x.toFixed(d)}`);
-  return i.lo === null ? s(i.estimate) : `${s(i.estimate)} [${s(i.lo)}, ${s(i.hi)}]`;
+  return i.lo === null
+    ? s(i.estimate)
+    : `${s(i.estimate)} [${s(i.lo)}, ${s(i.hi)}]${zeroWidth(i) ? ZERO_WIDTH : ''}`;
 };
 
 export function usageLine(c: TaskCost): string {
@@ -364,9 +423,16 @@ function protocolMarkdown(
 export function renderMarkdown(rep: EvalReport, questionnaireMethods: readonly string[]): string {
   const s = rep.settings;
   const lines: string[] = [`# ${rep.title}`, ''];
+  if (rep.kind === 'pipeline self-check') lines.push(`> **${SELF_CHECK_NOTE}**`, '');
+  if (rep.degenerateIntervals.length)
+    lines.push(
+      `> ⚠ ${rep.degenerateIntervals.length} interval${rep.degenerateIntervals.length === 1 ? ' has' : 's have'} zero width (marked “${ZERO_WIDTH.trim()}”): every bootstrap resample gave the same value, because the answers did not vary across the resampled questions (or there is only one). Such an interval measures no uncertainty; do not read it as precision.`,
+      '',
+    );
   lines.push(
     `- generator: \`${s.generator}\` (model \`${s.model}\`)${s.generator === 'template' ? ' — the embedded template writer, not a language model: it ignores the question, so offline figures are a deterministic check of the pipeline, not a measurement of a model' : ''}`,
-    `- attributor: ${s.attributor === 'llm' ? `LLM judge (\`${s.judge}\`), concept ratings → SCM abduction` : s.attributor === 'phrases' ? 'embedded phrase detector → SCM abduction' : 'embedded learned detector (calibrated concept probabilities) → SCM abduction'}`,
+    `- attributor: ${s.attributor === 'llm' ? `LLM judge (\`${s.judge}\`, sees the question), concept ratings` : s.attributor === 'phrases' ? 'embedded phrase detector' : 'embedded learned detector (calibrated concept probabilities)'}`,
+    `- scoring: ${s.scoring === 'scm' ? 'SCM posterior (values the answer does not touch are imputed through the graph, the structure pluralign steers with: favours pluralign)' : 'direct per-value readings of the concept evidence, no SCM imputation (a value the answer does not touch reads 2, “absent”)'}`,
     `- graph \`${s.graph}\`; factual profile ${s.factual ? `\`${s.factual}\`` : 'the backend model’s preset when known, else `human:mean`'}; refine ${s.refine} for pluralign+refine`,
     `- ${rep.questions} questions × ${rep.profiles.length} profiles × ${rep.methods.length} methods${rep.items ? `; questionnaire items \`${rep.items}\`` : ''}`,
     `- tasks: ${rep.tasks.succeeded} succeeded, ${rep.tasks.failed} failed, ${rep.tasks.missing} not run yet (of ${rep.tasks.total})`,
@@ -428,13 +494,14 @@ export function renderCharts(
 ): Array<{ name: string; svg: string }> {
   const out: Array<{ name: string; svg: string }> = [];
   const lvl = Math.round(rep.statistics.level * 100);
+  const selfCheck = rep.kind === 'pipeline self-check' ? ' (pipeline self-check)' : '';
   const add = (name: string, r: ProtocolReport | null, methods: readonly string[], what: string) => {
     if (!r) return;
     out.push({
       name: `${name}-mae.svg`,
       svg: barChart({
         title: `${what}: MAE vs target (lower is better)`,
-        subtitle: `${rep.settings.generator} ${rep.settings.model} · whiskers: ${lvl}% bootstrap CI`,
+        subtitle: `${rep.settings.generator} ${rep.settings.model}${selfCheck} · whiskers: ${lvl}% bootstrap CI`,
         yLabel: 'MAE (1–5 scale)',
         series: [...methods],
         groups: chartGroups(r, rep, methods, 'mae'),
@@ -445,7 +512,7 @@ export function renderCharts(
       name: `${name}-spearman.svg`,
       svg: barChart({
         title: `${what}: Spearman ρ with target (higher is better)`,
-        subtitle: `${rep.settings.generator} ${rep.settings.model} · whiskers: ${lvl}% bootstrap CI`,
+        subtitle: `${rep.settings.generator} ${rep.settings.model}${selfCheck} · whiskers: ${lvl}% bootstrap CI`,
         yLabel: 'Spearman ρ',
         series: [...methods],
         groups: chartGroups(r, rep, methods, 'spearman'),

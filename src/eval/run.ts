@@ -19,6 +19,7 @@ import { getPreset } from '../values/index.js';
 import { EvalInputError } from './inputs.js';
 import { MeteredGenerator, addUsage, emptyUsage } from './meter.js';
 import { compareScores } from './scores.js';
+import { directReadings } from './direct.js';
 import { askPersona, derivedRatings, methodProfile, scoreRatings } from './questionnaire.js';
 import { fnv1a } from './stats.js';
 import {
@@ -174,7 +175,7 @@ function factualValues(
   generator: Generator,
   preset: string | null,
 ): Record<string, number> {
-  if (preset === null) return (defaultPresetFor(graph, generator) ?? { values: priorFactual(graph) }).values;
+  if (preset === null) return defaultPresetFor(graph, generator)?.preset.values ?? priorFactual(graph);
   const id = preset;
   const p = getPreset(id);
   if (!p) throw new EvalInputError(`no preset "${id}" (pluralign presets are listed by GET /v1/presets)`);
@@ -191,7 +192,11 @@ export async function runEval(plan: EvalPlan, rt: EvalRuntime): Promise<RunOutco
   const file = readResults(rt.resultsPath);
   const meta: MetaRow = file.meta ?? { kind: 'meta', version: 1, settings, at: new Date().toISOString() };
   if (file.meta) {
-    const diff = settingsDiff(file.meta.settings, settings);
+    // Files written before `scoring` existed were scored through the SCM.
+    const diff = settingsDiff(
+      { ...file.meta.settings, scoring: file.meta.settings.scoring ?? 'scm' },
+      settings,
+    );
     if (diff.length)
       throw new EvalInputError(
         `${rt.resultsPath} holds results of a run with other settings (${diff.join('; ')}); resume with the same settings, or use another --out or --fresh`,
@@ -240,6 +245,7 @@ export async function runEval(plan: EvalPlan, rt: EvalRuntime): Promise<RunOutco
     const requestId = `eval.${fnv1a(task.key)}`;
     try {
       if (task.protocol === 'answers') {
+        const rewrite = task.method === 'rewrite';
         const res = await align(
           {
             graphs: new Map([[plan.graph.id, plan.graph]]),
@@ -254,7 +260,9 @@ export async function runEval(plan: EvalPlan, rt: EvalRuntime): Promise<RunOutco
             conditioning: METHOD_CONDITIONING[task.method],
             refine: task.method === 'pluralign+refine' ? settings.refine : 0,
             attributor: settings.attributor === 'phrases' ? 'phrases' : 'learned',
-            ...(settings.factual ? { factual: { preset: settings.factual } } : {}),
+            // The rewrite's factual is its draft; the others start from the run's factual preset.
+            ...(rewrite ? { mode: 'rewrite' as const } : {}),
+            ...(settings.factual && !rewrite ? { factual: { preset: settings.factual } } : {}),
             ...(settings.temperature !== null ? { temperature: settings.temperature } : {}),
             ...(settings.maxTokens !== null ? { maxTokens: settings.maxTokens } : {}),
             requestId,
@@ -263,11 +271,21 @@ export async function runEval(plan: EvalPlan, rt: EvalRuntime): Promise<RunOutco
         );
         const attribution =
           settings.attributor === 'llm'
-            ? await attributeWithLlm(plan.graph, res.answer, judge!, { requestId, signal: rt.signal })
+            ? await attributeWithLlm(plan.graph, res.answer, judge!, {
+                requestId,
+                signal: rt.signal,
+                question: task.question!.text,
+              })
             : settings.attributor === 'phrases'
               ? attributeText(plan.graph, res.answer)
               : attributeLearned(plan.graph, res.answer);
-        const cmp = compareProfiles(task.profile.likert5, attribution, plan.graph.system);
+        const cmp =
+          settings.scoring === 'scm'
+            ? compareProfiles(task.profile.likert5, attribution, plan.graph.system)
+            : compareScores(
+                task.profile.likert5,
+                Object.fromEntries(directReadings(attribution).map((r) => [r.value, r.likert5])),
+              );
         const row: AnswerRow = {
           kind: 'answer',
           ...base,

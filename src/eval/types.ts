@@ -1,15 +1,18 @@
 /** The evaluation's vocabulary: methods, protocols, inputs and the rows of a results file. */
 import type { ConditioningMode } from '../pipeline/conditioning.js';
 import type { ItemKey, Profile } from '../values/index.js';
+import type { Scoring } from './direct.js';
 
 /**
  * The methods compared (couple.md §7's baselines that need no extra machinery):
  * - `raw`: the bare question (conditioning `none`);
  * - `value-prompt`: the target's value:score list pasted into the prompt (COUPLE's strongest simple baseline);
  * - `pluralign`: the structured counterfactual conditioning (conditioning `scm`);
- * - `pluralign+refine`: the same, then up to `refine` regenerations with feedback on the missed dimensions.
+ * - `pluralign+refine`: the same, then up to `refine` regenerations with feedback on the missed dimensions;
+ * - `rewrite`: COUPLE's counterfactual rewrite (align `mode: "rewrite"`): the model's draft, attributed,
+ *   is the factual profile, and the draft is rewritten to the counterfactual one.
  */
-export const METHODS = ['raw', 'value-prompt', 'pluralign', 'pluralign+refine'] as const;
+export const METHODS = ['raw', 'value-prompt', 'pluralign', 'pluralign+refine', 'rewrite'] as const;
 export type Method = (typeof METHODS)[number];
 
 export const METHOD_CONDITIONING: Readonly<Record<Method, ConditioningMode>> = {
@@ -17,6 +20,7 @@ export const METHOD_CONDITIONING: Readonly<Record<Method, ConditioningMode>> = {
   'value-prompt': 'value-prompt',
   pluralign: 'scm',
   'pluralign+refine': 'scm',
+  rewrite: 'scm',
 };
 
 /**
@@ -127,6 +131,12 @@ export interface RunSettings {
   generator: string;
   model: string;
   attributor: AttributorKind;
+  /**
+   * How an answer's attribution becomes scores: `direct` (per-value readings of the concept evidence,
+   * no SCM; direct.ts) or `scm` (the SCM posterior, which imputes untouched values through the graph).
+   * Results files written before this setting existed were scored `scm`.
+   */
+  scoring: Scoring;
   judge: string | null;
   factual: string | null;
   refine: number;

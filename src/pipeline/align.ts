@@ -36,14 +36,27 @@ import {
   type Conversation,
 } from './conditioning.js';
 import { buildExplanation, explanationJson, type AlignExplanation } from './explanation.js';
-import { defaultPresetFor, priorFactual } from './factual.js';
+import { defaultPresetFor, PRIOR_WHY, priorFactual } from './factual.js';
 import { conceptsForQuestion } from './concepts.js';
 import { cachedProfile, type ActionMode, type CounterfactualProfile } from './profile.js';
+import {
+  atStage,
+  draftStage,
+  rewriteConversation,
+  type AlignMode,
+  type RewriteInfo,
+  type StageEvent,
+} from './rewrite.js';
 
 export class AlignError extends Error {
   constructor(
     readonly code:
-      'UNKNOWN_GRAPH' | 'UNKNOWN_PRESET' | 'INVALID_PROFILE' | 'GENERATOR_UNAVAILABLE' | 'NO_TARGET',
+      | 'UNKNOWN_GRAPH'
+      | 'UNKNOWN_PRESET'
+      | 'INVALID_PROFILE'
+      | 'GENERATOR_UNAVAILABLE'
+      | 'NO_TARGET'
+      | 'VALIDATION_FAILED',
     message: string,
     readonly details: Record<string, unknown> = {},
   ) {
@@ -57,8 +70,16 @@ export interface AlignRequest {
   graph?: string;
   /** The target value profile (only the dimensions the caller cares about). */
   target: Profile;
-  /** The responder before steering: a preset id, a profile, or a factual response to attribute. */
+  /**
+   * The responder before steering: a preset id, a profile, or a factual response to attribute. In
+   * `rewrite` mode only `response` (the draft to rewrite) may be given.
+   */
   factual?: { preset?: string; profile?: Profile; response?: string };
+  /**
+   * `prompt` (default): one generation conditioned on the counterfactual profile. `rewrite`: COUPLE's
+   * counterfactual rewrite (rewrite.ts): draft → attribution → abduction from the draft → rewrite.
+   */
+  mode?: AlignMode;
   action?: ActionMode;
   lambda?: number;
   conditioning?: ConditioningMode;
@@ -114,9 +135,16 @@ export type VerificationOutcome = Verification | VerificationFailure;
 export const isVerified = (v: VerificationOutcome | null): v is Verification => v !== null && !('error' in v);
 
 export interface FactualSource {
-  /** `prior`: no preset fits the graph, so the graph's own population prior (its value nodes' means). */
-  kind: 'preset' | 'profile' | 'response' | 'prior';
+  /**
+   * `prior`: no preset fits the graph, so the graph's own population prior (its value nodes' means);
+   * `draft`: the rewrite mode's draft answer, attributed.
+   */
+  kind: 'preset' | 'profile' | 'response' | 'prior' | 'draft';
   preset?: string;
+  /** Why this factual profile: named by the caller, or which model's preset and how its id matched. */
+  why: string;
+  /** How the answering model's id matched its preset (default presets only). */
+  match?: 'exact' | 'alias' | 'family';
 }
 
 export interface UsageInfo {
@@ -134,6 +162,7 @@ export type AlignEvent =
       factual: FactualSource;
       explanation: AlignExplanation;
     }
+  | StageEvent
   | { type: 'delta'; text: string; attempt: number; chunks?: Array<Record<string, unknown>> }
   | { type: 'verification'; verification: VerificationOutcome }
   | { type: 'revision'; attempt: number; reason: string }
@@ -146,6 +175,8 @@ export type AlignEvent =
       verification: VerificationOutcome | null;
       /** With a conversation: the upstream's body (non-streamed) or its last chunks (streamed). */
       raw?: GenerateResult['raw'];
+      /** `rewrite` mode: the draft, its attribution and whether the rewrite succeeded. */
+      rewrite?: RewriteInfo;
     };
 
 /** A profile as centered scores; profile errors name the request field (`target.values.x`). */
@@ -246,6 +277,8 @@ async function attribute(
   generator: Generator,
   attributor: DetectorName = 'learned',
   requestId?: string,
+  question?: string,
+  signal?: AbortSignal,
 ): Promise<Attribution> {
   if (attributor === 'phrases') return attributeText(entry, text);
   if (attributor === 'learned') return attributeLearned(entry, text);
@@ -256,7 +289,7 @@ async function attribute(
       { attributor },
     );
   }
-  return attributeWithLlm(entry, text, generator, { requestId });
+  return attributeWithLlm(entry, text, generator, { requestId, question, signal });
 }
 
 /**
@@ -274,10 +307,11 @@ async function verify(
   requestId: string | undefined,
   signal: AbortSignal | undefined,
   count: (r: { attempts: number }) => void,
+  question?: string,
 ): Promise<VerificationOutcome> {
   let a: Attribution;
   try {
-    a = await attribute(entry, answer, generator, attributor, requestId);
+    a = await attribute(entry, answer, generator, attributor, requestId, question, signal);
   } catch (err) {
     if (signal?.aborted) throw err;
     if (err instanceof UpstreamError) count({ attempts: err.attempts });
@@ -351,14 +385,59 @@ export async function* alignEvents(
   }
   let factual: Record<string, number>;
   let factualSource: FactualSource;
-  if (req.factual?.profile) {
+  const rewriting = req.mode === 'rewrite';
+  let draft: { text: string; info: Omit<RewriteInfo, 'rewritten' | 'error'> } | undefined;
+  const readBack = (text: string) =>
+    attribute(entry, text, generator, req.attributor, req.requestId, req.question, signal).then((a) => {
+      if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
+      return a;
+    });
+  if (rewriting) {
+    if (req.factual?.preset !== undefined || req.factual?.profile) {
+      throw new AlignError(
+        'VALIDATION_FAILED',
+        'mode "rewrite" reads the factual profile from the draft answer: remove factual.preset and factual.profile (factual.response is taken as the draft to rewrite)',
+      );
+    }
+    // The draft is the responder as itself: for a plan-reading generator, the default factual profile.
+    const own = defaultPresetFor(entry, generator, req.model);
+    const ownProfile = cachedProfile(entry, {
+      factual: own?.preset.values ?? priorFactual(entry),
+      target: {},
+    });
+    const outcome = yield* draftStage({
+      question: req.question,
+      ...(req.conversation ? { conversation: req.conversation } : {}),
+      ...(req.factual?.response !== undefined ? { given: req.factual.response } : {}),
+      attributor: req.attributor ?? 'learned',
+      request: {
+        model: req.model,
+        temperature: req.temperature,
+        maxTokens: req.maxTokens,
+        signal,
+        requestId: req.requestId,
+        plan: planOf(ownProfile, req.question),
+        ...(req.params ? { params: req.params } : {}),
+      },
+      generate: (r) => (generator.collect ? generator.collect(r) : generator.generate(r)),
+      count,
+      attribute: readBack,
+      calls: () => usage.upstreamCalls,
+      signal,
+    });
+    draft = { text: outcome.draft, info: outcome.info };
+    factual = outcome.factual;
+    factualSource = {
+      kind: 'draft',
+      why: `${outcome.info.draftSource === 'generated' ? `the draft answer of ${generator.capabilities.embedded ? `the ${generator.name} generator` : `model "${req.model ?? generator.model}"`} to the bare question` : 'the draft given in factual.response'}, read back by the ${outcome.info.attributor} attributor (the model’s own values for this question)`,
+    };
+  } else if (req.factual?.profile) {
     factual = centered(req.factual.profile, system, 'factual.profile');
-    factualSource = { kind: 'profile' };
+    factualSource = { kind: 'profile', why: 'given in factual.profile' };
   } else if (req.factual?.response) {
-    const a = await attribute(entry, req.factual.response, generator, req.attributor, req.requestId);
-    if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
+    const a = await readBack(req.factual.response);
     factual = Object.fromEntries(a.values.map((v) => [v.value, v.mean]));
-    factualSource = { kind: 'response' };
+    factualSource = { kind: 'response', why: `factual.response read back by the ${a.detector} attributor` };
   } else if (req.factual?.preset !== undefined) {
     const id = req.factual.preset;
     const preset = getPreset(id);
@@ -372,11 +451,18 @@ export async function* alignEvents(
       );
     }
     factual = preset.values;
-    factualSource = { kind: 'preset', preset: preset.id };
+    factualSource = { kind: 'preset', preset: preset.id, why: 'named in factual.preset' };
   } else {
-    const preset = defaultPresetFor(entry, generator);
-    factual = preset ? preset.values : priorFactual(entry);
-    factualSource = preset ? { kind: 'preset', preset: preset.id } : { kind: 'prior' };
+    const found = defaultPresetFor(entry, generator, req.model);
+    factual = found ? found.preset.values : priorFactual(entry);
+    factualSource = found
+      ? {
+          kind: 'preset',
+          preset: found.preset.id,
+          why: found.why,
+          ...(found.match ? { match: found.match } : {}),
+        }
+      : { kind: 'prior', why: PRIOR_WHY };
   }
 
   // 2–4. Abduction, action, prediction.
@@ -385,12 +471,16 @@ export async function* alignEvents(
   const concepts = conceptsForQuestion(profile.cues, req.question, profile.limits);
   const labels = new Map(profile.values.map((v) => [v.value, v.label]));
   const mode = req.conditioning ?? 'scm';
+  // The rewrite is asked in a conversation: the question (or the caller's turns), the draft, the request.
+  const conversation = draft
+    ? rewriteConversation(req.question, draft.text, req.conversation)
+    : req.conversation;
   let conditioning: Conditioning = buildConditioning(
     profile,
     req.question,
     mode,
     undefined,
-    req.conversation,
+    conversation,
     concepts,
   );
   const explanation = buildExplanation(profile, conditioning, concepts);
@@ -419,7 +509,8 @@ export async function* alignEvents(
     model: string;
     raw: GenerateResult['raw'];
   } | null = null;
-  const raw = req.conversation !== undefined;
+  // The rewrite writes text: the upstream's own body or chunks are the draft's business, not kept.
+  const raw = req.conversation !== undefined && !rewriting;
   // Only a generator that reads the plan gets the per-mode plan; the others get the SCM plan (ignored).
   const plan = generator.capabilities.readsPlan
     ? planFor(entry, profile, mode, factual, target, req.question)
@@ -438,18 +529,43 @@ export async function* alignEvents(
     };
     let text = '';
     let result: GenerateResult | null = null;
-    if (!deltas && (raw || generator.collect)) {
-      // A conversation's non-streamed answer is the upstream's own non-streamed body (tool calls, `n`).
-      result = raw ? await generator.generate(request) : await generator.collect!(request);
-      text = result.text;
-    } else {
-      for await (const ev of generator.stream(request)) {
-        if (ev.type === 'delta') {
-          text += ev.text;
-          if (deltas)
-            yield { type: 'delta', text: ev.text, attempt, ...(ev.chunks ? { chunks: ev.chunks } : {}) };
-        } else result = ev.result;
+    try {
+      if (!deltas && (raw || generator.collect)) {
+        // A conversation's non-streamed answer is the upstream's own non-streamed body (tool calls, `n`).
+        result = raw ? await generator.generate(request) : await generator.collect!(request);
+        text = result.text;
+      } else {
+        for await (const ev of generator.stream(request)) {
+          if (ev.type === 'delta') {
+            text += ev.text;
+            if (deltas)
+              yield { type: 'delta', text: ev.text, attempt, ...(ev.chunks ? { chunks: ev.chunks } : {}) };
+          } else result = ev.result;
+        }
       }
+    } catch (err) {
+      // A failed rewrite keeps the draft (or the best rewrite so far): a valid, unsteered answer.
+      if (!draft || signal?.aborted || !(err instanceof UpstreamError)) throw err;
+      count({ attempts: err.attempts });
+      const error = { code: err.code, message: atStage(err, 'rewrite').message };
+      yield { type: 'stage', stage: 'rewrite', status: 'failed', error };
+      const kept = best ?? {
+        answer: draft.text,
+        attempt: 0,
+        verification: null,
+        model: req.model ?? generator.model,
+        raw: undefined,
+      };
+      yield {
+        type: 'done',
+        answer: kept.answer,
+        attempt: kept.attempt,
+        servedModel: kept.model,
+        usage,
+        verification: kept.verification,
+        rewrite: rewriteInfo(draft.info, usage, best !== null, error),
+      };
+      return;
     }
     if (result) count(result);
     const answer = result?.text ?? text;
@@ -466,6 +582,7 @@ export async function* alignEvents(
         req.requestId,
         signal,
         count,
+        req.question,
       );
       yield { type: 'verification', verification };
     }
@@ -479,7 +596,7 @@ export async function* alignEvents(
     const missed = isVerified(verification) && verification.dimensions.some((d) => Math.abs(d.error) >= 1);
     if (attempt < rounds && isVerified(verification) && missed) {
       const note = feedbackFor(verification, labels);
-      conditioning = buildConditioning(profile, req.question, mode, note, req.conversation, concepts);
+      conditioning = buildConditioning(profile, req.question, mode, note, conversation, concepts);
       yield { type: 'revision', attempt: attempt + 1, reason: note };
     } else break;
   }
@@ -491,7 +608,19 @@ export async function* alignEvents(
     usage,
     verification: best!.verification,
     ...(best!.raw ? { raw: best!.raw } : {}),
+    ...(draft ? { rewrite: rewriteInfo(draft.info, usage, true) } : {}),
   };
+}
+
+/** The rewrite part of the result: the rewrite stage's calls are those after the draft and attribution. */
+function rewriteInfo(
+  info: Omit<RewriteInfo, 'rewritten' | 'error'>,
+  usage: UsageInfo,
+  rewritten: boolean,
+  error?: { code: string; message: string },
+): RewriteInfo {
+  const rewrite = usage.upstreamCalls - info.calls.draft - info.calls.attribution;
+  return { ...info, rewritten, ...(error ? { error } : {}), calls: { ...info.calls, rewrite } };
 }
 
 export interface AlignResponse {
@@ -504,6 +633,8 @@ export interface AlignResponse {
   verification: VerificationOutcome | null;
   usage: UsageInfo;
   servedModel: string;
+  /** `rewrite` mode only. */
+  rewrite?: RewriteInfo;
 }
 
 /**
@@ -541,6 +672,7 @@ export async function collectResponse(events: AsyncIterable<AlignEvent>): Promis
         verification: ev.verification,
         usage: ev.usage,
         servedModel: ev.servedModel,
+        ...(ev.rewrite ? { rewrite: ev.rewrite } : {}),
       };
     }
   }

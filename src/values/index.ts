@@ -35,6 +35,13 @@ export {
 } from './questionnaire.js';
 export { getPreset, listPresets, type Preset } from './presets.js';
 export {
+  modelFamily,
+  normaliseModelId,
+  presetForModel,
+  type ModelMatch,
+  type ModelPreset,
+} from './model-presets.js';
+export {
   resolveValueName,
   valueIds,
   valueSystemFromGraph,

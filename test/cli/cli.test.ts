@@ -235,9 +235,26 @@ describe('pluralign align and attribute (offline, template generator)', () => {
       const args = ['align', '--question', 'q?', '--target', target, '--graph', graph, '--json'];
       expect(await main([...args, '--generator', 'template']), err.join('\n')).toBe(0);
       const json = JSON.parse(out.join(''));
-      expect(json.factual).toEqual({ kind: 'prior' });
+      expect(json.factual).toMatchObject({ kind: 'prior' });
       expect(json.explanation.values).toHaveLength(count);
     }
+  });
+
+  it('align --mode rewrite drafts, reads the draft back and rewrites it; refuses --preset', async () => {
+    const args = [
+      'align',
+      '--question',
+      'Should I lend money to my brother?',
+      '--target',
+      '{"benevolence": 5}',
+    ];
+    expect(await main([...args, '--mode', 'rewrite', '--json', '--generator', 'template'])).toBe(0);
+    const json = JSON.parse(out.join(''));
+    expect(json.factual.kind).toBe('draft');
+    expect(json.rewrite).toMatchObject({ rewritten: true, draftSource: 'generated', attributor: 'learned' });
+    expect(json.answer).not.toBe(json.rewrite.draft);
+    expect(await main([...args, '--mode', 'rewrite', '--preset', 'human:mean'])).toBe(2);
+    expect(await main([...args, '--mode', 'twice'])).toBe(2);
   });
 
   it('align reports a bad target value with exit code 3', async () => {

@@ -48,24 +48,29 @@ describe('pluralign eval (offline)', () => {
     const text = out.join('\n');
     expect(text).toMatch(/answers:\n\s+method/);
     expect(text).toMatch(/pluralign\+refine\s+4\s/);
-    expect(text).toMatch(/tasks: 22 run now, 0 already done, 0 failed, 0 left \(of 22\)/);
+    expect(text).toMatch(/tasks: 26 run now, 0 already done, 0 failed, 0 left \(of 26\)/);
     expect(text).toMatch(/cost of this run: no upstream calls/);
-    expect(err.join('')).toMatch(/eval: 22\/22 \(100%\)/); // plain progress lines (not a TTY)
+    expect(err.join('')).toMatch(/eval: 26\/26 \(100%\)/); // plain progress lines (not a TTY)
     const report = JSON.parse(readFileSync(join(o, 'report.json'), 'utf8'));
-    expect(report.tasks).toEqual({ total: 22, succeeded: 22, failed: 0, missing: 0 });
+    expect(report.tasks).toEqual({ total: 26, succeeded: 26, failed: 0, missing: 0 });
+    // Offline: a self-check, scored without the SCM by default.
+    expect(report.kind).toBe('pipeline self-check');
+    expect(report.settings.scoring).toBe('direct');
+    expect(readFileSync(join(o, 'report.md'), 'utf8')).toMatch(/^# Pipeline self-check — /);
     expect(Object.keys(report.answers.overall)).toEqual([
       'raw',
       'value-prompt',
       'pluralign',
       'pluralign+refine',
+      'rewrite',
     ]);
     expect(Object.keys(report.questionnaire.overall)).toEqual(['raw', 'value-prompt', 'pluralign']);
 
     out = [];
     expect(await main(['eval', ...SMALL, '--generator', 'template', '--out', o, '--quiet'])).toBe(0);
-    expect(out.join('\n')).toMatch(/tasks: 0 run now, 22 already done/);
+    expect(out.join('\n')).toMatch(/tasks: 0 run now, 26 already done/);
     const lines = readFileSync(join(o, 'results.jsonl'), 'utf8').trim().split('\n');
-    expect(lines).toHaveLength(23);
+    expect(lines).toHaveLength(27);
 
     out = [];
     expect(await main(['eval', ...SMALL, '--generator', 'template', '--out', o, '--report-only'])).toBe(0);
@@ -144,14 +149,15 @@ describe('pluralign eval against the fake upstream', () => {
       );
       expect(code).toBe(0);
       // Answers: 2 questions × 2 profiles × (raw, value-prompt, pluralign: 1 call; refine: up to 3
-      // answers + 3 self-verifications), questionnaire: 2 profiles × 3 methods × 3 batches of 10.
+      // answers + 3 self-verifications; rewrite: draft + rewrite), questionnaire: 2 profiles × 3
+      // methods × 3 batches of 10.
       const genCalls = fake.chatRequests().length;
       const judgeCalls = judge.chatRequests().length;
-      expect(judgeCalls).toBe(16); // one rating per answer, on the judge's endpoint only
+      expect(judgeCalls).toBe(20); // one rating per answer, on the judge's endpoint only
       expect(judge.chatRequests().every((r) => (r.body as { model: string }).model === 'judge-model')).toBe(
         true,
       );
-      expect(genCalls).toBeGreaterThanOrEqual(4 * 3 + 4 * 2 + 18);
+      expect(genCalls).toBeGreaterThanOrEqual(4 * 3 + 4 * 2 + 4 * 2 + 18);
       const report = JSON.parse(readFileSync(join(o, 'report.json'), 'utf8'));
       expect(report.settings).toMatchObject({
         generator: 'openai',
@@ -164,10 +170,11 @@ describe('pluralign eval against the fake upstream', () => {
       expect(report.cost.recorded.judge.promptTokens).toBeGreaterThan(0);
       expect(out.join('\n')).toMatch(
         new RegExp(
-          `cost of this run: generator ${genCalls} calls, [\\d,]+ prompt \\+ [\\d,]+ completion tokens; judge 16 calls`,
+          `cost of this run: generator ${genCalls} calls, [\\d,]+ prompt \\+ [\\d,]+ completion tokens; judge 20 calls`,
         ),
       );
       expect(report.questionnaire.overall.pluralign.mae.estimate).toBeGreaterThan(0);
+      expect(report.kind).toBe('measurement');
     } finally {
       await judge.close();
     }

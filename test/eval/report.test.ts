@@ -1,5 +1,6 @@
 /** The report's SVG bar chart (deterministic, no dependency) and its Markdown. */
 import { describe, expect, it } from 'vitest';
+import { runSettings } from './fixtures/settings.js';
 import {
   barChart,
   niceStep,
@@ -79,23 +80,25 @@ describe('renderMarkdown', () => {
       resamples: 10,
       undefinedResamples: 0,
     });
-    const cell = { n: 4, errors: 1, mae: iv(0.5, 0.4, 0.6), spearman: { ...iv(0.8, 0.7, 0.9), n: 3 } };
+    const cell = {
+      n: 4,
+      errors: 1,
+      mae: iv(0.5, 0.4, 0.6),
+      spearman: { ...iv(0.8, 0.7, 0.9), n: 3 },
+      degenerate: [],
+    };
     const rep: EvalReport = {
       title: 'run',
+      kind: 'measurement',
       generatedAt: 'x',
-      settings: {
-        graph: 'schwartz-10',
+      settings: runSettings({
         generator: 'openai',
         model: 'm',
         attributor: 'llm',
+        scoring: 'direct',
         judge: 'j',
-        factual: null,
-        refine: 2,
-        temperature: null,
-        maxTokens: null,
-        questionnaireBatch: 10,
-        seed: 7,
-      },
+      }),
+
       methods: ['value-prompt', 'pluralign'],
       profiles: [{ id: 'p1', label: 'P1', group: null, target: { power: 5 } }],
       questions: 2,
@@ -115,7 +118,12 @@ describe('renderMarkdown', () => {
         paired: {
           reference: 'value-prompt',
           methods: {
-            pluralign: { pairs: 2, mae: iv(-0.25, -0.5, 0), spearman: { ...iv(0.1, 0, 0.2), n: 2 } },
+            pluralign: {
+              pairs: 2,
+              mae: iv(-0.25, -0.5, 0),
+              spearman: { ...iv(0.1, 0, 0.2), n: 2 },
+              degenerate: [],
+            },
           },
         },
       },
@@ -128,6 +136,7 @@ describe('renderMarkdown', () => {
         thisRun: null,
       },
       errors: [{ key: 'answers|pluralign|p1|q2', code: 'UPSTREAM_TIMEOUT', message: 'deadline' }],
+      degenerateIntervals: [],
       notes: [],
     };
     const md = renderMarkdown(rep, []);
@@ -137,6 +146,6 @@ describe('renderMarkdown', () => {
       'generator 3 calls (+1 failed), 1,200 prompt + 300 completion tokens; judge 2 calls',
     );
     expect(md).toContain('`answers|pluralign|p1|q2`: UPSTREAM_TIMEOUT: deadline');
-    expect(md).toContain('LLM judge (`j`)');
+    expect(md).toContain('LLM judge (`j`, sees the question)');
   });
 });

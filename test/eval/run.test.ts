@@ -21,13 +21,13 @@ import {
   type AnswerRow,
   type EvalPlan,
   type QuestionnaireRow,
-  type RunSettings,
 } from '../../src/eval/index.js';
 import { OpenAIGenerator } from '../../src/generator/openai.js';
 import { TemplateGenerator } from '../../src/generator/template.js';
 import type { GenerateRequest, Generator, StreamEvent } from '../../src/generator/types.js';
 import { loadGraphDir } from '../../src/graphs/registry.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fixtures/fake-openai.js';
+import { runSettings as settings } from './fixtures/settings.js';
 
 const root = process.cwd();
 const s10 = loadGraphDir().get('schwartz-10')!;
@@ -43,21 +43,6 @@ const plan = (over: Partial<EvalPlan> = {}): EvalPlan => ({
   items,
   methods: ['raw', 'value-prompt', 'pluralign', 'pluralign+refine'],
   protocols: ['answers', 'questionnaire'],
-  ...over,
-});
-
-const settings = (over: Partial<RunSettings> = {}): RunSettings => ({
-  graph: 'schwartz-10',
-  generator: 'template',
-  model: 'pluralign-template-1',
-  attributor: 'phrases',
-  judge: null,
-  factual: null,
-  refine: 2,
-  temperature: null,
-  maxTokens: null,
-  questionnaireBatch: 10,
-  seed: 7,
   ...over,
 });
 
@@ -325,6 +310,9 @@ describe('against the fake OpenAI-compatible upstream (real HTTP)', () => {
     expect(reqs[0]!.stream).toBe(true);
     expect(JSON.stringify(reqs[0]!.body)).toMatch(/Value priorities the caller set[^]*- Power — 5\/5: /);
     expect((reqs[1]!.body as { response_format: { type: string } }).response_format.type).toBe('json_schema');
+    // The judge reads the answer with its question.
+    const judged = (reqs[1]!.body as { messages: Array<{ content: string }> }).messages.at(-1)!.content;
+    expect(judged).toContain(`<question>\n${p.questions[0]!.text}\n</question>`);
     const row = out.rows[0] as AnswerRow;
     expect(row.answer).toBe(answer);
     expect(row.attributor).toBe('llm');

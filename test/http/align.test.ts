@@ -10,7 +10,15 @@ import { loadGraphDir } from '../../src/graphs/registry.js';
 import { buildGenerators } from '../../src/generator/registry.js';
 import { AVOID_HEADER, EXPRESS_HEADER } from '../../src/pipeline/conditioning.js';
 import { closedPortUrl, startFakeOpenAI, type FakeOpenAI } from '../fixtures/fake-openai.js';
-import { BUNDLED_GRAPHS, expectEnvelope, startLive, testConfig, type Live } from './helpers.js';
+import {
+  BUNDLED_GRAPHS,
+  expectEnvelope,
+  parseSse,
+  postJson as post,
+  startLive,
+  testConfig,
+  type Live,
+} from './helpers.js';
 
 /** A system turn without its question-dependent concept sections. */
 const withoutConcepts = (system: string) =>
@@ -22,35 +30,9 @@ const withoutConcepts = (system: string) =>
 const TARGET = { format: 'likert5', values: { benevolence: 5, security: 4, stimulation: 1 } };
 const QUESTION = 'Should I lend money to my brother who keeps losing his jobs?';
 
-/** Parse a text/event-stream body into events. */
-function parseSse(text: string): Array<{ event: string; data: unknown }> {
-  return text
-    .split('\n\n')
-    .filter((b) => b.trim())
-    .map((block) => {
-      const lines = block.split('\n');
-      const event = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message';
-      const data = lines
-        .filter((l) => l.startsWith('data: '))
-        .map((l) => l.slice(6))
-        .join('\n');
-      return { event, data: data === '[DONE]' ? '[DONE]' : JSON.parse(data) };
-    });
-}
-
 /** OpenAI SDK params with pluralign's `value_profile` extension field. */
 const withProfile = (p: object) => p as OpenAI.ChatCompletionCreateParamsNonStreaming;
 const withStreamProfile = (p: object) => p as OpenAI.ChatCompletionCreateParamsStreaming;
-
-async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { res, text, json: () => JSON.parse(text) as Record<string, any> };
-}
 
 describe('with no configuration: the template generator', () => {
   let live: Live;
@@ -67,7 +49,7 @@ describe('with no configuration: the template generator', () => {
     expect(body.generator.note).toMatch(/template/);
     expect(body.answer).toMatch(/^Stance: /);
     expect(body.graph.id).toBe('schwartz-10');
-    expect(body.factual).toEqual({ kind: 'preset', preset: 'human:mean' });
+    expect(body.factual).toMatchObject({ kind: 'preset', preset: 'human:mean' });
     const values = Object.fromEntries(body.explanation.values.map((v: any) => [v.value, v]));
     expect(values.benevolence).toMatchObject({ status: 'set', counterfactual: 5, target: 5 });
     expect(values.stimulation).toMatchObject({ status: 'set', counterfactual: 1 });

@@ -116,3 +116,33 @@ export function expectRefused(name: string, value: string): void {
   expect((error as ConfigError).variables).toEqual([name]);
   expect((error as ConfigError).message).toContain(`${name}=${JSON.stringify(value)}`);
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response JSON is read loosely in tests
+type Loose = any;
+
+/** Parse a text/event-stream body into events. */
+export function parseSse(text: string): Array<{ event: string; data: Loose }> {
+  return text
+    .split('\n\n')
+    .filter((b) => b.trim())
+    .map((block) => {
+      const lines = block.split('\n');
+      const event = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message';
+      const data = lines
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
+      return { event, data: data === '[DONE]' ? '[DONE]' : JSON.parse(data) };
+    });
+}
+
+/** POST a JSON body; the response, its text and the text parsed. */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { res, text, json: () => JSON.parse(text) as Record<string, Loose> };
+}

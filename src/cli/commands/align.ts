@@ -20,6 +20,8 @@ Options:
   --preset <id>         the factual profile (default: the backend model's, else human:mean, when it is
                         for the graph; else the graph's own population prior)
   --action <mode>       structured (default) or do
+  --mode <mode>         prompt (default: one conditioned call) or rewrite (COUPLE: the model drafts an
+                        answer, its values are read back as the factual, the draft is rewritten)
   --verify              attribute the answer back and report MAE / Spearman
   --refine <n>          regenerate up to n times (1–3) on the dimensions that missed
   --generator <name>    template (embedded) or openai (needs OPENAI_BASE_URL)
@@ -53,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
       graph: { type: 'string' },
       preset: { type: 'string' },
       action: { type: 'string' },
+      mode: { type: 'string' },
       verify: { type: 'boolean' },
       refine: { type: 'string' },
       generator: { type: 'string' },
@@ -64,6 +67,12 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.target) throw new UsageError('--target is required, e.g. \'{"benevolence": 5}\'');
   if (values.action && values.action !== 'structured' && values.action !== 'do') {
     throw new UsageError('--action must be structured or do');
+  }
+  if (values.mode && values.mode !== 'prompt' && values.mode !== 'rewrite') {
+    throw new UsageError('--mode must be prompt or rewrite');
+  }
+  if (values.mode === 'rewrite' && values.preset) {
+    throw new UsageError('--mode rewrite reads the factual profile from the draft: remove --preset');
   }
   const refine = parseNumber(values.refine, '--refine');
   const config = loadConfig(process.env);
@@ -78,6 +87,7 @@ export async function run(argv: string[]): Promise<number> {
     graph: entry?.id,
     factual: values.preset ? { preset: values.preset } : undefined,
     action: values.action as 'structured' | 'do' | undefined,
+    mode: values.mode as 'prompt' | 'rewrite' | undefined,
     verify: values.verify,
     refine,
     generator: values.generator,
@@ -93,6 +103,14 @@ export async function run(argv: string[]): Promise<number> {
         explanation: ev.explanation,
       };
       if (live) console.error(`# ${ev.generator.name} (${ev.generator.model}) · ${ev.explanation.summary}\n`);
+    } else if (ev.type === 'stage' && live) {
+      console.error(
+        ev.stage === 'draft'
+          ? `# draft:\n${ev.draft}\n`
+          : ev.stage === 'attribution'
+            ? `# the draft read back by the ${ev.attributor} attributor: the factual profile\n`
+            : `\n# the rewrite failed (${ev.error.code}): ${ev.error.message}; the answer is the draft`,
+      );
     } else if (ev.type === 'delta' && live) process.stdout.write(ev.text);
     else if (ev.type === 'revision' && live) console.error(`\n# revision ${ev.attempt}: ${ev.reason}\n`);
     else if (ev.type === 'verification' && live) {
@@ -110,6 +128,7 @@ export async function run(argv: string[]): Promise<number> {
         verification: ev.verification,
         usage: ev.usage,
         servedModel: ev.servedModel,
+        ...(ev.rewrite ? { rewrite: ev.rewrite } : {}),
       };
     }
   }

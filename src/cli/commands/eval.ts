@@ -28,6 +28,7 @@ import {
 import type { Generator } from '../../generator/types.js';
 import { DEFAULT_GRAPH, loadGraphDir, packageRoot } from '../../graphs/registry.js';
 import { buildGenerators, loadGeneratorConfig, unavailableHint } from '../../generator/registry.js';
+import { SCORINGS } from '../../eval/direct.js';
 import { InputError, UsageError, parseNumber } from '../io.js';
 
 export const help = `pluralign eval — measure how well a backend follows value profiles, with and without pluralign
@@ -43,7 +44,9 @@ seeded percentile-bootstrap confidence intervals (resampling questions). Results
 JSON-lines file as they finish: run the same command again to resume; done tasks are skipped.
 
 Methods: raw (the bare question), value-prompt (the target's value:score list in the prompt),
-pluralign (structured counterfactual conditioning), pluralign+refine (plus regeneration on misses).
+pluralign (structured counterfactual conditioning), pluralign+refine (plus regeneration on misses),
+rewrite (COUPLE's counterfactual rewrite: the model's draft, attributed, is the factual; the draft is
+rewritten to the counterfactual profile).
 
 Inputs:
   --questions <file>       questions (default: the 60 shipped in eval/questions.json)
@@ -68,7 +71,12 @@ Backend (OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL and UPSTREAM_* are read a
                            concepts; the SCM reads the values from them)
   --judge-base-url <url>   the judge's OpenAI-compatible endpoint (default JUDGE_BASE_URL, else the
                            generator's); key from JUDGE_API_KEY (else OPENAI_API_KEY for the same URL)
-  --judge-model <id>       the judge's model (default JUDGE_MODEL, else the generator's model)
+  --judge-model <id>       the judge's model (default JUDGE_MODEL, else the generator's model); the
+                           judge sees the question with each answer
+  --scoring <kind>         direct (default): each value read only from the answer's own concepts of
+                           it (2, "absent", when untouched), no SCM; scm: the attributor's SCM
+                           posterior, which imputes untouched values through the graph pluralign
+                           steers with (it favours pluralign: use it to compare runs, not methods)
   --batch <n>              questionnaire items per model call (default 10)
   --concurrency <n>        tasks in flight at once (default 4)
 
@@ -86,7 +94,8 @@ Output:
 Writes report.json, report.md, answers-mae.svg, answers-spearman.svg, questionnaire-mae.svg and
 questionnaire-spearman.svg next to results.jsonl, and prints the overall table and the cost line.
 With the template generator every figure is deterministic and no upstream call is made; the
-template ignores the question, so offline figures check the pipeline, they do not measure a model.
+template ignores the question, so offline figures check the pipeline, they do not measure a model:
+the report is titled and marked "pipeline self-check". Zero-width intervals are flagged.
 
 Examples:
   pluralign eval --max-questions 5                              # offline, template generator
@@ -237,6 +246,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
       'max-tokens': { type: 'string' },
       refine: { type: 'string' },
       attributor: { type: 'string' },
+      scoring: { type: 'string' },
       'judge-base-url': { type: 'string' },
       'judge-model': { type: 'string' },
       batch: { type: 'string' },
@@ -256,6 +266,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   const attributor = (list(values.attributor, ['learned', 'phrases', 'llm'] as const, '--attributor') ?? [
     'learned',
   ])[0]!;
+  const scoring = (list(values.scoring, SCORINGS, '--scoring') ?? ['direct'])[0]!;
   const refine = integer(values.refine, '--refine', 1, 3) ?? 2;
   const batch = integer(values.batch, '--batch', 1, 200) ?? 10;
   const concurrency = integer(values.concurrency, '--concurrency', 1, 256) ?? 4;
@@ -310,6 +321,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     generator: generator.name,
     model: generator.model,
     attributor,
+    scoring,
     judge: judgeModel,
     factual: values.factual ?? null,
     refine,
@@ -343,7 +355,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     const file = readResults(resultsPath);
     rows = tasks.flatMap((t) => (file.rows.has(t.key) ? [file.rows.get(t.key)!] : []));
     totalTasks = tasks.length;
-    if (file.meta) Object.assign(settings, file.meta.settings);
+    // Files written before `scoring` existed were scored through the SCM.
+    if (file.meta) Object.assign(settings, { scoring: 'scm' }, file.meta.settings);
   } else {
     process.on('SIGINT', onSigint);
     try {
@@ -373,9 +386,12 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   const notes = [
     'pluralign+refine regenerates with the pipeline’s own verification (the embedded learned detector, or the phrase detector with --attributor phrases); the reported figures use the attributor chosen here.',
   ];
-  if (protocols.includes('questionnaire') && methods.includes('pluralign+refine'))
+  if (
+    protocols.includes('questionnaire') &&
+    (methods.includes('pluralign+refine') || methods.includes('rewrite'))
+  )
     notes.push(
-      'The questionnaire protocol runs raw, value-prompt and pluralign only: refinement needs an answer to verify.',
+      'The questionnaire protocol runs raw, value-prompt and pluralign only: refinement needs an answer to verify, and the rewrite a draft to rewrite.',
     );
   if (settings.generator === 'template' && protocols.includes('questionnaire'))
     notes.push(
@@ -394,6 +410,11 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     thisRun: outcome ? outcome.cost : null,
     stats: { resamples, level, seed },
     notes,
+    // The generator that wrote the answers (a report-only run reads it from the results file).
+    selfCheck:
+      settings.generator === generator.name
+        ? generator.capabilities.embedded
+        : settings.generator === 'template',
   });
   const paths = writeReport(
     outDir,

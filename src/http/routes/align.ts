@@ -58,7 +58,7 @@ export const ALIGN_ERRORS = {
   504: ['UPSTREAM_TIMEOUT'],
 } as const satisfies Record<number, readonly ErrorCode[]>;
 
-const STREAM_DOC = `With \`stream: true\` the answer is \`text/event-stream\`: \`profile\` (graph, generator, factual source and the explanation — the same object as in the JSON response; with \`explain.chart\` also \`chart\`, the SVG radar chart), then \`delta\` events (\`{text, attempt}\`), then \`verification\` when asked (and \`revision\` with \`{attempt, reason}\` before a regenerated answer: reset the text), then \`done\` (\`{answer, attempt, servedModel, usage, verification}\`). A failure after the first event ends the stream with an \`error\` event (\`{error: {code, message, details}}\`) and never with \`done\`; a failure before it is an ordinary HTTP error.`;
+const STREAM_DOC = `With \`stream: true\` the answer is \`text/event-stream\`: in \`mode: "rewrite"\` first \`stage\` events (\`{stage: "draft", status: "done", draft, source}\`, then \`{stage: "attribution", status: "done", attributor, attributed}\`); then \`profile\` (graph, generator, factual source and the explanation — the same object as in the JSON response; with \`explain.chart\` also \`chart\`, the SVG radar chart), then \`delta\` events (\`{text, attempt}\`), then \`verification\` when asked (and \`revision\` with \`{attempt, reason}\` before a regenerated answer: reset the text), then \`done\` (\`{answer, attempt, servedModel, usage, verification}\`, and \`rewrite\` in mode rewrite). In mode rewrite a failed rewrite sends \`{stage: "rewrite", status: "failed", error}\` and then \`done\` with the draft as \`answer\` (reset the text): the same answer and \`rewrite\` object as the JSON response. A failed draft or attribution is the request's error (its code, the message naming the stage). A failure after the first event ends the stream with an \`error\` event (\`{error: {code, message, details}}\`) and never with \`done\`; a failure before it is an ordinary HTTP error.`;
 
 function toPipeline(body: AlignRequestT, requestId: string): PipelineRequest {
   return {
@@ -69,6 +69,7 @@ function toPipeline(body: AlignRequestT, requestId: string): PipelineRequest {
     action: body.action,
     lambda: body.lambda,
     conditioning: body.conditioning,
+    mode: body.mode,
     verify: body.verify,
     refine: body.refine,
     attributor: body.attributor,
@@ -171,6 +172,10 @@ function alignSse(ev: AlignEvent): string {
       return sse('verification', ev.verification);
     case 'revision':
       return sse('revision', { attempt: ev.attempt, reason: ev.reason });
+    case 'stage': {
+      const { type: _type, ...data } = ev;
+      return sse('stage', data);
+    }
     case 'done':
       return sse('done', {
         answer: ev.answer,
@@ -178,6 +183,7 @@ function alignSse(ev: AlignEvent): string {
         servedModel: ev.servedModel,
         usage: ev.usage,
         verification: ev.verification,
+        ...(ev.rewrite ? { rewrite: ev.rewrite } : {}),
       });
   }
 }
@@ -223,7 +229,7 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
   const alignSchema = (operationId: string, summary: string, extra = '') => ({
     operationId,
     summary,
-    description: `Abduction → action → prediction on the value SCM, one model call (two with \`verify\`), and the causal explanation. Works offline with the embedded \`template\` generator; \`openai\` when OPENAI_BASE_URL is set.${extra}\n\n${STREAM_DOC}`,
+    description: `Abduction → action → prediction on the value SCM, one model call (two with \`verify\`), and the causal explanation. With \`mode: "rewrite"\`, COUPLE's counterfactual rewrite: draft → attribution of the draft → abduction from it → action → prediction → rewrite of the draft. Works offline with the embedded \`template\` generator; \`openai\` when OPENAI_BASE_URL is set.${extra}\n\n${STREAM_DOC}`,
     tags: ['align'],
     body: AlignBody,
     response: {

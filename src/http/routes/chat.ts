@@ -23,6 +23,7 @@ import { errorResponses } from '../../../schemas/api.js';
 import { passThrough } from '../../generator/passthrough.js';
 import type { OpenAIGenerator } from '../../generator/openai.js';
 import { alignEvents, generatorInfo, type AlignEvent } from '../../pipeline/align.js';
+import type { RewriteInfo } from '../../pipeline/rewrite.js';
 import { routeScope } from '../auth.js';
 import { forwardedParams, readConversation, templateRefusals } from '../chat-messages.js';
 import { ApiError } from '../../errors.js';
@@ -36,6 +37,26 @@ type Chunk = Record<string, unknown>;
 
 export const EXPLANATION_HEADER = 'x-pluralign-explanation-id';
 
+/** OpenAI fields that shape a non-text answer: the rewrite mode (which rewrites text) refuses them. */
+const REWRITE_REFUSED = new Set([
+  'tools',
+  'tool_choice',
+  'functions',
+  'function_call',
+  'response_format',
+  'n',
+]);
+
+/** A rewrite that failed after its first streamed text: the error, with the answer kept (the draft). */
+function rewriteFailure(rewrite: RewriteInfo, kept: string): ApiError {
+  const code = (rewrite.error?.code ?? 'UPSTREAM_ERROR') as ConstructorParameters<typeof ApiError>[0];
+  return new ApiError(
+    code,
+    `${rewrite.error?.message ?? 'the rewrite failed'}; the draft answer is kept: details[0].message`,
+    [{ path: 'draft', message: kept }],
+  );
+}
+
 const data = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
 
 const hasFinish = (c: Chunk) =>
@@ -45,6 +66,8 @@ const hasFinish = (c: Chunk) =>
 const CHAT_DOC = `Point an OpenAI client at pluralign (base URL \`http://host:8080/v1\`).
 
 **With \`value_profile\`** (\`extra_body\` in the Python SDK) the answer is steered to the profile. The whole conversation reaches the model: one system turn holds the value conditioning, then the caller's system (and developer) messages in order inside \`<caller-instructions>\` tags (they set language, format, persona and task, and cannot change the profile), then the guard; then the user, assistant and tool turns in order, each user turn delimited like /v1/align's question. The last user message is the question (at most 8,000 characters). Every other field (\`response_format\`, \`tools\`, \`tool_choice\`, \`stop\`, \`seed\`, \`n\`, \`logprobs\`, \`user\`…) is sent upstream as given; the embedded \`template\` generator answers 400 naming any it cannot honour. The response carries \`pluralign\` (explanation, generator, verification, \`explanation_id\`) and the header \`x-pluralign-explanation-id\`.
+
+**With \`value_profile.mode: "rewrite"\`** the model first answers the conversation as sent (the draft), the attributor (\`value_profile.attributor\`) reads the draft's values as the factual profile, and the model rewrites its draft to the counterfactual profile, keeping its style; \`pluralign.rewrite\` carries the draft and the calls per stage. \`tools\`, \`tool_choice\`, \`response_format\` and \`n\` are refused (400). A failed rewrite keeps the draft: it is the content (non-streamed, or streamed before any rewrite text), or, after some streamed text, the error event's \`details[0].message\`.
 
 **Without \`value_profile\`** the request is passed to the OpenAI-compatible upstream unchanged: same JSON body, same streaming, the upstream's errors with their status and body (400 \`GENERATOR_UNAVAILABLE\` when no upstream is configured).
 
@@ -121,6 +144,16 @@ export const chatRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, dep
         }
         if (params['user'] !== undefined) request.log.info({ user: params['user'] }, 'chat completion user');
       }
+      if (vp.mode === 'rewrite') {
+        const refused = Object.keys(params).filter((k) => REWRITE_REFUSED.has(k));
+        if (refused.length) {
+          throw new ApiError(
+            'VALIDATION_FAILED',
+            `value_profile.mode "rewrite" rewrites a text answer and cannot honour ${refused.join(', ')}; remove ${refused.length === 1 ? 'it' : 'them'}, or use the default mode`,
+            refused.map((path) => ({ path, message: 'not supported with value_profile.mode "rewrite"' })),
+          );
+        }
+      }
       const controller = clientSignal(request, reply);
       const events = alignEvents(
         { ...deps.align, graphs: deps.store.servedGraphs() },
@@ -135,6 +168,8 @@ export const chatRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, dep
           lambda: vp.lambda,
           verify: vp.verify,
           generator: vp.generator,
+          ...(vp.mode ? { mode: vp.mode } : {}),
+          ...(vp.attributor ? { attributor: vp.attributor } : {}),
           model: body.model,
           requestId: request.id,
         },
@@ -145,17 +180,17 @@ export const chatRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, dep
       const created = Math.floor(Date.now() / 1000);
       const explanationId = ExplanationStore.newId();
       const remember = (
-        head: {
-          generator: Parameters<typeof generatorInfo>[0];
-          explanation: Stored['pluralign']['explanation'];
-        },
+        head: Extract<AlignEvent, { type: 'profile' }>,
         verification: Stored['pluralign']['verification'],
+        rewrite?: RewriteInfo,
       ): Stored['pluralign'] => {
         const pluralign = {
           explanation_id: explanationId,
           generator: generatorInfo(head.generator),
           explanation: head.explanation,
           verification,
+          factual: head.factual,
+          ...(rewrite ? { rewrite } : {}),
         };
         explanations.put(explanationId, { id: explanationId, created, completion_id: id, pluralign });
         return pluralign;
@@ -181,6 +216,7 @@ export const chatRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, dep
         const upstreamChunks = (chunks: Chunk[]) =>
           chunks.filter((c) => includeUsage || !(Array.isArray(c['choices']) && c['choices'].length === 0));
         let first = true;
+        let sent = false;
         await streamEvents(
           request,
           reply,
@@ -192,6 +228,7 @@ export const chatRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, dep
                 remember(ev, null);
                 return '';
               case 'delta': {
+                sent = true;
                 model ??=
                   (ev.chunks?.map((c) => c['model']).find((m) => typeof m === 'string' && m !== '') as
                     string | undefined) ?? head!.generator.model;
@@ -205,7 +242,18 @@ export const chatRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, dep
               }
               case 'done': {
                 model ??= ev.servedModel;
-                const pluralign = remember(head!, ev.verification);
+                const pluralign = remember(head!, ev.verification, ev.rewrite);
+                if (ev.rewrite && !ev.rewrite.rewritten) {
+                  // The rewrite failed: before any text, the kept answer is sent; after some, it cannot be
+                  // taken back, so the stream ends with the error and the kept answer in its details.
+                  if (sent) return data(rewriteFailure(ev.rewrite, ev.answer).toEnvelope());
+                  const delta = { role: 'assistant', content: ev.answer };
+                  return [
+                    data(own({ choices: [{ index: 0, delta, finish_reason: null }] })),
+                    data(own({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], pluralign })),
+                    'data: [DONE]\n\n',
+                  ].join('');
+                }
                 const tail: Chunk[] = ev.raw?.chunks
                   ? upstreamChunks(ev.raw.chunks).map(own)
                   : [own({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })];
@@ -248,7 +296,7 @@ export const chatRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, dep
       reply.header('x-upstream-attempts', String(done.usage.upstreamAttempts));
       reply.header('x-served-model', done.servedModel);
       reply.header(EXPLANATION_HEADER, explanationId);
-      const pluralign = remember(head, done.verification);
+      const pluralign = remember(head, done.verification, done.rewrite);
       const usage = {
         prompt_tokens: done.usage.promptTokens,
         completion_tokens: done.usage.completionTokens,
