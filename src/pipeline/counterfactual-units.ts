@@ -13,7 +13,7 @@
  * `interventions` may also be the CLI's shorthand `{"node": value, …}`: each is a `do`.
  */
 import type { Program } from '../scm/index.js';
-import { priorMoments } from '../scm/index.js';
+import { isLevel, priorMoments } from '../scm/index.js';
 import { SCALES, convertScore, isScale, type Scale } from '../values/scales.js';
 import type { QueryInput } from './counterfactual.js';
 import { ApiError } from '../errors.js';
@@ -79,7 +79,7 @@ export function toGraphUnits(
     );
     interventions.forEach((iv, i) => {
       if (!isValue(iv.node)) return;
-      const value = iv.type === 'shift' ? iv.value * slope : score(iv.value, at(`interventions.${i}.value`));
+      const value = isLevel(iv.type) ? score(iv.value, at(`interventions.${i}.value`)) : iv.value * slope;
       interventions[i] = { ...iv, value };
     });
   }
@@ -116,7 +116,7 @@ function farNotes(
   };
   for (const [node, x] of Object.entries(query.evidence ?? {})) check(node, x, at(`evidence.${node}`));
   (query.interventions ?? []).forEach((iv, i) => {
-    if (iv.type !== 'shift') check(iv.node, iv.value, at(`interventions.${i}.value`));
+    if (isLevel(iv.type)) check(iv.node, iv.value, at(`interventions.${i}.value`));
   });
   return notes;
 }

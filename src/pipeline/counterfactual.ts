@@ -9,6 +9,8 @@ import type { z } from 'zod';
 import type { CounterfactualResult as ResultSchema, ErrorBody } from '../../schemas/api.js';
 import {
   counterfactual,
+  INTERVENTION_TYPES,
+  isLevel,
   ScmError,
   toRecord,
   type CounterfactualQuery,
@@ -173,7 +175,7 @@ export function toApiResult(
   if (s) {
     const targetValue = new Map<string, number>();
     for (const iv of query.interventions ?? [])
-      if (iv.type === 'structured') targetValue.set(iv.node, iv.value);
+      if (INTERVENTION_TYPES[iv.type].movesLatentParents) targetValue.set(iv.node, iv.value);
     const nv = s.targets.length;
     out.structured = {
       lambda: s.lambda,
@@ -226,7 +228,7 @@ export function resultChart(program: Program, r: CounterfactualResult, query: Qu
   const centered = program.graph.scale === 'centered';
   const show = (x: number) => (centered ? Math.min(5, Math.max(1, fromCenteredScore(x, 'likert5'))) : x);
   const targets = new Map<string, number>();
-  for (const iv of query.interventions ?? []) if (iv.type !== 'shift') targets.set(iv.node, iv.value);
+  for (const iv of query.interventions ?? []) if (isLevel(iv.type)) targets.set(iv.node, iv.value);
   const label = (id: string) => program.graph.nodes.find((n) => n.id === id)?.label ?? id;
   const values = ids.map((id) => {
     const i = program.index.get(id)!;

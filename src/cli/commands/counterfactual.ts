@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { Intervention, Query } from '../../../schemas/api.js';
 import { ApiError } from '../../errors.js';
 import { loadGraphDir, resolveGraph } from '../../graphs/registry.js';
+import { INTERVENTION_TYPE_NAMES } from '../../scm/index.js';
 import {
   explainOptions,
   runQuery,
@@ -28,7 +29,7 @@ Options:
   --graph <file|id>        a graph file path, or the id of a bundled graph in graphs/ (e.g. schwartz-10)
   --evidence <json>        factual values by node id: every node (full evidence) or some (partial;
                            linear graphs only, results then carry standard deviations)
-  --interventions <json>   a list of {"node", "type": "do"|"shift"|"structured", "value"}, or an
+  --interventions <json>   a list of {"node", "type": ${INTERVENTION_TYPE_NAMES.map((t) => `"${t}"`).join('|')}, "value"}, or an
                            object {"node": value} meaning do() on each (default: none)
   --queries <json>         a batch: an array of {"evidence", "interventions", "lambda"?} objects
   --lambda <number>        regularisation of structured interventions (default 0.1)
