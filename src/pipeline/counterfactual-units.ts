@@ -16,7 +16,7 @@ import type { Program } from '../scm/index.js';
 import { isLevel, priorMoments } from '../scm/index.js';
 import { SCALES, convertScore, isScale, type Scale } from '../values/scales.js';
 import type { QueryInput } from './counterfactual.js';
-import { ApiError } from '../errors.js';
+import { DomainError } from '../errors.js';
 
 type Intervention = NonNullable<QueryInput['interventions']>[number];
 
@@ -52,7 +52,7 @@ export function toGraphUnits(
   let evidence = query.evidence;
   if (from !== undefined && from !== target) {
     if (!target) {
-      throw new ApiError(
+      throw new DomainError(
         'INVALID_QUERY',
         `"scale" converts value scores to the graph's scale, and this graph declares none (or "${graphScale}"); send the numbers in the graph's own units and leave "scale" out`,
         [{ path: at('scale'), message: 'the graph has no value scale' }],
@@ -62,9 +62,11 @@ export function toGraphUnits(
     const score = (x: number, path: string) => {
       const r = SCALES[from];
       if (x < r.min || x > r.max) {
-        throw new ApiError('INVALID_QUERY', `${path}: ${x} is outside the ${from} range ${r.min}–${r.max}`, [
-          { path, message: `outside ${r.min}–${r.max}` },
-        ]);
+        throw new DomainError(
+          'INVALID_QUERY',
+          `${path}: ${x} is outside the ${from} range ${r.min}–${r.max}`,
+          [{ path, message: `outside ${r.min}–${r.max}` }],
+        );
       }
       return convertScore(x, from, target).value;
     };

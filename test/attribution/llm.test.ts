@@ -162,7 +162,6 @@ describe('attributeWithLlm', () => {
     expect(err).toBeInstanceOf(AttributionError);
     expect(err).toMatchObject({
       code: 'ATTRIBUTION_LLM_MALFORMED',
-      httpStatus: 502,
       details: { attempts: 1, model: 'fake-model', finishReason: 'stop' },
     });
     expect((err as Error).message).toMatch(/not valid JSON/);
@@ -189,7 +188,7 @@ describe('attributeWithLlm', () => {
       fake.script({ type: 'ok', text: JSON.stringify(reply) });
       const err = await rejection(attributeWithLlm(s10, TEXT, gen()));
       expect(err).toBeInstanceOf(AttributionError);
-      expect(err).toMatchObject({ code: 'ATTRIBUTION_LLM_INVALID', httpStatus: 502 });
+      expect(err).toMatchObject({ code: 'ATTRIBUTION_LLM_INVALID' });
       expect((err as Error).message).toMatch(message);
       expect((err as AttributionError).details['issues']).toBeInstanceOf(Array);
     }

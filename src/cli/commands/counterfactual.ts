@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Intervention, Query } from '../../../schemas/api.js';
-import { ApiError } from '../../errors.js';
+import { DomainError } from '../../errors.js';
 import { loadGraphDir, resolveGraph } from '../../graphs/registry.js';
 import { INTERVENTION_TYPE_NAMES } from '../../scm/index.js';
 import {
@@ -151,7 +151,7 @@ export function run(argv: string[]): number {
       try {
         return { index, ok: true, result: runQuery(entry.program, q, explain, `queries.${index}`) };
       } catch (err) {
-        if (err instanceof ApiError) return { index, ok: false, error: err.toEnvelope().error };
+        if (err instanceof DomainError) return { index, ok: false, error: err.toEnvelope().error };
         throw err;
       }
     });
@@ -174,7 +174,7 @@ export function run(argv: string[]): number {
   try {
     result = runQuery(entry.program, query, explain);
   } catch (err) {
-    if (err instanceof ApiError) throw new InputError(err.message);
+    if (err instanceof DomainError) throw new InputError(err.message);
     throw err;
   }
   if (values.table) {

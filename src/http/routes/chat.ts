@@ -25,7 +25,7 @@ import type { OpenAIGenerator } from '../../generator/openai.js';
 import { alignEvents, generatorInfo, type AlignEvent } from '../../pipeline/align.js';
 import { routeScope } from '../auth.js';
 import { forwardedParams, readConversation, templateRefusals } from '../chat-messages.js';
-import { ApiError } from '../../errors.js';
+import { ApiError } from '../api-error.js';
 import { ExplanationStore } from '../explanation-store.js';
 import { ALIGN_ERRORS, clientSignal, streamEvents, type AlignRouteDeps } from './align.js';
 
