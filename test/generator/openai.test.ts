@@ -2,30 +2,18 @@
  * The openai generator against a real HTTP fake upstream (test/fixtures/fake-openai.ts) through the real
  * SDK. Timeouts are tens of milliseconds; every test asserts the attempts the fake saw and their timing.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/generator/errors.js';
 import { OpenAIGenerator, type OpenAIGeneratorConfig } from '../../src/generator/openai.js';
 import type { GenerateRequest, StreamEvent } from '../../src/generator/types.js';
 import { startBlackhole } from '../fixtures/blackhole.js';
-import {
-  closedPortUrl,
-  DEFAULT_FAKE_TEXT,
-  startFakeOpenAI,
-  type FakeOpenAI,
-} from '../fixtures/fake-openai.js';
+import { closedPortUrl, DEFAULT_FAKE_TEXT } from '../fixtures/fake-openai.js';
+import { useFakeOpenAI } from '../fixtures/use-fake-openai.js';
 
 const API_KEY = 'sk-test-secret-key-123456';
 const REQ: GenerateRequest = { messages: [{ role: 'user', content: 'Say hello.' }] };
 
-let fake: FakeOpenAI;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-});
-afterAll(() => fake.close());
-afterEach(() => {
-  fake.reset();
-  fake.setDefault({ type: 'ok' });
-});
+const fake = useFakeOpenAI();
 
 /** Small budgets; random 0.5 makes the backoff waits 10 ms then 20 ms. */
 function gen(
