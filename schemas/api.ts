@@ -12,6 +12,12 @@
 import { z } from 'zod';
 import { contentHash } from '../src/graphs/registry.js';
 import { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode } from '../src/errors.js';
+import {
+  APPLIED_ACTION_NAMES,
+  INTERVENTION_TYPE_NAMES,
+  interventionTypeDescription,
+  interventionValueDescription,
+} from '../src/scm/index.js';
 import { GraphFile } from './graph.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -802,12 +808,9 @@ export const Evidence = z
 export const Intervention = z
   .strictObject({
     node: z.string().min(1).describe('The node to act on.'),
-    type: z
-      .enum(['do', 'shift', 'structured'])
-      .describe(
-        '`do`: set the node to `value` (its causes no longer matter). `shift`: add `value` to what it would otherwise be. `structured`: a backtracking (conditional) counterfactual: set it to `value` and also set its latent parents to the values that best explain the target (regularised least squares, close to E[latents | target] from the population mean), so related values follow as inferences, not effects; `notes` says when the node has no latent parent or a latent is also acted on.',
-      ),
-    value: z.number().describe('The target (`do`, `structured`) or the amount (`shift`).'),
+    // One row per type in src/scm/intervention-types.ts: the names and the descriptions come from there.
+    type: z.enum(INTERVENTION_TYPE_NAMES).describe(interventionTypeDescription()),
+    value: z.number().describe(interventionValueDescription()),
   })
   .meta({ id: 'Intervention' });
 
@@ -917,7 +920,7 @@ export const NumberByNode = z
 export const AppliedAction = z
   .object({
     node: z.string(),
-    type: z.enum(['do', 'shift']),
+    type: z.enum(APPLIED_ACTION_NAMES),
     value: z.number(),
     origin: z
       .enum(['caller', 'structured'])

@@ -4,16 +4,16 @@
  * error handler, the batch executor's output lines).
  */
 import { AttributionError } from './attribution/index.js';
-import { ApiError } from './errors.js';
+import { DomainError } from './errors.js';
 import { UpstreamError } from './generator/index.js';
 import { AlignError } from './pipeline/align.js';
 import { ProfileError } from './values/index.js';
 
 /** Errors of the alignment pipeline (profiles, presets, generators, upstream, attribution) → a catalogued error, or null for any other error. */
-export function fromPipelineError(err: unknown, prefix = ''): ApiError | null {
+export function fromPipelineError(err: unknown, prefix = ''): DomainError | null {
   const at = (path: string) => (prefix && path ? `${prefix}.${path}` : prefix || path);
   if (err instanceof ProfileError) {
-    return new ApiError(
+    return new DomainError(
       err.code,
       err.message,
       err.issues.map((i) => ({ path: at(i.path), message: i.message })),
@@ -21,10 +21,10 @@ export function fromPipelineError(err: unknown, prefix = ''): ApiError | null {
   }
   if (err instanceof AlignError) {
     const code = err.code === 'NO_TARGET' ? 'INVALID_PROFILE' : err.code;
-    return new ApiError(code, err.message, []);
+    return new DomainError(code, err.message, []);
   }
   if (err instanceof UpstreamError) {
-    return new ApiError(err.code, err.message, []);
+    return new DomainError(err.code, err.message, []);
   }
   if (err instanceof AttributionError) {
     const code =
@@ -33,7 +33,7 @@ export function fromPipelineError(err: unknown, prefix = ''): ApiError | null {
         : err.code === 'ATTRIBUTION_INVALID_TARGET'
           ? 'INVALID_PROFILE'
           : err.code;
-    return new ApiError(code, err.message, []);
+    return new DomainError(code, err.message, []);
   }
   return null;
 }

@@ -1,9 +1,13 @@
 /**
- * The error catalogue of the HTTP API: every stable `error.code` a response can carry, with its HTTP
- * status and what it means. `docs/errors.md` documents the same codes (a test keeps the two in sync).
+ * The error catalogue: every stable `error.code` the service reports, with the HTTP status front ends
+ * answer it with and what it means. `docs/errors.md` documents the same codes (a test keeps the two in
+ * sync).
  *
- * Every 4xx/5xx response has one envelope: `{ "error": { "code", "message", "details" } }`. 4xx
- * messages say what to fix; 5xx messages are generic and carry only the request id.
+ * The domain (graphs, pipeline, compute, values, attribution…) throws `DomainError`: a catalogued code,
+ * a message that says what to fix, details; no HTTP status. Only the front ends look the status up
+ * (`statusOf`): the HTTP error handler (src/http/api-error.ts, `{ "error": { "code", "message",
+ * "details" } }` for every 4xx/5xx) and the batch output lines (`status_code`). 4xx messages say what to
+ * fix; 5xx messages are generic and carry only the request id.
  * This module is plain data plus one error class: no fastify imports.
  */
 
@@ -182,22 +186,23 @@ export interface ErrorEnvelope {
   error: { code: ErrorCode; message: string; details: ErrorDetail[] };
 }
 
-/** An error the API reports as is: a catalogued code, a message that says what to fix, details. */
 /** The most details an error lists (one more says how many were left out), and its longest message. */
 export const MAX_ERROR_DETAILS = 100;
 const MAX_MESSAGE_LENGTH = 2000;
 const OMITTED = /^…and \d+ more problems of the same request$/;
 
-export class ApiError extends Error {
+/**
+ * An error the domain throws and every front end reports as is: a catalogued code, a message that says
+ * what to fix, details (paths into the request). It carries no HTTP status: src/http maps it.
+ */
+export class DomainError extends Error {
   readonly code: ErrorCode;
-  readonly statusCode: number;
   readonly details: ErrorDetail[];
 
   constructor(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
     super(message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message);
-    this.name = 'ApiError';
+    this.name = 'DomainError';
     this.code = code;
-    this.statusCode = ERROR_CATALOGUE[code].status;
     // Error bodies stay small whatever the input (60,000 unknown evidence keys were a 14 MB 400).
     // A list capped before (an error rebuilt from another's details) keeps its count of the rest.
     const alreadyCapped =
@@ -214,11 +219,13 @@ export class ApiError extends Error {
         : details;
   }
 
+  /** The error body of the envelope (HTTP responses, batch output lines, batch items, the CLI). */
   toEnvelope(): ErrorEnvelope {
     return { error: { code: this.code, message: this.message, details: this.details } };
   }
 }
 
+/** The HTTP status a front end answers a code with (the HTTP error handler, batch output lines). */
 export function statusOf(code: ErrorCode): number {
   return ERROR_CATALOGUE[code].status;
 }

@@ -5,7 +5,7 @@
  */
 import type { Program } from './scm/index.js';
 import { closestName } from './values/names.js';
-import { ApiError, type ErrorDetail } from './errors.js';
+import { DomainError, type ErrorDetail } from './errors.js';
 
 /** Fields that hold a value profile: their scores go under `<field>.values`. */
 const PROFILE_FIELDS = /(^|\.)(target|profile)$/;
@@ -30,7 +30,7 @@ export function missingFieldMessage(path: string, message: string): string {
 }
 
 /** An UNKNOWN_NODE error with "did you mean" for each misspelt node the program has a close match for. */
-export function withNodeSuggestions(err: ApiError, program: Program): ApiError {
+export function withNodeSuggestions(err: DomainError, program: Program): DomainError {
   if (err.code !== 'UNKNOWN_NODE') return err;
   let message = err.message;
   const details: ErrorDetail[] = err.details.map((d) => {
@@ -42,5 +42,5 @@ export function withNodeSuggestions(err: ApiError, program: Program): ApiError {
     if (message.includes(`"${node}"`) && !message.includes(hint)) message += hint;
     return { ...d, message: `${d.message}${hint}` };
   });
-  return new ApiError(err.code, message, details);
+  return new DomainError(err.code, message, details);
 }

@@ -10,7 +10,7 @@ import { align, type AlignDeps } from '../pipeline/align.js';
 import { DEFAULT_GRAPH } from '../graphs/registry.js';
 import { radarFromExplanation } from '../render/index.js';
 import { fromPipelineError } from '../error-mapping.js';
-import { ApiError } from '../errors.js';
+import { DomainError, statusOf } from '../errors.js';
 
 export const BATCH_URLS = ['/v1/align', '/v1/attributions'] as const;
 export type BatchUrl = (typeof BATCH_URLS)[number];
@@ -21,8 +21,8 @@ export interface LineResult {
   body: unknown;
 }
 
-function validationError(err: z.ZodError): ApiError {
-  return new ApiError(
+function validationError(err: z.ZodError): DomainError {
+  return new DomainError(
     'VALIDATION_FAILED',
     'the line body does not match the schema of its url',
     err.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message })),
@@ -30,9 +30,12 @@ function validationError(err: z.ZodError): ApiError {
 }
 
 function errorResult(err: unknown): LineResult {
-  const api =
-    err instanceof ApiError ? err : (fromPipelineError(err) ?? new ApiError('INTERNAL', 'internal error'));
-  return { status_code: api.statusCode, body: api.toEnvelope() };
+  const error =
+    err instanceof DomainError
+      ? err
+      : (fromPipelineError(err) ?? new DomainError('INTERNAL', 'internal error'));
+  // A batch output line answers like the HTTP route would: the catalogue's status for the code.
+  return { status_code: statusOf(error.code), body: error.toEnvelope() };
 }
 
 /** Run one line. Never throws: failures are results with a 4xx/5xx status and the error envelope. */
@@ -49,7 +52,7 @@ export async function executeLine(
       if (!parsed.success) throw validationError(parsed.error);
       const b = parsed.data;
       if (b.stream) {
-        throw new ApiError('VALIDATION_FAILED', 'batch lines cannot stream', [
+        throw new DomainError('VALIDATION_FAILED', 'batch lines cannot stream', [
           { path: 'body.stream', message: 'must be false or absent in a batch' },
         ]);
       }
@@ -87,11 +90,11 @@ export async function executeLine(
       const { text, graph, detector } = parsed.data;
       const id = graph ?? deps.defaultGraph ?? DEFAULT_GRAPH;
       const entry = deps.graphs.get(id);
-      if (!entry) throw new ApiError('UNKNOWN_GRAPH', `no graph "${id}"; GET /v1/graphs lists them`);
+      if (!entry) throw new DomainError('UNKNOWN_GRAPH', `no graph "${id}"; GET /v1/graphs lists them`);
       if (detector === 'llm') {
         const generator = [...deps.generators.values()].find((g) => g.capabilities.structuredOutput);
         if (!generator) {
-          throw new ApiError(
+          throw new DomainError(
             'GENERATOR_UNAVAILABLE',
             'detector "llm" needs an OpenAI-compatible backend (set OPENAI_BASE_URL); use detector "learned" or "phrases"',
           );
@@ -101,7 +104,7 @@ export async function executeLine(
       if (detector === 'phrases') return { status_code: 200, body: attributeText(entry, text) };
       return { status_code: 200, body: attributeLearned(entry, text) };
     }
-    throw new ApiError('VALIDATION_FAILED', `unknown url ${url}`);
+    throw new DomainError('VALIDATION_FAILED', `unknown url ${url}`);
   } catch (err) {
     return errorResult(err);
   }

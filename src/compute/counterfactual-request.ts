@@ -1,6 +1,6 @@
 /**
  * One `POST /v1/counterfactuals` body on a compiled program: the route's work, shared by the event loop
- * (small requests) and the worker threads (the rest; see pool.ts). Throws ApiError on a bad query.
+ * (small requests) and the worker threads (the rest; see pool.ts). Throws DomainError on a bad query.
  */
 import type { z } from 'zod';
 import type { CounterfactualBody } from '../../schemas/api.js';

@@ -11,7 +11,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { GraphFile } from '../../schemas/graph.js';
-import { ApiError, type ErrorCode, type ErrorDetail } from '../errors.js';
+import { DomainError, type ErrorCode, type ErrorDetail } from '../errors.js';
 import type { CounterfactualOutcome, CounterfactualRequest } from './counterfactual-request.js';
 
 export interface JobMessage {
@@ -75,21 +75,21 @@ export class ComputePool {
     private readonly onError: (err: unknown) => void = () => {},
   ) {}
 
-  private budgetError(): ApiError {
+  private budgetError(): DomainError {
     const message = `the request needs more than ${this.settings.budgetMs} ms of computation (COUNTERFACTUAL_BUDGET_MS); ask for less: explain "none", fewer queries or interventions, full evidence, or a smaller graph`;
-    return new ApiError('WORK_BUDGET_EXCEEDED', message);
+    return new DomainError('WORK_BUDGET_EXCEEDED', message);
   }
 
-  private busyError(): ApiError {
-    return new ApiError(
+  private busyError(): DomainError {
+    return new DomainError(
       'OVERLOADED',
       `every counterfactual worker is busy (COUNTERFACTUAL_WORKERS=${this.settings.workers}); retry shortly`,
     );
   }
 
-  /** Run a request on a worker; rejects with an ApiError (the request's own, or budget/overload). */
+  /** Run a request on a worker; rejects with a DomainError (the request's own, or budget/overload). */
   run(graph: JobMessage['graph'], body: CounterfactualRequest): Promise<CounterfactualOutcome> {
-    if (this.closed) return Promise.reject(new ApiError('SHUTTING_DOWN', 'the server is shutting down'));
+    if (this.closed) return Promise.reject(new DomainError('SHUTTING_DOWN', 'the server is shutting down'));
     // Workers free or not started yet take a job at once; beyond them, at most maxQueue jobs wait.
     const free = this.slots.filter((slot) => !slot.job).length + this.settings.workers - this.slots.length;
     if (this.queue.length >= this.settings.maxQueue + free) return Promise.reject(this.busyError());
@@ -167,10 +167,10 @@ export class ComputePool {
     slot.job = null;
     slot.timer = null;
     if (m.ok) job.resolve(m.outcome);
-    else if ('error' in m) job.reject(new ApiError(m.error.code, m.error.message, m.error.details));
+    else if ('error' in m) job.reject(new DomainError(m.error.code, m.error.message, m.error.details));
     else {
       this.onError(new Error(m.internal));
-      job.reject(new ApiError('INTERNAL', 'internal error'));
+      job.reject(new DomainError('INTERNAL', 'internal error'));
     }
     this.dispatch();
   }
@@ -207,13 +207,13 @@ export class ComputePool {
     this.closed = true;
     for (const job of this.queue.splice(0)) {
       if (job.queuedTimer) clearTimeout(job.queuedTimer);
-      job.reject(new ApiError('SHUTTING_DOWN', 'the server is shutting down'));
+      job.reject(new DomainError('SHUTTING_DOWN', 'the server is shutting down'));
     }
     const slots = this.slots.splice(0);
     await Promise.all(
       slots.map(async (s) => {
         if (s.timer) clearTimeout(s.timer);
-        s.job?.reject(new ApiError('SHUTTING_DOWN', 'the server is shutting down'));
+        s.job?.reject(new DomainError('SHUTTING_DOWN', 'the server is shutting down'));
         await s.worker.terminate();
       }),
     );

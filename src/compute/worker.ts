@@ -1,11 +1,11 @@
 /**
  * A counterfactual worker thread (started by pool.ts): compiles the graph it is sent (a small cache of
- * compiled programs by content hash) and runs the request, answering the outcome or the ApiError.
+ * compiled programs by content hash) and runs the request, answering the outcome or the DomainError.
  * The pool terminates a worker whose job outlives the time budget; nothing here needs to check it.
  */
 import { parentPort } from 'node:worker_threads';
 import { makeEntry } from '../graphs/registry.js';
-import { ApiError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { invalidGraphError } from '../graphs/store.js';
 import { ScmError, type Program } from '../scm/index.js';
 import { runCounterfactualRequest } from './counterfactual-request.js';
@@ -40,7 +40,7 @@ port.on('message', (job: JobMessage) => {
     };
   } catch (err) {
     reply =
-      err instanceof ApiError
+      err instanceof DomainError
         ? { id: job.id, ok: false, error: { code: err.code, message: err.message, details: err.details } }
         : {
             id: job.id,

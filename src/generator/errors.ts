@@ -1,10 +1,10 @@
 /**
  * Upstream failures as the rest of the service sees them: one error class with a stable `code` (the
- * API error code), the HTTP status the service should answer with, the attempts made, and a finer
- * `kind` for logs and metrics. Messages are safe to show: no credentials, no URLs, and at most a short
+ * API error code; no HTTP status: the front ends look it up in the catalogue, src/errors.ts), the
+ * attempts made, and a finer `kind` for logs and metrics. Messages are safe to show: no credentials, no URLs, and at most a short
  * sanitised excerpt of what the upstream said.
  *
- * Status mapping (the reasons are in docs/generator.md):
+ * The statuses the HTTP front end answers with (the catalogue's; the reasons are in docs/generator.md):
  * - UPSTREAM_TIMEOUT      504  total deadline, first-token timeout, idle (stalled stream) timeout
  * - UPSTREAM_UNAVAILABLE  503  connection refused/reset, connect timeout, circuit breaker open
  * - UPSTREAM_RATE_LIMITED 503  the upstream answered 429 (retries exhausted or Retry-After beyond the
@@ -17,28 +17,23 @@
 
 export const UPSTREAM_ERROR_CODES = {
   UPSTREAM_TIMEOUT: {
-    status: 504,
     summary: 'The model backend did not answer in time (total deadline, first token or a stalled stream).',
   },
   UPSTREAM_UNAVAILABLE: {
-    status: 503,
     summary:
       'The model backend cannot be reached (connection refused or timed out) or its circuit breaker is open.',
   },
   UPSTREAM_RATE_LIMITED: {
-    status: 503,
     summary: 'The model backend is rate limiting the service (HTTP 429); retry after the Retry-After delay.',
   },
   UPSTREAM_ERROR: {
-    status: 502,
     summary:
       'The model backend answered with an error or an unusable response (non-retryable 4xx, 5xx after retries, malformed or truncated output).',
   },
   UPSTREAM_CANCELLED: {
-    status: 499,
     summary: 'The caller cancelled the request before the model backend answered.',
   },
-} as const satisfies Record<string, { status: number; summary: string }>;
+} as const satisfies Record<string, { summary: string }>;
 
 export type UpstreamErrorCode = keyof typeof UPSTREAM_ERROR_CODES;
 
@@ -92,8 +87,6 @@ export interface UpstreamErrorInit {
 
 export class UpstreamError extends Error {
   readonly code: UpstreamErrorCode;
-  /** The status the service should answer with. */
-  readonly httpStatus: number;
   /** Upstream attempts made (0 when the breaker rejected the call before any). */
   readonly attempts: number;
   readonly kind: FailureKind;
@@ -106,7 +99,6 @@ export class UpstreamError extends Error {
     this.name = 'UpstreamError';
     this.kind = init.kind;
     this.code = codeFor(init.kind, init.upstreamStatus);
-    this.httpStatus = UPSTREAM_ERROR_CODES[this.code].status;
     this.attempts = init.attempts;
     if (init.upstreamStatus !== undefined) this.upstreamStatus = init.upstreamStatus;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
@@ -119,7 +111,6 @@ export class UpstreamError extends Error {
       code: this.code,
       kind: this.kind,
       message: this.message,
-      httpStatus: this.httpStatus,
       attempts: this.attempts,
       upstreamStatus: this.upstreamStatus,
       retryAfterMs: this.retryAfterMs,

@@ -18,7 +18,7 @@ import { GraphDb, GraphWriteConflict, type PutOutcome, type StoredGraph } from '
 import { SqliteGraphBackend, type GraphBackend } from '../storage/graph-backend.js';
 import { FreshnessGate } from '../storage/freshness-gate.js';
 import { PgGraphDb } from '../storage/pg-graph-db.js';
-import { ApiError, type ErrorDetail } from '../errors.js';
+import { DomainError, type ErrorDetail } from '../errors.js';
 
 export type GraphSource = 'bundled' | 'custom' | 'inline';
 
@@ -125,8 +125,8 @@ class Lru {
 }
 
 /** An engine error in a graph sent by a client as a 400 whose details point into the body at `prefix`. */
-export function invalidGraphError(err: ScmError, prefix: string, what: string): ApiError {
-  return new ApiError(
+export function invalidGraphError(err: ScmError, prefix: string, what: string): DomainError {
+  return new DomainError(
     err.code === 'GRAPH_CYCLE' ? 'GRAPH_CYCLE' : 'GRAPH_INVALID',
     `${what} is invalid: ${err.message}`,
     err.issues.map((i): ErrorDetail => ({
@@ -332,12 +332,12 @@ export class GraphStore {
     return c ? { entry: c.entry, source: 'custom', custom: c.info } : undefined;
   }
 
-  private unknown(id: string, path: string): ApiError {
+  private unknown(id: string, path: string): DomainError {
     const known = this.list()
       .map((e) => e.id)
       .join(', ');
     const message = `no graph "${id}"; known graphs: ${known || '(none loaded)'}`;
-    return new ApiError('UNKNOWN_GRAPH', message, [{ path, message }]);
+    return new DomainError('UNKNOWN_GRAPH', message, [{ path, message }]);
   }
 
   /** A graph by id (bundled or custom), or UNKNOWN_GRAPH (404) naming the known ids. */
@@ -362,7 +362,7 @@ export class GraphStore {
     const stored = found.source === 'custom' ? await this.read(() => this.db.version(id, hash)) : undefined;
     if (!stored) {
       const message = `graph "${id}" has no version ${hash}; see GET /v1/graphs/${id}/versions`;
-      throw new ApiError('UNKNOWN_GRAPH_VERSION', message, [{ path, message }]);
+      throw new DomainError('UNKNOWN_GRAPH_VERSION', message, [{ path, message }]);
     }
     let entry = this.oldVersions.get(`${id}:${hash}`);
     if (!entry) {
@@ -393,7 +393,7 @@ export class GraphStore {
     const at = (p: string) => (prefix ? `${prefix}.${p}` : p);
     const { maxNodes, maxEdges, maxExpressionLength } = this.limits;
     const tooLarge = (message: string, path: string): never => {
-      throw new ApiError('GRAPH_TOO_LARGE', message, [{ path, message }]);
+      throw new DomainError('GRAPH_TOO_LARGE', message, [{ path, message }]);
     };
     if (graph.nodes.length > maxNodes)
       tooLarge(
@@ -415,7 +415,7 @@ export class GraphStore {
     });
   }
 
-  /** Validate and compile a graph from a request (inline or upload); ApiError on any problem. */
+  /** Validate and compile a graph from a request (inline or upload); DomainError on any problem. */
   compile(graph: GraphFile, prefix: string, what: string): GraphEntry {
     this.checkLimits(graph, prefix, what);
     try {
@@ -456,9 +456,9 @@ export class GraphStore {
     return { entry, source: 'inline' };
   }
 
-  private readOnly(id: string): ApiError {
+  private readOnly(id: string): DomainError {
     const message = `graph "${id}" is bundled with the service (GRAPHS_DIR) and read-only; upload yours under another id`;
-    return new ApiError('GRAPH_READ_ONLY', message, [{ path: 'id', message }]);
+    return new DomainError('GRAPH_READ_ONLY', message, [{ path: 'id', message }]);
   }
 
   /**
@@ -519,29 +519,29 @@ export class GraphStore {
 
 /** 503 STORAGE_UNAVAILABLE: the shared graph database cannot be reached (bundled graphs still serve). */
 export function storageUnavailable(): never {
-  throw new ApiError(
+  throw new DomainError(
     'STORAGE_UNAVAILABLE',
     'the graph database (DATABASE_URL) cannot be reached, so custom graphs cannot be served now; bundled graphs still answer; retry later',
   );
 }
 
-function conflict(id: string, err: GraphWriteConflict): ApiError {
+function conflict(id: string, err: GraphWriteConflict): DomainError {
   switch (err.reason) {
     case 'exists': {
       const message = `a custom graph "${id}" exists already; PUT /v1/graphs/${id} adds a version`;
-      return new ApiError('GRAPH_EXISTS', message, [{ path: 'id', message }]);
+      return new DomainError('GRAPH_EXISTS', message, [{ path: 'id', message }]);
     }
     case 'missing': {
       const message = `no custom graph "${id}"; POST /v1/graphs creates it`;
-      return new ApiError('UNKNOWN_GRAPH', message, [{ path: 'params.id', message }]);
+      return new DomainError('UNKNOWN_GRAPH', message, [{ path: 'params.id', message }]);
     }
     case 'too-many-graphs': {
       const message = `the database holds ${err.limit} custom graph(s), the most MAX_CUSTOM_GRAPHS allows; delete one first`;
-      return new ApiError('GRAPH_QUOTA_EXCEEDED', message, [{ path: 'id', message }]);
+      return new DomainError('GRAPH_QUOTA_EXCEEDED', message, [{ path: 'id', message }]);
     }
     case 'too-many-versions': {
       const message = `graph "${id}" has ${err.limit} versions already (MAX_GRAPH_VERSIONS); delete it and upload it again, or raise the limit`;
-      return new ApiError('GRAPH_QUOTA_EXCEEDED', message, [{ path: 'id', message }]);
+      return new DomainError('GRAPH_QUOTA_EXCEEDED', message, [{ path: 'id', message }]);
     }
   }
 }

@@ -15,7 +15,7 @@ import { bundledDetectorPath, checkDetectorCoverage, loadValueDetector } from '.
 import type { Config } from '../config/index.js';
 import { rateLimitRedis, type BackendCheck } from './backends.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, sendError } from './error-handler.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from './api-error.js';
 import { GraphStore } from '../graphs/store.js';
 import { loggerOptions } from './logger.js';
 import { AppMetrics } from './prometheus.js';

@@ -6,7 +6,7 @@
  */
 import type { ChatMessage } from '../generator/types.js';
 import type { Conversation } from '../pipeline/conditioning.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from './api-error.js';
 
 /** The same limit as /v1/align's `question`. */
 export const MAX_QUESTION_CHARS = 8000;

@@ -12,7 +12,8 @@ import { fromPipelineError } from '../error-mapping.js';
 import { UpstreamError } from '../generator/index.js';
 import { ScmError } from '../scm/index.js';
 import { fromScmError } from '../pipeline/counterfactual.js';
-import { ApiError, type ErrorEnvelope } from '../errors.js';
+import { DomainError, type ErrorEnvelope } from '../errors.js';
+import { ApiError } from './api-error.js';
 
 export { fromPipelineError };
 import { REQUEST_ID_HEADER } from './request-id.js';
@@ -27,12 +28,13 @@ export function toApiError(
   err: unknown,
   context: { bodyLimit: number; contentType?: string | undefined },
 ): ApiError | null {
-  if (err instanceof ApiError) return err;
+  // Domain errors carry no HTTP status: the catalogue gives it here.
+  if (err instanceof DomainError) return ApiError.from(err);
   if (err instanceof RequestValidationError)
     return new ApiError('VALIDATION_FAILED', err.message, err.details);
-  if (err instanceof ScmError) return fromScmError(err, '');
+  if (err instanceof ScmError) return ApiError.from(fromScmError(err, ''));
   const mapped = fromPipelineError(err);
-  if (mapped) return mapped;
+  if (mapped) return ApiError.from(mapped);
   const e = err as Partial<FastifyError> | null;
   switch (e?.code) {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

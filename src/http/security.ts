@@ -36,7 +36,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import { isLoopback } from '../config/security.js';
 import { bearerToken, KeyRing, type AuthenticatedKey, type Scope } from './auth.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from './api-error.js';
 import { jsonDeeperThan, MAX_JSON_DEPTH } from '../json-depth.js';
 
 export { jsonDeeperThan, MAX_JSON_DEPTH };

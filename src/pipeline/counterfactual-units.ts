@@ -13,10 +13,10 @@
  * `interventions` may also be the CLI's shorthand `{"node": value, …}`: each is a `do`.
  */
 import type { Program } from '../scm/index.js';
-import { priorMoments } from '../scm/index.js';
+import { isLevel, priorMoments } from '../scm/index.js';
 import { SCALES, convertScore, isScale, type Scale } from '../values/scales.js';
 import type { QueryInput } from './counterfactual.js';
-import { ApiError } from '../errors.js';
+import { DomainError } from '../errors.js';
 
 type Intervention = NonNullable<QueryInput['interventions']>[number];
 
@@ -52,7 +52,7 @@ export function toGraphUnits(
   let evidence = query.evidence;
   if (from !== undefined && from !== target) {
     if (!target) {
-      throw new ApiError(
+      throw new DomainError(
         'INVALID_QUERY',
         `"scale" converts value scores to the graph's scale, and this graph declares none (or "${graphScale}"); send the numbers in the graph's own units and leave "scale" out`,
         [{ path: at('scale'), message: 'the graph has no value scale' }],
@@ -62,9 +62,11 @@ export function toGraphUnits(
     const score = (x: number, path: string) => {
       const r = SCALES[from];
       if (x < r.min || x > r.max) {
-        throw new ApiError('INVALID_QUERY', `${path}: ${x} is outside the ${from} range ${r.min}–${r.max}`, [
-          { path, message: `outside ${r.min}–${r.max}` },
-        ]);
+        throw new DomainError(
+          'INVALID_QUERY',
+          `${path}: ${x} is outside the ${from} range ${r.min}–${r.max}`,
+          [{ path, message: `outside ${r.min}–${r.max}` }],
+        );
       }
       return convertScore(x, from, target).value;
     };
@@ -79,7 +81,7 @@ export function toGraphUnits(
     );
     interventions.forEach((iv, i) => {
       if (!isValue(iv.node)) return;
-      const value = iv.type === 'shift' ? iv.value * slope : score(iv.value, at(`interventions.${i}.value`));
+      const value = isLevel(iv.type) ? score(iv.value, at(`interventions.${i}.value`)) : iv.value * slope;
       interventions[i] = { ...iv, value };
     });
   }
@@ -116,7 +118,7 @@ function farNotes(
   };
   for (const [node, x] of Object.entries(query.evidence ?? {})) check(node, x, at(`evidence.${node}`));
   (query.interventions ?? []).forEach((iv, i) => {
-    if (iv.type !== 'shift') check(iv.node, iv.value, at(`interventions.${i}.value`));
+    if (isLevel(iv.type)) check(iv.node, iv.value, at(`interventions.${i}.value`));
   });
   return notes;
 }

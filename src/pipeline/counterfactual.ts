@@ -9,6 +9,8 @@ import type { z } from 'zod';
 import type { CounterfactualResult as ResultSchema, ErrorBody } from '../../schemas/api.js';
 import {
   counterfactual,
+  INTERVENTION_TYPES,
+  isLevel,
   ScmError,
   toRecord,
   type CounterfactualQuery,
@@ -18,7 +20,7 @@ import {
   type Program,
 } from '../scm/index.js';
 import { withNodeSuggestions } from '../hints.js';
-import { ApiError, type ErrorCode } from '../errors.js';
+import { DomainError, type ErrorCode } from '../errors.js';
 
 export type ApiResult = z.output<typeof ResultSchema>;
 export type ApiErrorBody = z.output<typeof ErrorBody>;
@@ -63,9 +65,9 @@ const SCM_TO_API: Record<ScmError['code'], ErrorCode> = {
 };
 
 /** An engine error as an API error; `prefix` is where the query sits in the body ('' or 'queries.3'). */
-export function fromScmError(err: ScmError, prefix: string): ApiError {
+export function fromScmError(err: ScmError, prefix: string): DomainError {
   const join = (p: string) => [prefix, p].filter((s) => s !== '').join('.');
-  return new ApiError(
+  return new DomainError(
     SCM_TO_API[err.code],
     err.message,
     err.issues.map((i) => ({
@@ -100,7 +102,7 @@ function checkFinite(r: CounterfactualResult, prefix: string): void {
       const message = Number.isNaN(a![Number(bad)])
         ? `the ${what} of node "${node}" is undefined (a mechanism is evaluated outside its domain for this evidence, e.g. sqrt or log of a negative number); check the expressions or the evidence`
         : `the ${what} of node "${node}" is not a finite number (the mechanisms overflow for this evidence); use smaller evidence or intervention values`;
-      throw new ApiError('NON_FINITE_RESULT', message, [{ path: prefix, node, message }]);
+      throw new DomainError('NON_FINITE_RESULT', message, [{ path: prefix, node, message }]);
     }
   }
   const ex = r.explanation;
@@ -114,7 +116,7 @@ function checkFinite(r: CounterfactualResult, prefix: string): void {
       ];
       if (!nums.every(Number.isFinite)) {
         const message = `the explanation of node "${n.node}" is not finite (the mechanisms overflow for this evidence)`;
-        throw new ApiError('NON_FINITE_RESULT', message, [{ path: prefix, node: n.node, message }]);
+        throw new DomainError('NON_FINITE_RESULT', message, [{ path: prefix, node: n.node, message }]);
       }
     }
   }
@@ -123,7 +125,7 @@ function checkFinite(r: CounterfactualResult, prefix: string): void {
     const bad = [s.misfit, ...s.to, ...s.share, ...s.residual].some((v) => !Number.isFinite(v));
     if (bad) {
       const message = 'the structured action did not converge to finite latent values; use smaller targets';
-      throw new ApiError('NON_FINITE_RESULT', message, [{ path: prefix, message }]);
+      throw new DomainError('NON_FINITE_RESULT', message, [{ path: prefix, message }]);
     }
   }
 }
@@ -146,7 +148,7 @@ export function selectNodes(program: Program, nodes: readonly string[] | undefin
         message: `unknown node "${id}" in graph "${program.id}"; GET /v1/graphs/${program.id} lists its nodes`,
       });
   });
-  if (details.length) throw new ApiError('UNKNOWN_NODE', details[0]!.message, details);
+  if (details.length) throw new DomainError('UNKNOWN_NODE', details[0]!.message, details);
   return [...out];
 }
 
@@ -173,7 +175,7 @@ export function toApiResult(
   if (s) {
     const targetValue = new Map<string, number>();
     for (const iv of query.interventions ?? [])
-      if (iv.type === 'structured') targetValue.set(iv.node, iv.value);
+      if (INTERVENTION_TYPES[iv.type].movesLatentParents) targetValue.set(iv.node, iv.value);
     const nv = s.targets.length;
     out.structured = {
       lambda: s.lambda,
@@ -226,7 +228,7 @@ export function resultChart(program: Program, r: CounterfactualResult, query: Qu
   const centered = program.graph.scale === 'centered';
   const show = (x: number) => (centered ? Math.min(5, Math.max(1, fromCenteredScore(x, 'likert5'))) : x);
   const targets = new Map<string, number>();
-  for (const iv of query.interventions ?? []) if (iv.type !== 'shift') targets.set(iv.node, iv.value);
+  for (const iv of query.interventions ?? []) if (isLevel(iv.type)) targets.set(iv.node, iv.value);
   const label = (id: string) => program.graph.nodes.find((n) => n.id === id)?.label ?? id;
   const values = ids.map((id) => {
     const i = program.index.get(id)!;
@@ -258,7 +260,7 @@ export function resultChart(program: Program, r: CounterfactualResult, query: Qu
   });
 }
 
-/** Run one query; throws ApiError (paths prefixed with `prefix`) on a bad query. */
+/** Run one query; throws DomainError (paths prefixed with `prefix`) on a bad query. */
 export function runQuery(
   program: Program,
   query: QueryInput,
@@ -301,7 +303,7 @@ export function runBatch(
     try {
       return { index, ok: true, result: runQuery(program, query, explain, `queries.${index}`, chart, only) };
     } catch (err) {
-      if (err instanceof ApiError) return { index, ok: false, error: err.toEnvelope().error };
+      if (err instanceof DomainError) return { index, ok: false, error: err.toEnvelope().error };
       throw err;
     }
   });

@@ -168,7 +168,7 @@ export function compile(input: LoadedGraph | unknown): Program {
 }
 
 function isLoaded(x: unknown): x is LoadedGraph {
-  return typeof x === 'object' && x !== null && 'dag' in x && 'order' in x && 'parents' in x;
+  return typeof x === 'object' && x !== null && 'order' in x && 'parents' in x;
 }
 
 /** f_i(x): the deterministic part of node i's mechanism given the current values of its parents. */

@@ -18,7 +18,8 @@ import {
   type Intervention,
   type StructuredSolution,
 } from './interventions.js';
-import { DO, FROM_STRUCTURED, NONE, SHIFT, predict } from './predict.js';
+import { ACTIONS, CUTS_EDGES, type ActionCode, type ActionSpec } from './intervention-types.js';
+import { FROM_STRUCTURED, NONE, predict } from './predict.js';
 
 export interface CounterfactualQuery {
   /** Factual evidence: a value for every node (full) or for some (partial; linear graphs only). */
@@ -34,7 +35,7 @@ export interface CounterfactualQuery {
 
 export interface AppliedAction {
   node: string;
-  type: 'do' | 'shift';
+  type: ActionSpec['name'];
   value: number;
   /** `caller` for the query's own interventions, `structured` for latents set by a structured one. */
   origin: 'caller' | 'structured';
@@ -181,8 +182,9 @@ export function counterfactual(p: Program, q: CounterfactualQuery): Counterfactu
   if (posterior) {
     let key = '';
     let cut: Uint8Array | null = null;
+    // Actions that cut incoming edges (do) mutilate the graph the variance is computed on.
     for (let i = 0; i < n; i++) {
-      if (act[i] === DO) {
+      if (CUTS_EDGES[act[i]!]) {
         key += `${i},`;
         cut ??= new Uint8Array(n);
         cut[i] = 1;
@@ -199,7 +201,7 @@ export function counterfactual(p: Program, q: CounterfactualQuery): Counterfactu
     if (act[i] === NONE) continue;
     actions.push({
       node: p.ids[i]!,
-      type: act[i] === SHIFT ? 'shift' : 'do',
+      type: ACTIONS[act[i] as ActionCode].name,
       value: val[i]!,
       origin: origin[i] === FROM_STRUCTURED ? 'structured' : 'caller',
     });

@@ -15,16 +15,8 @@ import type { Program } from './compile.js';
 import { ScmError, type ScmIssue } from './errors.js';
 import { mulberry32 } from './random.js';
 import type { StructuredSolution } from './interventions.js';
-import {
-  DO,
-  FROM_STRUCTURED,
-  NONE,
-  SHIFT,
-  actionIndices,
-  impulse,
-  predict,
-  type Actions,
-} from './predict.js';
+import { CUTS_EDGES, actionSpec } from './intervention-types.js';
+import { FROM_STRUCTURED, NONE, actionIndices, impulse, predict, type Actions } from './predict.js';
 
 export type NodeRole = 'set' | 'shifted' | 'structured' | 'inferred' | 'unchanged';
 
@@ -164,9 +156,8 @@ function roleOf(
   i: number,
   change: number,
 ): NodeRole {
-  const a = actions.act[i];
-  if (a === DO) return actions.origin[i] === FROM_STRUCTURED ? 'structured' : 'set';
-  if (a === SHIFT) return 'shifted';
+  const spec = actionSpec(actions.act[i]!);
+  if (spec) return actions.origin[i] === FROM_STRUCTURED ? 'structured' : spec.role;
   if (structuredTargets.has(i)) return 'set';
   return change !== 0 ? 'inferred' : 'unchanged';
 }
@@ -202,7 +193,7 @@ function sourcesOf(
   const latentPos = new Map<number, number>();
   solution?.latents.forEach((h, j) => latentPos.set(h, j));
   for (const i of actionIndices(actions)) {
-    const e = actions.act[i] === DO ? cf[i]! - factual[i]! : actions.val[i]!;
+    const e = actionSpec(actions.act[i]!)!.ownChange(factual[i]!, cf[i]!, actions.val[i]!);
     const j = latentPos.get(i);
     if (j !== undefined && solution) {
       const nv = solution.targets.length;
@@ -295,7 +286,7 @@ function explainLinear(
       }
       for (let c = p.childPtr[cur.node]!; c < p.childPtr[cur.node + 1]!; c++) {
         const child = p.childIdx[c]!;
-        if (actions.act[child] === DO) continue; // a set node blocks the path
+        if (CUTS_EDGES[actions.act[child]!]) continue; // a set node blocks the path
         if (!relevant[child]) continue; // leads to no node to explain
         if (--budget < 0) {
           truncated = true;

@@ -1,10 +1,12 @@
 /**
  * Loading a graph file: schema validation (zod, `schemas/graph.ts`), then the structural checks that
- * need the whole graph, each reported with the node it concerns and the fix. The result holds a
- * graphology DAG and the topological order; `compile()` turns it into the query program.
+ * need the whole graph, each reported with the node it concerns and the fix. The edges go into a
+ * graphology graph, which finds duplicate edges, cycles (`hasCycle`) and the topological order; the
+ * result keeps the order and the parents, and `compile()` turns them into the query program (typed
+ * CSR arrays: the hot loops of abduction, prediction and explanation walk those, not graphology).
  */
 import { DirectedGraph } from 'graphology';
-import { topologicalSort } from 'graphology-dag';
+import { hasCycle, topologicalSort } from 'graphology-dag';
 import type { z } from 'zod';
 import { GraphFile, type GraphNode } from '../../schemas/graph.js';
 import { ScmError, type ScmIssue } from './errors.js';
@@ -13,7 +15,6 @@ import { valueSystemIssues } from './value-system-check.js';
 
 export interface LoadedGraph {
   file: GraphFile;
-  dag: DirectedGraph;
   /** Node ids in topological order (parents before children; ties in declaration order). */
   order: string[];
   /** Parents of each node, in declaration order of the edges. */
@@ -35,27 +36,29 @@ function zodIssues(error: z.ZodError, input: unknown): ScmIssue[] {
   });
 }
 
-/** Find one cycle (as a list of node ids, first repeated at the end) with an iterative DFS. */
-function findCycle(ids: string[], children: Map<string, string[]>): string[] | null {
-  const state = new Map<string, 0 | 1 | 2>();
-  for (const start of ids) {
-    if (state.get(start)) continue;
-    const stack: Array<{ id: string; next: number }> = [{ id: start, next: 0 }];
+/**
+ * One cycle of a graph `hasCycle` found, as node ids with the first repeated at the end, for the error
+ * message: graphology-dag says whether there is a cycle but not which, so an iterative DFS over the
+ * graphology graph's out-neighbours finds it.
+ */
+function findCycle(dag: DirectedGraph): string[] {
+  const state = new Map<string, 1 | 2>();
+  for (const start of dag.nodes()) {
+    if (state.has(start)) continue;
+    const stack: Array<{ id: string; kids: string[]; next: number }> = [
+      { id: start, kids: dag.outNeighbors(start), next: 0 },
+    ];
     const onPath: string[] = [start];
     state.set(start, 1);
     while (stack.length) {
       const top = stack[stack.length - 1]!;
-      const kids = children.get(top.id) ?? [];
-      if (top.next < kids.length) {
-        const child = kids[top.next++]!;
-        const s = state.get(child) ?? 0;
-        if (s === 1) {
-          const from = onPath.indexOf(child);
-          return [...onPath.slice(from), child];
-        }
-        if (s === 0) {
+      if (top.next < top.kids.length) {
+        const child = top.kids[top.next++]!;
+        const s = state.get(child);
+        if (s === 1) return [...onPath.slice(onPath.indexOf(child)), child];
+        if (s === undefined) {
           state.set(child, 1);
-          stack.push({ id: child, next: 0 });
+          stack.push({ id: child, kids: dag.outNeighbors(child), next: 0 });
           onPath.push(child);
         }
       } else {
@@ -65,7 +68,7 @@ function findCycle(ids: string[], children: Map<string, string[]>): string[] | n
       }
     }
   }
-  return null;
+  throw new Error('findCycle: the graph has no cycle');
 }
 
 /**
@@ -89,12 +92,11 @@ export function loadGraph(input: unknown): LoadedGraph {
   });
 
   const parents = new Map<string, string[]>();
-  const children = new Map<string, string[]>();
-  for (const id of nodes.keys()) {
+  const dag = new DirectedGraph();
+  for (const [id, node] of nodes) {
     parents.set(id, []);
-    children.set(id, []);
+    dag.addNode(id, { kind: node.kind });
   }
-  const seen = new Set<string>();
   file.edges.forEach(([from, to], i) => {
     for (const end of [from, to]) {
       if (!nodes.has(end)) {
@@ -106,8 +108,7 @@ export function loadGraph(input: unknown): LoadedGraph {
       }
     }
     if (!nodes.has(from) || !nodes.has(to)) return;
-    const key = `${from}\u0000${to}`;
-    if (seen.has(key)) {
+    if (dag.hasEdge(from, to)) {
       issues.push({
         path: `edges.${i}`,
         node: to,
@@ -115,9 +116,8 @@ export function loadGraph(input: unknown): LoadedGraph {
       });
       return;
     }
-    seen.add(key);
+    dag.addEdge(from, to);
     parents.get(to)!.push(from);
-    children.get(from)!.push(to);
   });
 
   file.nodes.forEach((node, i) => {
@@ -192,9 +192,8 @@ export function loadGraph(input: unknown): LoadedGraph {
   issues.push(...valueSystemIssues(file, nodes));
   if (issues.length) throw ScmError.fromIssues('GRAPH_INVALID', issues);
 
-  const ids = [...nodes.keys()];
-  const cycle = findCycle(ids, children);
-  if (cycle) {
+  if (hasCycle(dag)) {
+    const cycle = findCycle(dag);
     throw ScmError.fromIssues('GRAPH_CYCLE', [
       {
         path: 'edges',
@@ -204,9 +203,6 @@ export function loadGraph(input: unknown): LoadedGraph {
     ]);
   }
 
-  const dag = new DirectedGraph();
-  for (const id of ids) dag.addNode(id, { kind: nodes.get(id)!.kind });
-  for (const [from, to] of file.edges) if (!dag.hasEdge(from, to)) dag.addEdge(from, to);
   const order = topologicalSort(dag);
-  return { file, dag, order, parents, nodes };
+  return { file, order, parents, nodes };
 }

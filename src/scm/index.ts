@@ -17,6 +17,15 @@ export {
   type InterventionType,
   type StructuredSolution,
 } from './interventions.js';
+export {
+  APPLIED_ACTION_NAMES,
+  INTERVENTION_TYPES,
+  INTERVENTION_TYPE_NAMES,
+  interventionTypeDescription,
+  interventionValueDescription,
+  isLevel,
+  type InterventionTypeSpec,
+} from './intervention-types.js';
 export { EVIDENCE_JITTER } from './abduction.js';
 export type {
   Contribution,

@@ -13,9 +13,15 @@
 import { priorMoments, type Program } from './compile.js';
 import { ScmError, type ScmIssue } from './errors.js';
 import { cholesky, choleskySolve } from './linalg.js';
-import { DO, FROM_STRUCTURED, NONE, SHIFT, emptyActions, predict, type Actions } from './predict.js';
+import {
+  INTERVENTION_TYPE_NAMES,
+  interventionType,
+  type ActionCode,
+  type InterventionType,
+} from './intervention-types.js';
+import { DO, FROM_STRUCTURED, NONE, emptyActions, predict, type Actions } from './predict.js';
 
-export type InterventionType = 'do' | 'shift' | 'structured';
+export type { InterventionType };
 
 export interface Intervention {
   node: string;
@@ -49,8 +55,8 @@ export interface StructuredSolution {
 
 export interface NormalizedInterventions {
   actions: Actions;
-  /** Structured targets (index, value), applied by `resolveStructured`. */
-  structured: Array<{ index: number; value: number }>;
+  /** Targets of types that move their latent parents (index, value, the action on the target), applied by `resolveStructured`. */
+  structured: Array<{ index: number; value: number; action: ActionCode }>;
 }
 
 export function normalizeInterventions(p: Program, list: readonly Intervention[]): NormalizedInterventions {
@@ -59,7 +65,7 @@ export function normalizeInterventions(p: Program, list: readonly Intervention[]
   actions.act.fill(NONE);
   actions.val.fill(0);
   actions.origin.fill(0);
-  const structured: Array<{ index: number; value: number }> = [];
+  const structured: NormalizedInterventions['structured'] = [];
   const issues: ScmIssue[] = [];
   const seen = new Set<number>();
   list.forEach((iv, k) => {
@@ -92,20 +98,18 @@ export function normalizeInterventions(p: Program, list: readonly Intervention[]
       return;
     }
     seen.add(idx);
-    if (iv.type === 'do') {
-      actions.act[idx] = DO;
-      actions.val[idx] = iv.value;
-    } else if (iv.type === 'shift') {
-      actions.act[idx] = SHIFT;
-      actions.val[idx] = iv.value;
-    } else if (iv.type === 'structured') {
-      structured.push({ index: idx, value: iv.value });
-    } else {
+    const spec = interventionType(iv.type);
+    if (!spec) {
       issues.push({
         path: `interventions.${k}.type`,
         node: iv.node,
-        message: `intervention type "${String(iv.type)}" on "${iv.node}" is not one of do, shift, structured`,
+        message: `intervention type "${String(iv.type)}" on "${iv.node}" is not one of ${INTERVENTION_TYPE_NAMES.join(', ')}`,
       });
+    } else if (spec.movesLatentParents) {
+      structured.push({ index: idx, value: iv.value, action: spec.action });
+    } else {
+      actions.act[idx] = spec.action;
+      actions.val[idx] = iv.value;
     }
   });
   if (issues.length) {
@@ -240,14 +244,14 @@ export function resolveStructured(
       actions.origin[latents[j]!] = FROM_STRUCTURED;
     }
     for (let q = 0; q < nv; q++) {
-      actions.act[targets[q]!] = DO;
+      actions.act[targets[q]!] = structured[q]!.action;
       actions.val[targets[q]!] = t[q]!;
     }
     return { lambda, latents, targets, from, to: h, share, residual, misfit: Math.sqrt(misfit), iterations };
   }
 
   for (let q = 0; q < nv; q++) {
-    actions.act[targets[q]!] = DO;
+    actions.act[targets[q]!] = structured[q]!.action;
     actions.val[targets[q]!] = t[q]!;
     residual[q] = t[q]! - factual[targets[q]!]!;
   }

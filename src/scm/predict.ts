@@ -4,10 +4,10 @@
  * empty intervention returns the factual row bit for bit.
  */
 import { mechanismValue, type Program } from './compile.js';
+import { CUTS_EDGES, DO, NONE, SHIFT } from './intervention-types.js';
 
-export const NONE = 0;
-export const DO = 1;
-export const SHIFT = 2;
+// The action codes live with the table of what each does (variance, explanation): intervention-types.ts.
+export { DO, NONE, SHIFT } from './intervention-types.js';
 
 /** Where an applied action came from. */
 export const FROM_CALLER = 0;
@@ -86,7 +86,7 @@ export function impulse(p: Program, act: Uint8Array, start: number, y: Float64Ar
   y.fill(0);
   y[start] = 1;
   for (let i = start + 1; i < p.n; i++) {
-    if (act[i] === DO) continue;
+    if (CUTS_EDGES[act[i]!]) continue;
     let s = 0;
     for (let k = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; k < end; k++)
       s += p.parentW[k]! * y[p.parentIdx[k]!]!;

@@ -1,19 +1,20 @@
 /**
  * Small numeric helpers for deriving value-system figures from data (used by the fitting and preset
- * scripts and by the tests): column means and sds, covariance and correlation matrices, a symmetric
- * eigen-decomposition (cyclic Jacobi) and k-means with k-means++ seeding (seeded with mulberry32).
- * Plain loops over number arrays: the matrices here are 10×10 and the data a few hundred rows.
+ * scripts, the verification metrics and the tests): column means, covariance and correlation
+ * matrices, a symmetric eigen-decomposition, a 2-D Procrustes rotation and k-means with k-means++
+ * seeding (seeded with mulberry32). Means, correlations, matrix products and eigenvectors are mathjs's;
+ * what is left by hand is what mathjs has not (Procrustes, k-means). None of it runs in the engine's
+ * hot loops: the matrices here are 10×10 and the data a few hundred rows.
  */
+import { corr, eigs, mean, multiply, transpose } from 'mathjs';
 import { mulberry32 } from '../scm/random.js';
 
 export type Matrix = number[][];
 
 /** Column means of a row-major data table. */
 export function columnMeans(rows: readonly (readonly number[])[]): number[] {
-  const p = rows[0]?.length ?? 0;
-  const out = new Array<number>(p).fill(0);
-  for (const r of rows) for (let j = 0; j < p; j++) out[j]! += r[j]!;
-  return out.map((s) => s / rows.length);
+  if (rows.length === 0) return [];
+  return mean(rows as number[][], 0) as unknown as number[];
 }
 
 /** Sample covariance matrix (n − 1 denominator). */
@@ -21,20 +22,10 @@ export function covarianceMatrix(rows: readonly (readonly number[])[]): Matrix {
   const n = rows.length;
   if (n < 2) throw new Error('covariance needs at least 2 rows');
   const mu = columnMeans(rows);
-  const p = mu.length;
-  const c: Matrix = Array.from({ length: p }, () => new Array<number>(p).fill(0));
-  for (const r of rows) {
-    for (let i = 0; i < p; i++) {
-      const di = r[i]! - mu[i]!;
-      for (let j = i; j < p; j++) c[i]![j]! += di * (r[j]! - mu[j]!);
-    }
-  }
-  for (let i = 0; i < p; i++) {
-    for (let j = i; j < p; j++) {
-      c[i]![j]! /= n - 1;
-      c[j]![i] = c[i]![j]!;
-    }
-  }
+  const centred = rows.map((r) => r.map((x, j) => x - mu[j]!));
+  // Xcᵀ Xc / (n − 1), made exactly symmetric.
+  const c = matMul(transpose(centred), centred).map((row) => row.map((x) => x / (n - 1)));
+  for (let i = 0; i < c.length; i++) for (let j = 0; j < i; j++) c[i]![j] = c[j]![i]!;
   return c;
 }
 
@@ -52,25 +43,7 @@ export function correlationMatrix(rows: readonly (readonly number[])[]): Matrix 
 export function pearson(a: readonly number[], b: readonly number[]): number {
   const n = a.length;
   if (n !== b.length || n < 2) throw new Error('pearson needs two vectors of the same length >= 2');
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]!;
-    mb += b[i]!;
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i]! - ma;
-    const db = b[i]! - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  return sab / Math.sqrt(saa * sbb);
+  return corr(a as number[], b as number[]) as number;
 }
 
 /** The strictly upper-triangular entries of a square matrix, row by row. */
@@ -88,58 +61,23 @@ export interface Eigen {
 }
 
 /**
- * Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations. Each eigenvector's sign is
- * fixed so that its largest-magnitude component is positive (deterministic output).
+ * Eigen-decomposition of a symmetric matrix (mathjs `eigs`), eigenvalues in decreasing order. Each
+ * eigenvector's sign is fixed so that its largest-magnitude component is positive (deterministic output).
  */
-export function symmetricEigen(input: Matrix, tol = 1e-14, maxSweeps = 100): Eigen {
+export function symmetricEigen(input: Matrix): Eigen {
   const n = input.length;
-  const a = input.map((r) => [...r]);
-  const v: Matrix = Array.from({ length: n }, (_, i) =>
-    Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)),
-  );
-  for (let sweep = 0; sweep < maxSweeps; sweep++) {
-    let off = 0;
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += a[i]![j]! ** 2;
-    if (off < tol * tol) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p]![q]!;
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (a[q]![q]! - a[p]![p]!) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k]![p]!;
-          const akq = a[k]![q]!;
-          a[k]![p] = c * akp - s * akq;
-          a[k]![q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p]![k]!;
-          const aqk = a[q]![k]!;
-          a[p]![k] = c * apk - s * aqk;
-          a[q]![k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k]![p]!;
-          const vkq = v[k]![q]!;
-          v[k]![p] = c * vkp - s * vkq;
-          v[k]![q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => a[y]![y]! - a[x]![x]!);
-  const values = order.map((k) => a[k]![k]!);
+  const { eigenvectors } = eigs(input);
+  const pairs = eigenvectors
+    .map((e) => ({ value: e.value as number, vector: e.vector as unknown as number[] }))
+    .sort((x, y) => y.value - x.value);
   const vectors: Matrix = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  order.forEach((k, col) => {
+  pairs.forEach(({ vector }, col) => {
     let big = 0;
-    for (let i = 0; i < n; i++) if (Math.abs(v[i]![k]!) > Math.abs(v[big]![k]!)) big = i;
-    const sign = v[big]![k]! < 0 ? -1 : 1;
-    for (let i = 0; i < n; i++) vectors[i]![col] = sign * v[i]![k]!;
+    for (let i = 0; i < n; i++) if (Math.abs(vector[i]!) > Math.abs(vector[big]!)) big = i;
+    const sign = vector[big]! < 0 ? -1 : 1;
+    for (let i = 0; i < n; i++) vectors[i]![col] = sign * vector[i]!;
   });
-  return { values, vectors };
+  return { values: pairs.map((p) => p.value), vectors };
 }
 
 /**
@@ -181,17 +119,7 @@ export function procrustes2(l: Matrix, t: Matrix): Matrix {
 }
 
 export function matMul(a: Matrix, b: Matrix): Matrix {
-  const n = a.length;
-  const k = b.length;
-  const m = b[0]?.length ?? 0;
-  const out: Matrix = Array.from({ length: n }, () => new Array<number>(m).fill(0));
-  for (let i = 0; i < n; i++) {
-    for (let r = 0; r < k; r++) {
-      const air = a[i]![r]!;
-      for (let j = 0; j < m; j++) out[i]![j]! += air * b[r]![j]!;
-    }
-  }
-  return out;
+  return multiply(a, b);
 }
 
 function sqDist(a: readonly number[], b: readonly number[]): number {

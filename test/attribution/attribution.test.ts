@@ -233,7 +233,7 @@ describe('attributeText: calibration', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(AttributionError);
-      expect(error).toMatchObject({ code: 'ATTRIBUTION_UNSUPPORTED_GRAPH', httpStatus: 422 });
+      expect(error).toMatchObject({ code: 'ATTRIBUTION_UNSUPPORTED_GRAPH' });
     }
   });
 });

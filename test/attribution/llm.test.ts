@@ -2,7 +2,7 @@
  * The LLM concept detector against the real `openai` generator, over real HTTP, with the fake
  * OpenAI-compatible upstream (test/fixtures/fake-openai.ts) scripting the model's JSON replies.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   attributeText,
   attributeWithLlm,
@@ -11,22 +11,14 @@ import {
 } from '../../src/attribution/index.js';
 import { UpstreamError } from '../../src/generator/errors.js';
 import { OpenAIGenerator } from '../../src/generator/openai.js';
-import { startFakeOpenAI, type FakeOpenAI } from '../fixtures/fake-openai.js';
+import { useFakeOpenAI } from '../fixtures/use-fake-openai.js';
 import { filler, graph } from './helpers.js';
 
 const s10 = graph('schwartz-10');
 const conceptIds = s10.file.nodes.filter((n) => n.kind === 'concept').map((n) => n.id);
 const TEXT = `${filler(10)} Helping others and being kind to family is what matters.`;
 
-let fake: FakeOpenAI;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-});
-afterAll(() => fake.close());
-afterEach(() => {
-  fake.reset();
-  fake.setDefault({ type: 'ok' });
-});
+const fake = useFakeOpenAI();
 
 function gen() {
   return new OpenAIGenerator({
@@ -162,7 +154,6 @@ describe('attributeWithLlm', () => {
     expect(err).toBeInstanceOf(AttributionError);
     expect(err).toMatchObject({
       code: 'ATTRIBUTION_LLM_MALFORMED',
-      httpStatus: 502,
       details: { attempts: 1, model: 'fake-model', finishReason: 'stop' },
     });
     expect((err as Error).message).toMatch(/not valid JSON/);
@@ -189,7 +180,7 @@ describe('attributeWithLlm', () => {
       fake.script({ type: 'ok', text: JSON.stringify(reply) });
       const err = await rejection(attributeWithLlm(s10, TEXT, gen()));
       expect(err).toBeInstanceOf(AttributionError);
-      expect(err).toMatchObject({ code: 'ATTRIBUTION_LLM_INVALID', httpStatus: 502 });
+      expect(err).toMatchObject({ code: 'ATTRIBUTION_LLM_INVALID' });
       expect((err as Error).message).toMatch(message);
       expect((err as AttributionError).details['issues']).toBeInstanceOf(Array);
     }

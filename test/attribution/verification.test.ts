@@ -91,7 +91,6 @@ describe('compareProfiles', () => {
     expect(cmp.dimensions[0]!.attributed).toBe(prior['self_direction']);
     expect(failure(() => compareProfiles({ kindness: 4 }, a))).toMatchObject({
       code: 'ATTRIBUTION_UNKNOWN_VALUE',
-      httpStatus: 400,
     });
     const bads: Array<Record<string, number>> = [
       { power: 6 },

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/index.js';
 import { progress, table } from '../../src/cli/progress.js';
+import { chainGraph } from '../fixtures/toy-graphs.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'src', 'cli', 'bin.ts');
@@ -26,23 +27,7 @@ function pluralign(args: string[]): Promise<{ code: number; stdout: string; stde
 
 const dir = mkdtempSync(join(tmpdir(), 'pluralign-bin-'));
 const graph = join(dir, 'chain.json');
-writeFileSync(
-  graph,
-  JSON.stringify({
-    id: 'chain',
-    version: '1',
-    nodes: [
-      { id: 'X', kind: 'value', label: 'X', mechanism: { type: 'root', mean: 0, sd: 1 } },
-      {
-        id: 'Y',
-        kind: 'concept',
-        label: 'Y',
-        mechanism: { type: 'linear', intercept: 1, coefficients: { X: 2 }, noiseSd: 1 },
-      },
-    ],
-    edges: [['X', 'Y']],
-  }),
-);
+writeFileSync(graph, JSON.stringify(chainGraph()));
 
 describe('pluralign (the bin as a process)', () => {
   it('--help lists every command', async () => {

@@ -6,37 +6,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { commands, main } from '../../src/cli/index.js';
+import { chainGraph } from '../fixtures/toy-graphs.js';
 import { startLive } from '../http/helpers.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'pluralign-cli-'));
 const graphPath = join(dir, 'chain.json');
-writeFileSync(
-  graphPath,
-  JSON.stringify({
-    id: 'chain',
-    version: '1',
-    nodes: [
-      { id: 'X', kind: 'value', label: 'X', mechanism: { type: 'root', mean: 0, sd: 1 } },
-      {
-        id: 'Y',
-        kind: 'concept',
-        label: 'Y',
-        mechanism: { type: 'linear', intercept: 1, coefficients: { X: 2 }, noiseSd: 1 },
-      },
-      {
-        id: 'Z',
-        kind: 'concept',
-        label: 'Z',
-        mechanism: { type: 'linear', intercept: -0.5, coefficients: { Y: 3 }, noiseSd: 1 },
-      },
-    ],
-    edges: [
-      ['X', 'Y'],
-      ['Y', 'Z'],
-    ],
-  }),
-);
+writeFileSync(graphPath, JSON.stringify(chainGraph(true)));
 
 let out: string[];
 let err: string[];

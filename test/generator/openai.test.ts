@@ -2,30 +2,18 @@
  * The openai generator against a real HTTP fake upstream (test/fixtures/fake-openai.ts) through the real
  * SDK. Timeouts are tens of milliseconds; every test asserts the attempts the fake saw and their timing.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/generator/errors.js';
 import { OpenAIGenerator, type OpenAIGeneratorConfig } from '../../src/generator/openai.js';
 import type { GenerateRequest, StreamEvent } from '../../src/generator/types.js';
 import { startBlackhole } from '../fixtures/blackhole.js';
-import {
-  closedPortUrl,
-  DEFAULT_FAKE_TEXT,
-  startFakeOpenAI,
-  type FakeOpenAI,
-} from '../fixtures/fake-openai.js';
+import { closedPortUrl, DEFAULT_FAKE_TEXT } from '../fixtures/fake-openai.js';
+import { useFakeOpenAI } from '../fixtures/use-fake-openai.js';
 
 const API_KEY = 'sk-test-secret-key-123456';
 const REQ: GenerateRequest = { messages: [{ role: 'user', content: 'Say hello.' }] };
 
-let fake: FakeOpenAI;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-});
-afterAll(() => fake.close());
-afterEach(() => {
-  fake.reset();
-  fake.setDefault({ type: 'ok' });
-});
+const fake = useFakeOpenAI();
 
 /** Small budgets; random 0.5 makes the backoff waits 10 ms then 20 ms. */
 function gen(
@@ -181,7 +169,6 @@ describe('openai generator: retries', () => {
     expect(performance.now() - t0).toBeLessThan(500);
     expect(err).toMatchObject({
       code: 'UPSTREAM_RATE_LIMITED',
-      httpStatus: 503,
       attempts: 1,
       upstreamStatus: 429,
       retryAfterMs: 30_000,
@@ -201,7 +188,7 @@ describe('openai generator: retries', () => {
   it('persistent 500: exactly maxAttempts requests (the SDK does not retry on its own), then 502', async () => {
     fake.setDefault({ type: 'status', status: 500 });
     const err = await failure(gen().generate(REQ));
-    expect(err).toMatchObject({ code: 'UPSTREAM_ERROR', httpStatus: 502, attempts: 3, upstreamStatus: 500 });
+    expect(err).toMatchObject({ code: 'UPSTREAM_ERROR', attempts: 3, upstreamStatus: 500 });
     expect(fake.chatRequests()).toHaveLength(3);
     expect(fake.chatRequests().map((r) => r.headers['x-stainless-retry-count'])).toEqual(['0', '1', '2']);
     const [g1, g2] = gaps();
@@ -220,7 +207,7 @@ describe('openai generator: retries', () => {
       },
     });
     const err = await failure(gen().generate(REQ));
-    expect(err).toMatchObject({ code: 'UPSTREAM_ERROR', httpStatus: 502, attempts: 1, upstreamStatus: 400 });
+    expect(err).toMatchObject({ code: 'UPSTREAM_ERROR', attempts: 1, upstreamStatus: 400 });
     expect(fake.chatRequests()).toHaveLength(1);
     expect(err.message).toMatch(/HTTP 400: This model's maximum context length is 8192 tokens/);
     expect(err.message).not.toContain(API_KEY);
@@ -248,7 +235,6 @@ describe('openai generator: retries', () => {
     const took = performance.now() - t0;
     expect(err).toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
-      httpStatus: 503,
       kind: 'connection',
       attempts: 3,
     });
@@ -264,7 +250,7 @@ describe('openai generator: timeouts', () => {
     const t0 = performance.now();
     const err = await failure(gen({ reliability: { deadlineMs: 150 } }).generate(REQ));
     const took = performance.now() - t0;
-    expect(err).toMatchObject({ code: 'UPSTREAM_TIMEOUT', httpStatus: 504, kind: 'deadline', attempts: 1 });
+    expect(err).toMatchObject({ code: 'UPSTREAM_TIMEOUT', kind: 'deadline', attempts: 1 });
     expect(took).toBeGreaterThanOrEqual(145);
     expect(took).toBeLessThan(1_000);
     await expect.poll(() => fake.chatRequests()[0]?.clientAborted).toBe(true);
@@ -338,7 +324,6 @@ describe('openai generator: timeouts', () => {
     expect(events).toEqual([]);
     expect(error).toMatchObject({
       code: 'UPSTREAM_TIMEOUT',
-      httpStatus: 504,
       kind: 'first_token_timeout',
       attempts: 3,
     });
@@ -383,7 +368,7 @@ describe('openai generator: broken streams never end normally', () => {
     const { events, error } = await drain(gen().stream(REQ));
     expect(deltas(events)).toEqual(['Hello', ' from']);
     expect(events.some((e) => e.type === 'end')).toBe(false);
-    expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', httpStatus: 502, kind: 'stream_cut', attempts: 1 });
+    expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', kind: 'stream_cut', attempts: 1 });
     expect(fake.chatRequests()).toHaveLength(1);
   });
 
@@ -436,7 +421,6 @@ describe('openai generator: malformed answers', () => {
     const err = await failure(gen().generate(REQ));
     expect(err).toMatchObject({
       code: 'UPSTREAM_ERROR',
-      httpStatus: 502,
       kind: 'malformed_response',
       attempts: 1,
     });
@@ -484,7 +468,6 @@ describe('openai generator: circuit breaker', () => {
     expect(performance.now() - t0).toBeLessThan(20);
     expect(rejected).toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
-      httpStatus: 503,
       kind: 'breaker_open',
       attempts: 0,
     });

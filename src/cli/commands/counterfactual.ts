@@ -6,8 +6,9 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Intervention, Query } from '../../../schemas/api.js';
-import { ApiError } from '../../errors.js';
+import { DomainError } from '../../errors.js';
 import { loadGraphDir, resolveGraph } from '../../graphs/registry.js';
+import { INTERVENTION_TYPE_NAMES } from '../../scm/index.js';
 import {
   explainOptions,
   runQuery,
@@ -28,7 +29,7 @@ Options:
   --graph <file|id>        a graph file path, or the id of a bundled graph in graphs/ (e.g. schwartz-10)
   --evidence <json>        factual values by node id: every node (full evidence) or some (partial;
                            linear graphs only, results then carry standard deviations)
-  --interventions <json>   a list of {"node", "type": "do"|"shift"|"structured", "value"}, or an
+  --interventions <json>   a list of {"node", "type": ${INTERVENTION_TYPE_NAMES.map((t) => `"${t}"`).join('|')}, "value"}, or an
                            object {"node": value} meaning do() on each (default: none)
   --queries <json>         a batch: an array of {"evidence", "interventions", "lambda"?} objects
   --lambda <number>        regularisation of structured interventions (default 0.1)
@@ -150,7 +151,7 @@ export function run(argv: string[]): number {
       try {
         return { index, ok: true, result: runQuery(entry.program, q, explain, `queries.${index}`) };
       } catch (err) {
-        if (err instanceof ApiError) return { index, ok: false, error: err.toEnvelope().error };
+        if (err instanceof DomainError) return { index, ok: false, error: err.toEnvelope().error };
         throw err;
       }
     });
@@ -173,7 +174,7 @@ export function run(argv: string[]): number {
   try {
     result = runQuery(entry.program, query, explain);
   } catch (err) {
-    if (err instanceof ApiError) throw new InputError(err.message);
+    if (err instanceof DomainError) throw new InputError(err.message);
     throw err;
   }
   if (values.table) {

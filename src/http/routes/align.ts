@@ -31,8 +31,9 @@ import {
 } from '../../pipeline/align.js';
 import { routeScope } from '../auth.js';
 import { checkedJson } from '../serialization.js';
-import { fromPipelineError, toApiError } from '../error-handler.js';
-import { ApiError, type ErrorCode } from '../../errors.js';
+import { toApiError } from '../error-handler.js';
+import { ApiError } from '../api-error.js';
+import type { ErrorCode } from '../../errors.js';
 import type { RouteDeps } from './deps.js';
 
 export interface AlignRouteDeps extends RouteDeps {
@@ -93,9 +94,7 @@ export function clientSignal(request: FastifyRequest, reply: FastifyReply): Abor
 }
 
 function apiErrorOf(err: unknown, bodyLimit: number): ApiError {
-  return (
-    fromPipelineError(err) ?? toApiError(err, { bodyLimit }) ?? new ApiError('INTERNAL', 'internal error')
-  );
+  return toApiError(err, { bodyLimit }) ?? new ApiError('INTERNAL', 'internal error');
 }
 
 /**

@@ -25,7 +25,7 @@ import { parseBatchInput } from '../../batch/input.js';
 import { RedisBackend } from '../../batch/redis.js';
 import { BatchDb } from '../../batch/store.js';
 import { routeScope } from '../auth.js';
-import { ApiError } from '../../errors.js';
+import { ApiError } from '../api-error.js';
 import type { AlignRouteDeps } from './align.js';
 
 const READ_ERRORS = {

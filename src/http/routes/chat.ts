@@ -26,7 +26,7 @@ import { alignEvents, generatorInfo, type AlignEvent } from '../../pipeline/alig
 import type { RewriteInfo } from '../../pipeline/rewrite.js';
 import { routeScope } from '../auth.js';
 import { forwardedParams, readConversation, templateRefusals } from '../chat-messages.js';
-import { ApiError } from '../../errors.js';
+import { ApiError } from '../api-error.js';
 import { ExplanationStore } from '../explanation-store.js';
 import { ALIGN_ERRORS, clientSignal, streamEvents, type AlignRouteDeps } from './align.js';
 

@@ -4,7 +4,7 @@ import { runCounterfactualRequest } from '../../compute/counterfactual-request.j
 import { requestWork } from '../../compute/estimate.js';
 import { ComputePool } from '../../compute/pool.js';
 import { routeScope } from '../auth.js';
-import { ApiError } from '../../errors.js';
+import { ApiError } from '../api-error.js';
 import type { RouteDeps } from './deps.js';
 
 export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {

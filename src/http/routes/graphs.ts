@@ -18,7 +18,7 @@ import {
   NoQuery,
 } from '../../../schemas/api.js';
 import { routeScope } from '../auth.js';
-import { ApiError } from '../../errors.js';
+import { ApiError } from '../api-error.js';
 import { StorageWriteError, type ListedGraph, type WriteResult } from '../../graphs/store.js';
 import type { RouteDeps } from './deps.js';
 

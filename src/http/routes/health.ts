@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses, Health, NoQuery, OpenApiDocument, Readiness } from '../../../schemas/api.js';
 import { routeScope } from '../auth.js';
 import { unreachable } from '../backends.js';
-import { ApiError } from '../../errors.js';
+import { ApiError } from '../api-error.js';
 import type { RouteDeps } from './deps.js';
 
 export const healthRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { store, state }) => {

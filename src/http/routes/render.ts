@@ -20,7 +20,7 @@ import { graphDiagram } from '../../render/diagram.js';
 import { radarChart, type RadarValue } from '../../render/radar.js';
 import { normalizeProfile, ProfileError, SCALES, type ValueSystem } from '../../values/index.js';
 import { routeScope } from '../auth.js';
-import { ApiError } from '../../errors.js';
+import { ApiError } from '../api-error.js';
 import type { RouteDeps } from './deps.js';
 import { playgroundRoutes } from './playground.js';
 

@@ -9,7 +9,7 @@ import {
 import { DEFAULT_GRAPH } from '../../graphs/registry.js';
 import { convertProfile, listPresets, ProfileError } from '../../values/index.js';
 import { routeScope } from '../auth.js';
-import { ApiError } from '../../errors.js';
+import { ApiError } from '../api-error.js';
 import type { RouteDeps } from './deps.js';
 
 /** ProfileError paths are relative to the profile, except the request's own `to` and `system`. */
