@@ -478,8 +478,16 @@ function renderVerification(v) {
   );
 }
 
+/** The response's `notes` (warnings about the request), shown above the answer. */
+function renderNotes(notes) {
+  const list = $('notes');
+  list.replaceChildren(...(notes ?? []).map((n) => el('li', { text: tidyNumbers(n) })));
+  list.hidden = !notes?.length;
+}
+
 function resetResults() {
   clearError();
+  renderNotes([]);
   state.explanation = null;
   state.attempt = 1;
   $('answer').textContent = '';
@@ -524,6 +532,7 @@ function handleEvent(event, data) {
       const g = data.generator;
       $('generator-note').textContent =
         `Generator: ${g.name} (${g.model})${g.note ? ` — ${g.note}` : ''}. Factual profile: ${data.factual?.kind === 'prior' ? 'the graph’s population prior' : (data.factual?.preset ?? data.factual?.kind ?? 'default')}.`;
+      renderNotes(data.notes);
       renderExplanation(data.explanation);
       void renderChart(data.explanation);
       setStatus('Writing the answer…');
@@ -550,6 +559,7 @@ function handleEvent(event, data) {
       return false;
     case 'done': {
       $('answer').textContent = data.answer;
+      renderNotes(data.notes);
       renderVerification(data.verification);
       const tokens = data.usage?.completionTokens ? `, ${data.usage.completionTokens} tokens` : '';
       setStatus(`Done: attempt ${data.attempt}, model ${data.servedModel}${tokens}.`);

@@ -18,6 +18,7 @@ import {
   type DetectorName,
   type ProfileComparison,
 } from '../attribution/index.js';
+import { languageNote } from '../attribution/language.js';
 import { enablingVars } from '../generator/registry.js';
 import { UpstreamError } from '../generator/errors.js';
 import type {
@@ -38,6 +39,7 @@ import {
 import { buildExplanation, explanationJson, type AlignExplanation } from './explanation.js';
 import { defaultPresetFor, priorFactual } from './factual.js';
 import { cachedProfile, type ActionMode, type CounterfactualProfile } from './profile.js';
+import { targetNotes } from './target-notes.js';
 
 export class AlignError extends Error {
   constructor(
@@ -132,6 +134,8 @@ export type AlignEvent =
       generator: { name: string; model: string; capabilities: GeneratorCapabilities };
       factual: FactualSource;
       explanation: AlignExplanation;
+      /** Warnings about the request (target-notes.ts, a non-English factual.response). */
+      notes: string[];
     }
   | { type: 'delta'; text: string; attempt: number; chunks?: Array<Record<string, unknown>> }
   | { type: 'verification'; verification: VerificationOutcome }
@@ -143,6 +147,8 @@ export type AlignEvent =
       servedModel: string;
       usage: UsageInfo;
       verification: VerificationOutcome | null;
+      /** The profile's notes, and a non-English answer read back by an embedded detector. */
+      notes: string[];
       /** With a conversation: the upstream's body (non-streamed) or its last chunks (streamed). */
       raw?: GenerateResult['raw'];
     };
@@ -268,7 +274,7 @@ async function verify(
   requestId: string | undefined,
   signal: AbortSignal | undefined,
   count: (r: { attempts: number }) => void,
-): Promise<VerificationOutcome> {
+): Promise<{ outcome: VerificationOutcome; note?: string }> {
   let a: Attribution;
   try {
     a = await attribute(entry, answer, generator, attributor, requestId);
@@ -276,19 +282,23 @@ async function verify(
     if (signal?.aborted) throw err;
     if (err instanceof UpstreamError) count({ attempts: err.attempts });
     if (err instanceof AttributionError || err instanceof UpstreamError) {
-      return { attributor, error: { code: err.code, message: err.message }, attempt };
+      return { outcome: { attributor, error: { code: err.code, message: err.message }, attempt } };
     }
     throw err;
   }
   if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
   const cmp = compareProfiles(targetLikert, a, entry.system);
+  const note = languageNote(answer, a, `the answer (attempt ${attempt})`);
   return {
-    attributor: a.detector,
-    mae: cmp.mae,
-    spearman: cmp.spearman,
-    dimensions: cmp.dimensions,
-    attributed: a.values.map((v) => ({ value: v.value, likert5: v.likert5, sd: v.sd })),
-    attempt,
+    outcome: {
+      attributor: a.detector,
+      mae: cmp.mae,
+      spearman: cmp.spearman,
+      dimensions: cmp.dimensions,
+      attributed: a.values.map((v) => ({ value: v.value, likert5: v.likert5, sd: v.sd })),
+      attempt,
+    },
+    ...(note ? { note } : {}),
   };
 }
 
@@ -345,6 +355,7 @@ export async function* alignEvents(
   }
   let factual: Record<string, number>;
   let factualSource: FactualSource;
+  const notes: string[] = [];
   if (req.factual?.profile) {
     factual = centered(req.factual.profile, system, 'factual.profile');
     factualSource = { kind: 'profile' };
@@ -353,6 +364,8 @@ export async function* alignEvents(
     if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
     factual = Object.fromEntries(a.values.map((v) => [v.value, v.mean]));
     factualSource = { kind: 'response' };
+    const note = languageNote(req.factual.response, a, 'factual.response');
+    if (note) notes.push(note);
   } else if (req.factual?.preset !== undefined) {
     const id = req.factual.preset;
     const preset = getPreset(id);
@@ -385,6 +398,10 @@ export async function* alignEvents(
     req.conversation,
   );
   const explanation = buildExplanation(profile, conditioning);
+  const targetLikert = Object.fromEntries(
+    profile.values.filter((v) => v.target !== null).map((v) => [v.value, v.likert5.target!]),
+  );
+  notes.unshift(...targetNotes(entry, targetLikert));
   yield {
     type: 'profile',
     graph: entry,
@@ -396,12 +413,10 @@ export async function* alignEvents(
     },
     factual: factualSource,
     explanation,
+    notes: [...notes],
   };
 
   // 5. Generation (+ 6. verification and refinement).
-  const targetLikert = Object.fromEntries(
-    profile.values.filter((v) => v.target !== null).map((v) => [v.value, v.likert5.target!]),
-  );
   const rounds = 1 + (req.verify || req.refine ? Math.max(0, Math.min(3, req.refine ?? 0)) : 0);
   let best: {
     answer: string;
@@ -409,6 +424,7 @@ export async function* alignEvents(
     verification: VerificationOutcome | null;
     model: string;
     raw: GenerateResult['raw'];
+    note?: string;
   } | null = null;
   const raw = req.conversation !== undefined;
   // Only a generator that reads the plan gets the per-mode plan; the others get the SCM plan (ignored).
@@ -446,8 +462,9 @@ export async function* alignEvents(
     const answer = result?.text ?? text;
     const servedModel = result?.model ?? generator.model;
     let verification: VerificationOutcome | null = null;
+    let note: string | undefined;
     if (req.verify || req.refine) {
-      verification = await verify(
+      ({ outcome: verification, note } = await verify(
         entry,
         answer,
         generator,
@@ -457,7 +474,7 @@ export async function* alignEvents(
         req.requestId,
         signal,
         count,
-      );
+      ));
       yield { type: 'verification', verification };
     }
     const better =
@@ -465,7 +482,7 @@ export async function* alignEvents(
       (!isVerified(best?.verification ?? null) ||
         verification.mae < (best!.verification as Verification).mae);
     if (!best || better) {
-      best = { answer, attempt, verification, model: servedModel, raw: result?.raw };
+      best = { answer, attempt, verification, model: servedModel, raw: result?.raw, note };
     }
     const missed = isVerified(verification) && verification.dimensions.some((d) => Math.abs(d.error) >= 1);
     if (attempt < rounds && isVerified(verification) && missed) {
@@ -481,6 +498,7 @@ export async function* alignEvents(
     servedModel: best!.model,
     usage,
     verification: best!.verification,
+    notes: best!.note ? [...notes, best!.note] : notes,
     ...(best!.raw ? { raw: best!.raw } : {}),
   };
 }
@@ -495,6 +513,8 @@ export interface AlignResponse {
   verification: VerificationOutcome | null;
   usage: UsageInfo;
   servedModel: string;
+  /** Warnings (target-notes.ts; a non-English text read by an embedded detector); omitted when none. */
+  notes?: string[];
 }
 
 /**
@@ -532,6 +552,7 @@ export async function collectResponse(events: AsyncIterable<AlignEvent>): Promis
         verification: ev.verification,
         usage: ev.usage,
         servedModel: ev.servedModel,
+        ...(ev.notes.length ? { notes: ev.notes } : {}),
       };
     }
   }

@@ -393,6 +393,21 @@ describe.skipIf(!HAVE_CHROMIUM)('the playground page in Chromium', () => {
     expect(pageErrors).toEqual([]);
   }, 60_000);
 
+  it('shows the response’s notes: power and universalism both at 5', async () => {
+    await page.goto(`${live.url}/`);
+    await page.locator('#slider-benevolence').waitFor();
+    await expect(page.locator('#notes').isHidden()).resolves.toBe(true);
+    const sliders = page.locator('#sliders-box');
+    await sliders.getByLabel('Power', { exact: true }).fill('5');
+    await sliders.getByLabel('Universalism', { exact: true }).fill('5');
+    await page.locator('#submit').click();
+    await page.locator('#status', { hasText: 'Done' }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('#notes li').allTextContents()).toEqual([
+      expect.stringMatching(/^Universalism and Power are both set to 5, but they sit on opposite sides/),
+    ]);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
   async function openRanking(): Promise<void> {
     await page.goto(`${live.url}/`);
     await page.locator('#slider-benevolence').waitFor();

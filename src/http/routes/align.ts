@@ -17,6 +17,7 @@ import {
 } from '../../../schemas/align.js';
 import { errorResponses } from '../../../schemas/api.js';
 import { attributeLearned, attributeText, attributeWithLlm } from '../../attribution/index.js';
+import { withLanguageNote } from '../../attribution/language.js';
 import { radarFromExplanation } from '../../render/index.js';
 import type { GenerateResult } from '../../generator/types.js';
 import { DEFAULT_GRAPH } from '../../graphs/registry.js';
@@ -58,7 +59,7 @@ export const ALIGN_ERRORS = {
   504: ['UPSTREAM_TIMEOUT'],
 } as const satisfies Record<number, readonly ErrorCode[]>;
 
-const STREAM_DOC = `With \`stream: true\` the answer is \`text/event-stream\`: \`profile\` (graph, generator, factual source and the explanation — the same object as in the JSON response; with \`explain.chart\` also \`chart\`, the SVG radar chart), then \`delta\` events (\`{text, attempt}\`), then \`verification\` when asked (and \`revision\` with \`{attempt, reason}\` before a regenerated answer: reset the text), then \`done\` (\`{answer, attempt, servedModel, usage, verification}\`). A failure after the first event ends the stream with an \`error\` event (\`{error: {code, message, details}}\`) and never with \`done\`; a failure before it is an ordinary HTTP error.`;
+const STREAM_DOC = `With \`stream: true\` the answer is \`text/event-stream\`: \`profile\` (graph, generator, factual source and the explanation — the same object as in the JSON response; with \`explain.chart\` also \`chart\`, the SVG radar chart), then \`delta\` events (\`{text, attempt}\`), then \`verification\` when asked (and \`revision\` with \`{attempt, reason}\` before a regenerated answer: reset the text), then \`done\` (\`{answer, attempt, servedModel, usage, verification, notes}\`; \`notes\` also on \`profile\`, each only when there are some). A failure after the first event ends the stream with an \`error\` event (\`{error: {code, message, details}}\`) and never with \`done\`; a failure before it is an ordinary HTTP error.`;
 
 function toPipeline(body: AlignRequestT, requestId: string): PipelineRequest {
   return {
@@ -158,6 +159,7 @@ function profilePayload(ev: Extract<AlignEvent, { type: 'profile' }>) {
     generator: generatorInfo(ev.generator),
     factual: ev.factual,
     explanation: ev.explanation,
+    ...(ev.notes.length ? { notes: ev.notes } : {}),
   };
 }
 
@@ -178,6 +180,7 @@ function alignSse(ev: AlignEvent): string {
         servedModel: ev.servedModel,
         usage: ev.usage,
         verification: ev.verification,
+        ...(ev.notes.length ? { notes: ev.notes } : {}),
       });
   }
 }
@@ -301,8 +304,10 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
         reply.header('x-served-model', upstream.model);
         return attribution;
       }
-      if (detector === 'phrases') return attributeText(entry, text);
-      return attributeLearned(entry, text);
+      return withLanguageNote(
+        text,
+        detector === 'phrases' ? attributeText(entry, text) : attributeLearned(entry, text),
+      );
     },
   );
 };
