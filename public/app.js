@@ -41,13 +41,29 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** A number with fixed decimals and a real minus sign; `—` for none. */
-const fmt = (x, d = 2) => (x === null || x === undefined ? '—' : Number(x).toFixed(d).replace(/^-/, '−'));
-const signed = (x, d = 2) => {
+/**
+ * Numbers for display: rounded to `d` decimals, with a real minus sign and never "−0.00" (float noise
+ * such as −2.22e-16 shows as 0.00). The JSON keeps full precision; only what the page shows is rounded.
+ */
+function rounded(x, d) {
   const s = Number(x).toFixed(d);
+  return Number(s) === 0 ? s.replace(/^-/, '') : s;
+}
+/** A number with fixed decimals and a real minus sign; `—` for none. */
+export const fmt = (x, d = 2) => (x === null || x === undefined ? '—' : rounded(x, d).replace(/^-/, '−'));
+export const signed = (x, d = 2) => {
+  const s = rounded(x, d);
   if (s.startsWith('-')) return `−${s.slice(1)}`;
   return Number(s) === 0 ? s : `+${s}`;
 };
+/**
+ * Server text (summaries, error messages, notes) with float noise rounded: a number written with more
+ * than four decimals or in exponent form (0.4429371690000001, 2.22e-16) shows with two decimals.
+ */
+export const tidyNumbers = (text) =>
+  String(text).replace(/-?\d+\.\d{5,}(?:e[-+]?\d+)?|-?\d+(?:\.\d+)?e[-+]?\d+/gi, (n) =>
+    Number.isFinite(Number(n)) ? rounded(Number(n), 2) : n,
+  );
 
 function headers(json = true) {
   const h = {};
@@ -61,25 +77,31 @@ function setStatus(text) {
   $('status').textContent = text;
 }
 
-function showError(error) {
+export function showError(error) {
   const box = $('error');
   box.replaceChildren();
   const code = error?.code ?? 'ERROR';
   box.append(
     el('strong', { text: `Error ${code}: ` }),
-    document.createTextNode(error?.message ?? String(error)),
+    document.createTextNode(tidyNumbers(error?.message ?? String(error))),
   );
   const details = (error?.details ?? []).filter((d) => d.message && d.message !== error.message);
   if (details.length) {
     box.append(
-      el('ul', {}, ...details.map((d) => el('li', { text: d.path ? `${d.path}: ${d.message}` : d.message }))),
+      el(
+        'ul',
+        {},
+        ...details.map((d) =>
+          el('li', { text: tidyNumbers(d.path ? `${d.path}: ${d.message}` : d.message) }),
+        ),
+      ),
     );
   }
   box.hidden = false;
   box.scrollIntoView({ block: 'nearest' });
 }
 
-function clearError() {
+export function clearError() {
   $('error').hidden = true;
   $('error').replaceChildren();
 }
@@ -131,7 +153,8 @@ async function loadGraph(id) {
   const img = $('diagram');
   img.alt = `Causal graph of ${graph.title ?? id}: values on a circle, latent dimensions inside, behaviour concepts outside.`;
   img.dataset.src = `/v1/graphs/${encodeURIComponent(id)}/diagram.svg`;
-  if ($('diagram-box').open) img.src = img.dataset.src;
+  $('diagram-heading').textContent = `Causal graph of ${graph.title ?? id}`;
+  if ($('diagram-dialog').open) img.src = img.dataset.src;
   updateCurl();
 }
 
@@ -203,6 +226,7 @@ function buildRanking() {
     const li = el(
       'li',
       { dataset: { value: v.id } },
+      el('span', { class: 'rank-number' }),
       check,
       el('label', { for: `rank-${v.id}`, text: v.label }),
       el('span', { class: 'arrows' }, up, down),
@@ -210,17 +234,33 @@ function buildRanking() {
     up.addEventListener('click', () => {
       if (li.previousElementSibling) li.previousElementSibling.before(li);
       up.focus();
+      numberRanking();
       updateCurl();
     });
     down.addEventListener('click', () => {
       if (li.nextElementSibling) li.nextElementSibling.after(li);
       down.focus();
+      numberRanking();
       updateCurl();
     });
-    check.addEventListener('change', updateCurl);
+    check.addEventListener('change', () => {
+      numberRanking();
+      updateCurl();
+    });
     return li;
   });
   list.replaceChildren(...items);
+  numberRanking();
+}
+
+/** Number the ticked values 1, 2, … in list order; unticked values get no number (they are not ranked). */
+function numberRanking() {
+  let n = 0;
+  for (const li of $('ranking').children) {
+    const ticked = li.querySelector('input[type="checkbox"]').checked;
+    li.classList.toggle('ranked', ticked);
+    li.querySelector('.rank-number').textContent = ticked ? `${++n}.` : '';
+  }
 }
 
 function mode() {
@@ -314,7 +354,7 @@ function pathText(v) {
 
 function renderExplanation(ex) {
   state.explanation = ex;
-  $('summary').textContent = ex.summary;
+  $('summary').textContent = tidyNumbers(ex.summary);
   const tbody = $('values-table').tBodies[0];
   const rows = [...ex.values]
     .sort((a, b) => a.rank - b.rank)
@@ -328,10 +368,12 @@ function renderExplanation(ex) {
         el('td', { class: 'num factual', text: fmt(v.factual) }),
         el('td', { class: 'num target', text: fmt(v.target) }),
         el('td', { class: 'num counterfactual', text: fmt(v.counterfactual) }),
-        el('td', {
-          class: 'num change',
-          text: v.sd > 0 ? `${signed(v.change)} ± ${fmt(v.sd)}` : signed(v.change),
-        }),
+        el(
+          'td',
+          { class: 'num change' },
+          signed(v.change),
+          ...(v.sd > 0 ? [el('span', { class: 'sd', text: ` ± ${fmt(v.sd)}` })] : []),
+        ),
         el('td', { class: 'path', text: pathText(v) }),
       ),
     );
@@ -441,8 +483,16 @@ function renderVerification(v) {
   );
 }
 
+/** The response's `notes` (warnings about the request), shown above the answer. */
+function renderNotes(notes) {
+  const list = $('notes');
+  list.replaceChildren(...(notes ?? []).map((n) => el('li', { text: tidyNumbers(n) })));
+  list.hidden = !notes?.length;
+}
+
 function resetResults() {
   clearError();
+  renderNotes([]);
   state.explanation = null;
   state.attempt = 1;
   $('answer').textContent = '';
@@ -487,6 +537,7 @@ function handleEvent(event, data) {
       const g = data.generator;
       $('generator-note').textContent =
         `Generator: ${g.name} (${g.model})${g.note ? ` — ${g.note}` : ''}. Factual profile: ${data.factual?.kind === 'prior' ? 'the graph’s population prior' : (data.factual?.preset ?? data.factual?.kind ?? 'default')}.`;
+      renderNotes(data.notes);
       renderExplanation(data.explanation);
       void renderChart(data.explanation);
       setStatus('Writing the answer…');
@@ -503,7 +554,7 @@ function handleEvent(event, data) {
     case 'revision': {
       state.attempt = data.attempt;
       $('answer').textContent = '';
-      $('revision-note').textContent = `Attempt ${data.attempt}: ${data.reason}`;
+      $('revision-note').textContent = tidyNumbers(`Attempt ${data.attempt}: ${data.reason}`);
       $('revision-note').hidden = false;
       setStatus(`Rewriting the answer (attempt ${data.attempt})…`);
       return false;
@@ -513,6 +564,7 @@ function handleEvent(event, data) {
       return false;
     case 'done': {
       $('answer').textContent = data.answer;
+      renderNotes(data.notes);
       renderVerification(data.verification);
       const tokens = data.usage?.completionTokens ? `, ${data.usage.completionTokens} tokens` : '';
       setStatus(`Done: attempt ${data.attempt}, model ${data.servedModel}${tokens}.`);
@@ -610,7 +662,15 @@ function init() {
   if (!$('question').value) $('question').value = DEFAULT_QUESTION;
   $('align-form').addEventListener('submit', submit);
   $('align-form').addEventListener('input', updateCurl);
-  $('align-form').addEventListener('change', updateCurl);
+  // An error is about the request that was sent: once the form changes (another generator, value,
+  // question…) it no longer applies, so it goes (a request in flight keeps its status).
+  $('align-form').addEventListener('change', () => {
+    if (!state.controller) {
+      clearError();
+      if ($('status').textContent.endsWith('failed.')) setStatus('');
+    }
+    updateCurl();
+  });
   $('graph').addEventListener('change', () => void loadGraph($('graph').value));
   $('api-key').addEventListener('change', () => void loadGraphs());
   $('stop').addEventListener('click', () => state.controller?.abort());
@@ -629,12 +689,12 @@ function init() {
       updateCurl();
     });
   }
-  $('diagram-box').addEventListener('toggle', () => {
+  $('show-diagram').addEventListener('click', () => {
     const img = $('diagram');
-    if ($('diagram-box').open && img.dataset.src && img.getAttribute('src') !== img.dataset.src) {
-      img.src = img.dataset.src;
-    }
+    if (img.dataset.src && img.getAttribute('src') !== img.dataset.src) img.src = img.dataset.src;
+    $('diagram-dialog').showModal();
   });
+  $('close-diagram').addEventListener('click', () => $('diagram-dialog').close());
   loadGraphs().catch((err) =>
     showError({ code: 'NETWORK', message: `cannot load the graphs: ${err.message}` }),
   );

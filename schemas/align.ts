@@ -359,6 +359,12 @@ export const AlignResponse = z
       'With `mode: "rewrite"`: the draft, its attribution, the calls per stage.',
     ),
     chart: z.string().optional().describe('The radar chart (SVG), with `explain.chart`.'),
+    notes: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Warnings, only when there are some: every value set to one level (e.g. all at 5: no priorities); two opposite values of the value circle both at 5 (opposites from the graph’s bipolar axes, e.g. power and universalism); a non-English `factual.response` or answer read back by an embedded detector (it reads English only, so its profile is not a reading of the text).',
+      ),
   })
   .meta({
     description: 'The answer, the counterfactual profile behind it and its explanation.',
@@ -471,6 +477,12 @@ export const AttributionResponse = z
     evidenceNodes: z.number().int(),
     absenceReadings: z.number().describe('Absence readings given to each value the text never touches.'),
     words: z.number().int(),
+    notes: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Warnings, only when there are some: the text is not English (recognised by franc-min) and an embedded detector read it, so the profile is not a reading of it (how many values rest on the prior, on absence readings, on stray concept matches).',
+      ),
   })
   .meta({
     description: 'The value posterior inferred from the concepts the text expresses.',

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { AlignRequest, AttributionRequest } from '../../schemas/align.js';
 import { attributeLearned, attributeText, attributeWithLlm } from '../attribution/index.js';
+import { withLanguageNote } from '../attribution/language.js';
 import { align, type AlignDeps } from '../pipeline/align.js';
 import { DEFAULT_GRAPH } from '../graphs/registry.js';
 import { radarFromExplanation } from '../render/index.js';
@@ -101,8 +102,8 @@ export async function executeLine(
         }
         return { status_code: 200, body: await attributeWithLlm(entry, text, generator, { requestId }) };
       }
-      if (detector === 'phrases') return { status_code: 200, body: attributeText(entry, text) };
-      return { status_code: 200, body: attributeLearned(entry, text) };
+      const attribution = detector === 'phrases' ? attributeText(entry, text) : attributeLearned(entry, text);
+      return { status_code: 200, body: withLanguageNote(text, attribution) };
     }
     throw new DomainError('VALIDATION_FAILED', `unknown url ${url}`);
   } catch (err) {

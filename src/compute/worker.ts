@@ -4,6 +4,7 @@
  * The pool terminates a worker whose job outlives the time budget; nothing here needs to check it.
  */
 import { parentPort } from 'node:worker_threads';
+import { loadExpressionParser } from '../graphs/expression-parser.js';
 import { makeEntry } from '../graphs/registry.js';
 import { DomainError } from '../errors.js';
 import { invalidGraphError } from '../graphs/store.js';
@@ -50,4 +51,6 @@ port.on('message', (job: JobMessage) => {
   }
   port.postMessage(reply);
 });
+// mathjs (for expression mechanisms) loads now, not inside the first job's time budget.
+loadExpressionParser();
 port.postMessage({ ready: true });

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphFile } from '../../schemas/graph.js';
 import { compile, loadGraph, ScmError, type Program } from '../scm/index.js';
+import './expression-parser.js';
 import { valueSystemFromGraph, type ValueSystem } from '../values/systems.js';
 
 /** The graph a request, command or profile uses when it names none. */

@@ -17,7 +17,6 @@ import { ScmError } from '../scm/index.js';
 import { GraphDb, GraphWriteConflict, type PutOutcome, type StoredGraph } from '../storage/graph-db.js';
 import { SqliteGraphBackend, type GraphBackend } from '../storage/graph-backend.js';
 import { FreshnessGate } from '../storage/freshness-gate.js';
-import { PgGraphDb } from '../storage/pg-graph-db.js';
 import { DomainError, type ErrorDetail } from '../errors.js';
 
 export type GraphSource = 'bundled' | 'custom' | 'inline';
@@ -202,6 +201,8 @@ export class GraphStore {
   static async connect(config: Config, log?: Log): Promise<GraphStore> {
     if (!config.databaseUrl) return GraphStore.open(config, log);
     const bundled = loadGraphDir(config.graphsDir);
+    // pg loads only with DATABASE_URL (it adds to every start-up otherwise).
+    const { PgGraphDb } = await import('../storage/pg-graph-db.js');
     const db = await PgGraphDb.connect(config.databaseUrl, {
       onError: (err) => log?.warn({ err: err.message }, 'an idle connection to the graph database failed'),
     });

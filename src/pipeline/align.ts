@@ -18,6 +18,7 @@ import {
   type DetectorName,
   type ProfileComparison,
 } from '../attribution/index.js';
+import { languageNote } from '../attribution/language.js';
 import { enablingVars } from '../generator/registry.js';
 import { UpstreamError } from '../generator/errors.js';
 import type {
@@ -47,6 +48,7 @@ import {
   type RewriteInfo,
   type StageEvent,
 } from './rewrite.js';
+import { targetNotes } from './target-notes.js';
 
 export class AlignError extends Error {
   constructor(
@@ -161,6 +163,8 @@ export type AlignEvent =
       generator: { name: string; model: string; capabilities: GeneratorCapabilities };
       factual: FactualSource;
       explanation: AlignExplanation;
+      /** Warnings about the request (target-notes.ts, a non-English factual.response). */
+      notes: string[];
     }
   | StageEvent
   | { type: 'delta'; text: string; attempt: number; chunks?: Array<Record<string, unknown>> }
@@ -173,6 +177,8 @@ export type AlignEvent =
       servedModel: string;
       usage: UsageInfo;
       verification: VerificationOutcome | null;
+      /** The profile's notes, and a non-English answer read back by an embedded detector. */
+      notes: string[];
       /** With a conversation: the upstream's body (non-streamed) or its last chunks (streamed). */
       raw?: GenerateResult['raw'];
       /** `rewrite` mode: the draft, its attribution and whether the rewrite succeeded. */
@@ -308,7 +314,7 @@ async function verify(
   signal: AbortSignal | undefined,
   count: (r: { attempts: number }) => void,
   question?: string,
-): Promise<VerificationOutcome> {
+): Promise<{ outcome: VerificationOutcome; note?: string }> {
   let a: Attribution;
   try {
     a = await attribute(entry, answer, generator, attributor, requestId, question, signal);
@@ -316,19 +322,23 @@ async function verify(
     if (signal?.aborted) throw err;
     if (err instanceof UpstreamError) count({ attempts: err.attempts });
     if (err instanceof AttributionError || err instanceof UpstreamError) {
-      return { attributor, error: { code: err.code, message: err.message }, attempt };
+      return { outcome: { attributor, error: { code: err.code, message: err.message }, attempt } };
     }
     throw err;
   }
   if ('upstream' in a) count((a as Attribution & { upstream: { attempts: number } }).upstream);
   const cmp = compareProfiles(targetLikert, a, entry.system);
+  const note = languageNote(answer, a, `the answer (attempt ${attempt})`);
   return {
-    attributor: a.detector,
-    mae: cmp.mae,
-    spearman: cmp.spearman,
-    dimensions: cmp.dimensions,
-    attributed: a.values.map((v) => ({ value: v.value, likert5: v.likert5, sd: v.sd })),
-    attempt,
+    outcome: {
+      attributor: a.detector,
+      mae: cmp.mae,
+      spearman: cmp.spearman,
+      dimensions: cmp.dimensions,
+      attributed: a.values.map((v) => ({ value: v.value, likert5: v.likert5, sd: v.sd })),
+      attempt,
+    },
+    ...(note ? { note } : {}),
   };
 }
 
@@ -385,6 +395,7 @@ export async function* alignEvents(
   }
   let factual: Record<string, number>;
   let factualSource: FactualSource;
+  const notes: string[] = [];
   const rewriting = req.mode === 'rewrite';
   let draft: { text: string; info: Omit<RewriteInfo, 'rewritten' | 'error'> } | undefined;
   const readBack = (text: string) =>
@@ -438,6 +449,8 @@ export async function* alignEvents(
     const a = await readBack(req.factual.response);
     factual = Object.fromEntries(a.values.map((v) => [v.value, v.mean]));
     factualSource = { kind: 'response', why: `factual.response read back by the ${a.detector} attributor` };
+    const note = languageNote(req.factual.response, a, 'factual.response');
+    if (note) notes.push(note);
   } else if (req.factual?.preset !== undefined) {
     const id = req.factual.preset;
     const preset = getPreset(id);
@@ -484,6 +497,10 @@ export async function* alignEvents(
     concepts,
   );
   const explanation = buildExplanation(profile, conditioning, concepts);
+  const targetLikert = Object.fromEntries(
+    profile.values.filter((v) => v.target !== null).map((v) => [v.value, v.likert5.target!]),
+  );
+  notes.unshift(...targetNotes(entry, targetLikert));
   yield {
     type: 'profile',
     graph: entry,
@@ -495,12 +512,10 @@ export async function* alignEvents(
     },
     factual: factualSource,
     explanation,
+    notes: [...notes],
   };
 
   // 5. Generation (+ 6. verification and refinement).
-  const targetLikert = Object.fromEntries(
-    profile.values.filter((v) => v.target !== null).map((v) => [v.value, v.likert5.target!]),
-  );
   const rounds = 1 + (req.verify || req.refine ? Math.max(0, Math.min(3, req.refine ?? 0)) : 0);
   let best: {
     answer: string;
@@ -508,6 +523,7 @@ export async function* alignEvents(
     verification: VerificationOutcome | null;
     model: string;
     raw: GenerateResult['raw'];
+    note?: string;
   } | null = null;
   // The rewrite writes text: the upstream's own body or chunks are the draft's business, not kept.
   const raw = req.conversation !== undefined && !rewriting;
@@ -563,6 +579,7 @@ export async function* alignEvents(
         servedModel: kept.model,
         usage,
         verification: kept.verification,
+        notes,
         rewrite: rewriteInfo(draft.info, usage, best !== null, error),
       };
       return;
@@ -571,8 +588,9 @@ export async function* alignEvents(
     const answer = result?.text ?? text;
     const servedModel = result?.model ?? generator.model;
     let verification: VerificationOutcome | null = null;
+    let note: string | undefined;
     if (req.verify || req.refine) {
-      verification = await verify(
+      ({ outcome: verification, note } = await verify(
         entry,
         answer,
         generator,
@@ -583,7 +601,7 @@ export async function* alignEvents(
         signal,
         count,
         req.question,
-      );
+      ));
       yield { type: 'verification', verification };
     }
     const better =
@@ -591,7 +609,7 @@ export async function* alignEvents(
       (!isVerified(best?.verification ?? null) ||
         verification.mae < (best!.verification as Verification).mae);
     if (!best || better) {
-      best = { answer, attempt, verification, model: servedModel, raw: result?.raw };
+      best = { answer, attempt, verification, model: servedModel, raw: result?.raw, note };
     }
     const missed = isVerified(verification) && verification.dimensions.some((d) => Math.abs(d.error) >= 1);
     if (attempt < rounds && isVerified(verification) && missed) {
@@ -607,6 +625,7 @@ export async function* alignEvents(
     servedModel: best!.model,
     usage,
     verification: best!.verification,
+    notes: best!.note ? [...notes, best!.note] : notes,
     ...(best!.raw ? { raw: best!.raw } : {}),
     ...(draft ? { rewrite: rewriteInfo(draft.info, usage, true) } : {}),
   };
@@ -635,6 +654,8 @@ export interface AlignResponse {
   servedModel: string;
   /** `rewrite` mode only. */
   rewrite?: RewriteInfo;
+  /** Warnings (target-notes.ts; a non-English text read by an embedded detector); omitted when none. */
+  notes?: string[];
 }
 
 /**
@@ -673,6 +694,7 @@ export async function collectResponse(events: AsyncIterable<AlignEvent>): Promis
         usage: ev.usage,
         servedModel: ev.servedModel,
         ...(ev.rewrite ? { rewrite: ev.rewrite } : {}),
+        ...(ev.notes.length ? { notes: ev.notes } : {}),
       };
     }
   }

@@ -3,8 +3,26 @@
  * plain JavaScript closure over a Float64Array (no mathjs at query time: it is far slower than plain
  * code for scalar arithmetic). Only a whitelist of pure math operators and functions is accepted, so
  * an inline graph can never reach anything but arithmetic.
+ *
+ * The parser is given, not imported: importing mathjs costs about a second of start-up (it builds every
+ * function it has), and the bundled graphs are all linear. The service installs mathjs' `parse`, loaded
+ * the first time a graph with an expression is read (src/graphs/expression-parser.ts); src/scm stays pure.
  */
-import { parse, type MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs';
+
+/** mathjs' `parse` (or anything that builds the same tree). */
+export type ExpressionParser = (expression: string) => MathNode;
+
+let parse: ExpressionParser = () => {
+  throw new Error(
+    'no expression parser installed: import src/graphs/expression-parser.ts (or call setExpressionParser) before loading a graph with an expression mechanism',
+  );
+};
+
+/** Install the parser expressions are read with (once, by the layer that loads graphs). */
+export function setExpressionParser(parser: ExpressionParser): void {
+  parse = parser;
+}
 
 /** Function names accepted in expressions, mapped to their JavaScript implementation. */
 const FUNCTIONS: Record<string, { arity: [number, number]; js: string }> = {

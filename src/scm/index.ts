@@ -36,4 +36,4 @@ export type {
   PathContribution,
 } from './explain.js';
 export { fitGraph, type DataTable, type FitOptions, type FitResult, type NodeFit } from './fit.js';
-export { EXPRESSION_FUNCTIONS } from './expression.js';
+export { EXPRESSION_FUNCTIONS, setExpressionParser, type ExpressionParser } from './expression.js';

@@ -6,15 +6,26 @@
  * what is left by hand is what mathjs has not (Procrustes, k-means). None of it runs in the engine's
  * hot loops: the matrices here are 10×10 and the data a few hundred rows.
  */
-import { corr, eigs, mean, multiply, transpose } from 'mathjs';
+import { createRequire } from 'node:module';
+import type * as MathJsModule from 'mathjs';
 import { mulberry32 } from '../scm/random.js';
+
+const require = createRequire(import.meta.url);
+type MathJs = typeof MathJsModule;
+let mathjs: MathJs | undefined;
+/**
+ * mathjs on first use (its CommonJS build), not at start-up: importing it costs about half a second,
+ * and the service starts without it (test/graphs/expression-parser.test.ts); the scripts and the
+ * verification metrics load it when they first need a statistic.
+ */
+const math = (): MathJs => (mathjs ??= require('mathjs') as MathJs);
 
 export type Matrix = number[][];
 
 /** Column means of a row-major data table. */
 export function columnMeans(rows: readonly (readonly number[])[]): number[] {
   if (rows.length === 0) return [];
-  return mean(rows as number[][], 0) as unknown as number[];
+  return math().mean(rows as number[][], 0) as unknown as number[];
 }
 
 /** Sample covariance matrix (n − 1 denominator). */
@@ -24,7 +35,7 @@ export function covarianceMatrix(rows: readonly (readonly number[])[]): Matrix {
   const mu = columnMeans(rows);
   const centred = rows.map((r) => r.map((x, j) => x - mu[j]!));
   // Xcᵀ Xc / (n − 1), made exactly symmetric.
-  const c = matMul(transpose(centred), centred).map((row) => row.map((x) => x / (n - 1)));
+  const c = matMul(math().transpose(centred), centred).map((row) => row.map((x) => x / (n - 1)));
   for (let i = 0; i < c.length; i++) for (let j = 0; j < i; j++) c[i]![j] = c[j]![i]!;
   return c;
 }
@@ -43,7 +54,7 @@ export function correlationMatrix(rows: readonly (readonly number[])[]): Matrix 
 export function pearson(a: readonly number[], b: readonly number[]): number {
   const n = a.length;
   if (n !== b.length || n < 2) throw new Error('pearson needs two vectors of the same length >= 2');
-  return corr(a as number[], b as number[]) as number;
+  return math().corr(a as number[], b as number[]) as number;
 }
 
 /** The strictly upper-triangular entries of a square matrix, row by row. */
@@ -66,7 +77,7 @@ export interface Eigen {
  */
 export function symmetricEigen(input: Matrix): Eigen {
   const n = input.length;
-  const { eigenvectors } = eigs(input);
+  const { eigenvectors } = math().eigs(input);
   const pairs = eigenvectors
     .map((e) => ({ value: e.value as number, vector: e.vector as unknown as number[] }))
     .sort((x, y) => y.value - x.value);
@@ -119,7 +130,7 @@ export function procrustes2(l: Matrix, t: Matrix): Matrix {
 }
 
 export function matMul(a: Matrix, b: Matrix): Matrix {
-  return multiply(a, b);
+  return math().multiply(a, b);
 }
 
 function sqDist(a: readonly number[], b: readonly number[]): number {

@@ -17,6 +17,7 @@ import {
 } from '../../../schemas/align.js';
 import { errorResponses } from '../../../schemas/api.js';
 import { attributeLearned, attributeText, attributeWithLlm } from '../../attribution/index.js';
+import { withLanguageNote } from '../../attribution/language.js';
 import { radarFromExplanation } from '../../render/index.js';
 import type { GenerateResult } from '../../generator/types.js';
 import { DEFAULT_GRAPH } from '../../graphs/registry.js';
@@ -59,7 +60,7 @@ export const ALIGN_ERRORS = {
   504: ['UPSTREAM_TIMEOUT'],
 } as const satisfies Record<number, readonly ErrorCode[]>;
 
-const STREAM_DOC = `With \`stream: true\` the answer is \`text/event-stream\`: in \`mode: "rewrite"\` first \`stage\` events (\`{stage: "draft", status: "done", draft, source}\`, then \`{stage: "attribution", status: "done", attributor, attributed}\`); then \`profile\` (graph, generator, factual source and the explanation — the same object as in the JSON response; with \`explain.chart\` also \`chart\`, the SVG radar chart), then \`delta\` events (\`{text, attempt}\`), then \`verification\` when asked (and \`revision\` with \`{attempt, reason}\` before a regenerated answer: reset the text), then \`done\` (\`{answer, attempt, servedModel, usage, verification}\`, and \`rewrite\` in mode rewrite). In mode rewrite a failed rewrite sends \`{stage: "rewrite", status: "failed", error}\` and then \`done\` with the draft as \`answer\` (reset the text): the same answer and \`rewrite\` object as the JSON response. A failed draft or attribution is the request's error (its code, the message naming the stage). A failure after the first event ends the stream with an \`error\` event (\`{error: {code, message, details}}\`) and never with \`done\`; a failure before it is an ordinary HTTP error.`;
+const STREAM_DOC = `With \`stream: true\` the answer is \`text/event-stream\`: in \`mode: "rewrite"\` first \`stage\` events (\`{stage: "draft", status: "done", draft, source}\`, then \`{stage: "attribution", status: "done", attributor, attributed}\`); then \`profile\` (graph, generator, factual source and the explanation — the same object as in the JSON response; with \`explain.chart\` also \`chart\`, the SVG radar chart), then \`delta\` events (\`{text, attempt}\`), then \`verification\` when asked (and \`revision\` with \`{attempt, reason}\` before a regenerated answer: reset the text), then \`done\` (\`{answer, attempt, servedModel, usage, verification, notes}\`, and \`rewrite\` in mode rewrite; \`notes\` also on \`profile\`, each only when there are some). In mode rewrite a failed rewrite sends \`{stage: "rewrite", status: "failed", error}\` and then \`done\` with the draft as \`answer\` (reset the text): the same answer and \`rewrite\` object as the JSON response. A failed draft or attribution is the request's error (its code, the message naming the stage). A failure after the first event ends the stream with an \`error\` event (\`{error: {code, message, details}}\`) and never with \`done\`; a failure before it is an ordinary HTTP error.`;
 
 function toPipeline(body: AlignRequestT, requestId: string): PipelineRequest {
   return {
@@ -158,6 +159,7 @@ function profilePayload(ev: Extract<AlignEvent, { type: 'profile' }>) {
     generator: generatorInfo(ev.generator),
     factual: ev.factual,
     explanation: ev.explanation,
+    ...(ev.notes.length ? { notes: ev.notes } : {}),
   };
 }
 
@@ -183,6 +185,7 @@ function alignSse(ev: AlignEvent): string {
         usage: ev.usage,
         verification: ev.verification,
         ...(ev.rewrite ? { rewrite: ev.rewrite } : {}),
+        ...(ev.notes.length ? { notes: ev.notes } : {}),
       });
   }
 }
@@ -306,8 +309,10 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
         reply.header('x-served-model', upstream.model);
         return attribution;
       }
-      if (detector === 'phrases') return attributeText(entry, text);
-      return attributeLearned(entry, text);
+      return withLanguageNote(
+        text,
+        detector === 'phrases' ? attributeText(entry, text) : attributeLearned(entry, text),
+      );
     },
   );
 };

@@ -22,7 +22,6 @@ import {
 } from '../../../schemas/batch.js';
 import { SqliteBackend, type BatchBackend } from '../../batch/backend.js';
 import { parseBatchInput } from '../../batch/input.js';
-import { RedisBackend } from '../../batch/redis.js';
 import { BatchDb } from '../../batch/store.js';
 import { routeScope } from '../auth.js';
 import { ApiError } from '../api-error.js';
@@ -38,8 +37,9 @@ const READ_ERRORS = {
 export const batchRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, deps) => {
   const { config } = deps;
   // REDIS_URL: records in Redis, lines on BullMQ for `pluralign worker`; otherwise SQLite + our own queue.
+  // BullMQ and ioredis load only with REDIS_URL (they add to every start-up otherwise).
   const backend: BatchBackend = config.batch.redis
-    ? new RedisBackend(config.batch.redis)
+    ? new (await import('../../batch/redis.js')).RedisBackend(config.batch.redis)
     : new SqliteBackend(
         BatchDb.open(config.dataDir),
         async () => {
