@@ -18,6 +18,7 @@ export {
   type StructuredSolution,
 } from './interventions.js';
 export { EVIDENCE_JITTER } from './abduction.js';
+export { MAGNITUDE_LIMIT, graphScale } from './magnitude.js';
 export type {
   Contribution,
   Explanation,
