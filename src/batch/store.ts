@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StorageError } from '../storage/graph-db.js';
 import type { LineResult } from './execute.js';
+import { checkQuota, type BatchQuota, type InFlight } from './quota.js';
 
 export const BATCH_DB_FILE = 'batches.db';
 
@@ -113,9 +114,23 @@ const MIGRATIONS = [
                   WHERE l.batch_id = batches.id AND l.state = 'done' AND l.status_code >= 400);
     `,
   },
+  {
+    // The per-key quota counts the bytes of unfinished batches; retention finds finished ones by time.
+    version: 3,
+    name: 'input bytes per batch; finished batches by time',
+    sql: `
+      ALTER TABLE batches ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+      UPDATE batches SET bytes = (SELECT COALESCE(SUM(LENGTH(CAST(body AS BLOB))), 0) FROM batch_lines l
+                                  WHERE l.batch_id = batches.id);
+      CREATE INDEX batches_status ON batches (status, owner);
+    `,
+  },
 ];
 
 const nowS = () => Math.floor(Date.now() / 1000);
+
+/** Lines deleted per transaction when a batch expires (a few milliseconds each). */
+const DELETE_CHUNK_LINES = 500;
 
 /** Output lines read and sent at a time (results are up to tens of kilobytes each). */
 const OUTPUT_PAGE_LINES = 64;
@@ -152,6 +167,10 @@ export class BatchDb {
       throw new StorageError(`cannot open the database ${path}: ${(err as Error).message}`);
     }
     try {
+      // Pages freed by expired batches go back to the file system (incremental_vacuum after a sweep).
+      // This takes effect on a new database only, and must come before WAL writes the file's header
+      // (an older file keeps reusing its free pages instead).
+      this.db.pragma('auto_vacuum = INCREMENTAL');
       if (path !== ':memory:') {
         const mode = this.db.pragma('journal_mode = WAL', { simple: true });
         if (mode !== 'wal') throw new StorageError(`${path}: cannot switch to WAL (journal_mode ${mode})`);
@@ -209,14 +228,22 @@ export class BatchDb {
     if (this.db.open) this.db.close();
   }
 
-  /** Store a batch and all its lines (queued) in one transaction. */
-  create(owner: string, lines: readonly BatchLineInput[], metadata: Record<string, string> | null): string {
+  /**
+   * Store a batch and all its lines (queued) in one transaction; with a quota, only if the owner's
+   * unfinished work stays within it (else BatchQuotaError, nothing stored).
+   */
+  create(
+    owner: string,
+    lines: readonly BatchLineInput[],
+    metadata: Record<string, string> | null,
+    quota: BatchQuota = { lines: 0, bytes: 0 },
+  ): string {
     const id = newBatchId();
     const t = nowS();
     // Acknowledged input is fsync'ed before the answer (this commit also flushes earlier NORMAL ones).
     this.db.pragma('synchronous = FULL');
     try {
-      this.insertBatch(id, t, owner, lines, metadata);
+      this.insertBatch(id, t, owner, lines, metadata, quota);
     } finally {
       this.db.pragma('synchronous = NORMAL');
     }
@@ -229,23 +256,83 @@ export class BatchDb {
     owner: string,
     lines: readonly BatchLineInput[],
     metadata: Record<string, string> | null,
+    quota: BatchQuota,
   ): void {
     const insertLine = this.db.prepare(
       `INSERT INTO batch_lines (batch_id, line, custom_id, url, body, state) VALUES (?, ?, ?, ?, ?, 'queued')`,
     );
+    const bodies = lines.map((l) => JSON.stringify(l.body ?? null));
+    let bytes = 0;
+    for (const b of bodies) bytes += Buffer.byteLength(b);
     this.db
       .transaction(() => {
+        if (quota.lines > 0 || quota.bytes > 0) checkQuota(quota, this.inFlight(owner), lines.length, bytes);
         this.db
           .prepare(
-            `INSERT INTO batches (id, owner, status, total, metadata, created_at, in_progress_at)
-             VALUES (?, ?, 'in_progress', ?, ?, ?, ?)`,
+            `INSERT INTO batches (id, owner, status, total, metadata, created_at, in_progress_at, bytes)
+             VALUES (?, ?, 'in_progress', ?, ?, ?, ?, ?)`,
           )
-          .run(id, owner, lines.length, metadata ? JSON.stringify(metadata) : null, t, t);
-        lines.forEach((l, i) =>
-          insertLine.run(id, i + 1, l.custom_id, l.url, JSON.stringify(l.body ?? null)),
-        );
+          .run(id, owner, lines.length, metadata ? JSON.stringify(metadata) : null, t, t, bytes);
+        lines.forEach((l, i) => insertLine.run(id, i + 1, l.custom_id, l.url, bodies[i]));
       })
       .immediate();
+  }
+
+  /** The owner's unfinished work: lines queued or running, and the input bytes of unfinished batches. */
+  inFlight(owner: string): InFlight {
+    const open = `SELECT id FROM batches WHERE owner = ? AND status IN ('in_progress', 'cancelling')`;
+    const lines = this.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM batch_lines WHERE batch_id IN (${open}) AND state IN ('queued', 'running')`,
+      )
+      .get(owner) as { n: number };
+    const bytes = this.db
+      .prepare(
+        `SELECT COALESCE(SUM(bytes), 0) AS b FROM batches WHERE owner = ? AND status IN ('in_progress', 'cancelling')`,
+      )
+      .get(owner) as { b: number };
+    return { lines: lines.n, bytes: bytes.b };
+  }
+
+  /** Ids of the batches that finished (completed or cancelled) at or before `before` (Unix seconds). */
+  finishedBefore(before: number): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id FROM batches WHERE (status = 'completed' AND completed_at <= ?)
+           OR (status = 'cancelled' AND cancelled_at <= ?)`,
+      )
+      .all(before, before) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Delete up to DELETE_CHUNK_LINES lines of a batch, and the batch itself once it has none left (one
+   * short transaction); true when the batch is gone.
+   */
+  deleteChunk(id: string): boolean {
+    return this.db
+      .transaction(() => {
+        const r = this.db
+          .prepare(
+            `DELETE FROM batch_lines WHERE rowid IN (SELECT rowid FROM batch_lines WHERE batch_id = ? LIMIT ?)`,
+          )
+          .run(id, DELETE_CHUNK_LINES);
+        if (r.changes > 0) return false;
+        this.db.prepare('DELETE FROM batches WHERE id = ?').run(id);
+        return true;
+      })
+      .immediate();
+  }
+
+  /** Return up to `pages` free pages to the file system and truncate the WAL (after a sweep). */
+  compact(pages: number): void {
+    this.db.pragma(`incremental_vacuum(${Math.max(0, Math.floor(pages))})`);
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  /** Free pages in the file (what `compact` can return). */
+  freePages(): number {
+    return this.db.pragma('freelist_count', { simple: true }) as number;
   }
 
   private record(row: BatchRow): BatchRecord {
