@@ -78,7 +78,7 @@ export const CONFIG_VARS = {
   COUNTERFACTUAL_BUDGET_MS: {
     default: '1000',
     description:
-      'Most computing time of one `POST /v1/counterfactuals` on a worker thread (then 422 `WORK_BUDGET_EXCEEDED`), and most wait for a worker (then 503 `OVERLOADED`).',
+      "Most computing time of one `POST /v1/counterfactuals`, or of an alignment's counterfactual profile, on a worker thread (then 422 `WORK_BUDGET_EXCEEDED`), and most wait for a worker (then 503 `OVERLOADED`).",
   },
   COUNTERFACTUAL_WORKERS: {
     default: '2',
