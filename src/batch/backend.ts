@@ -65,7 +65,11 @@ export class SqliteBackend implements BatchBackend {
     return this.db.get(owner, id) ? this.db.outputPages(id) : null;
   }
   async cancel(owner: string, id: string) {
-    return this.db.cancel(owner, id);
+    const batch = this.db.cancel(owner, id);
+    if (!batch || batch.status !== 'cancelling') return batch;
+    // Lines the queue claimed ahead but did not start are cancelled too.
+    this.queue?.dropBatch(id);
+    return this.db.get(owner, id);
   }
   async start() {
     this.queue?.start();

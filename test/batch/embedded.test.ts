@@ -120,7 +120,7 @@ describe('embedded queue (real server process, SQLite in DATA_DIR)', () => {
     expect(server.output()).toMatch(/re-queued/);
     server.child.kill('SIGTERM');
     await waitForExit(server.child);
-  });
+  }, 120_000); // two server starts: ~15 s each on a loaded 2-core machine
 
   it('refuses malformed input, keeps batches per key, lists and cancels', async () => {
     const keys = [
