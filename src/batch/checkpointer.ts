@@ -33,6 +33,8 @@ parentPort.on('message', () => {
 
 export class Checkpointer {
   private readonly worker: Worker;
+  /** Resolves when the worker has exited (also if it exits before `stop`). */
+  private readonly exited: Promise<void>;
 
   constructor(path: string, onError: (message: string) => void) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -40,6 +42,7 @@ export class Checkpointer {
       eval: true,
       workerData: { path, driver, everyMs: CHECKPOINT_MS },
     });
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.unref();
     this.worker.on('message', (m: { error?: string }) => m.error && onError(m.error));
     this.worker.on('error', (err) => onError(err.message));
@@ -47,10 +50,12 @@ export class Checkpointer {
 
   /** Stop checkpointing and close the worker's connection. */
   async stop(): Promise<void> {
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.postMessage('stop');
-    const timer = setTimeout(() => void this.worker.terminate(), 2000);
-    await exited;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => void this.worker.terminate().then(() => resolve()), 2000);
+    });
+    await Promise.race([this.exited, late]);
     clearTimeout(timer);
   }
 }
