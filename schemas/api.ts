@@ -87,6 +87,14 @@ const ACCESS_ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorEnvelopeT>> = {
       details: [],
     },
   },
+  BATCH_QUOTA_EXCEEDED: {
+    error: {
+      code: 'BATCH_QUOTA_EXCEEDED',
+      message:
+        'this batch has 2 lines and this API key has 0 lines in unfinished batches; at most 1 are allowed at once (BATCH_QUOTA_LINES): wait for your running batches to finish, cancel one (POST /v1/batches/{id}/cancel), or split the input',
+      details: [],
+    },
+  },
   RATE_LIMITED: {
     error: {
       code: 'RATE_LIMITED',

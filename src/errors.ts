@@ -118,6 +118,11 @@ export const ERROR_CATALOGUE = {
     status: 422,
     summary: 'The query overflows: a counterfactual number is not finite (e.g. exp() of a huge value).',
   },
+  BATCH_QUOTA_EXCEEDED: {
+    status: 429,
+    summary:
+      'The API key has too much unfinished batch work (BATCH_QUOTA_LINES lines or BATCH_QUOTA_BYTES bytes); wait for its batches to finish or cancel one.',
+  },
   RATE_LIMITED: {
     status: 429,
     summary:

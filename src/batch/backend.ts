@@ -5,6 +5,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AlignDeps } from '../pipeline/align.js';
 import { EmbeddedQueue } from './embedded.js';
+import type { BatchQuota } from './quota.js';
+import { RetentionSweeper } from './retention.js';
 import type { BatchDb, BatchLineInput, BatchRecord } from './store.js';
 
 export interface BatchBackend {
@@ -26,20 +28,30 @@ export interface BatchBackend {
   close(graceMs: number): Promise<void>;
 }
 
+/** The embedded backend's limits: the per-key quota and how long finished batches are kept. */
+export interface SqliteLimits {
+  quota: BatchQuota;
+  retentionSeconds: number;
+}
+
 export class SqliteBackend implements BatchBackend {
   private readonly queue: EmbeddedQueue | null;
+  private readonly retention: RetentionSweeper;
 
   constructor(
     private readonly db: BatchDb,
     deps: () => AlignDeps | Promise<AlignDeps>,
     concurrency: number,
     log: FastifyBaseLogger,
+    private readonly limits: SqliteLimits = { quota: { lines: 0, bytes: 0 }, retentionSeconds: 0 },
   ) {
     this.queue = concurrency > 0 ? new EmbeddedQueue(db, deps, concurrency, log) : null;
+    this.retention = new RetentionSweeper(db, limits.retentionSeconds, log);
   }
 
+  /** Throws BatchQuotaError when the owner's unfinished work would pass the quota. */
   async create(owner: string, lines: readonly BatchLineInput[], metadata: Record<string, string> | null) {
-    const id = this.db.create(owner, lines, metadata);
+    const id = this.db.create(owner, lines, metadata, this.limits.quota);
     this.queue?.notify();
     return this.db.get(owner, id)!;
   }
@@ -53,12 +65,18 @@ export class SqliteBackend implements BatchBackend {
     return this.db.get(owner, id) ? this.db.outputPages(id) : null;
   }
   async cancel(owner: string, id: string) {
-    return this.db.cancel(owner, id);
+    const batch = this.db.cancel(owner, id);
+    if (!batch || batch.status !== 'cancelling') return batch;
+    // Lines the queue claimed ahead but did not start are cancelled too.
+    this.queue?.dropBatch(id);
+    return this.db.get(owner, id);
   }
   async start() {
     this.queue?.start();
+    this.retention.start();
   }
   async close(graceMs: number) {
+    await this.retention.stop();
     await this.queue?.stop(graceMs);
     this.db.close();
   }

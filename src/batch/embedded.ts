@@ -18,14 +18,22 @@ import { executeLine, type LineResult } from './execute.js';
 import type { BatchDb, ClaimedLine } from './store.js';
 
 const IDLE_POLL_MS = 1000;
+/**
+ * Lines claimed at a time (one transaction) and held until a slot is free: a claim per line was a
+ * transaction per line on the event loop. Held lines are `running` under this worker's id, so a stop
+ * or a crash re-queues them; a cancel drops them (`dropBatch`).
+ */
+const CLAIM_AHEAD = 32;
 /** Finished lines stored in one transaction at most, and the longest a finished line waits for it. */
-const FLUSH_LINES = 64;
+const FLUSH_LINES = 16;
 const FLUSH_MS = 20;
 
 interface Finished {
   batchId: string;
   line: number;
   result: LineResult;
+  /** The result body as stored (JSON). */
+  bodyJson: string;
 }
 
 export class EmbeddedQueue {
@@ -37,6 +45,9 @@ export class EmbeddedQueue {
   private readonly abort = new AbortController();
   private turn: Promise<void> = Promise.resolve();
   private finished: Finished[] = [];
+  /** Lines claimed and not started yet (oldest first). */
+  private held: ClaimedLine[] = [];
+  private checkpoints: { stop(): Promise<void> } | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -47,6 +58,9 @@ export class EmbeddedQueue {
   ) {}
 
   start(): void {
+    this.checkpoints = this.db.checkpointInBackground((message) =>
+      this.log.warn({ message }, 'batch database checkpoint failed (retried)'),
+    );
     const requeued = this.db.requeue();
     if (requeued > 0) this.log.info({ requeued }, 'batch lines of a previous process re-queued');
     this.running = true;
@@ -61,7 +75,9 @@ export class EmbeddedQueue {
   private async run(): Promise<void> {
     while (this.running) {
       const free = this.concurrency - this.inFlight.size;
-      const claimed = free > 0 ? this.db.claim(this.workerId, free) : [];
+      if (free > 0 && this.held.length < free)
+        this.held.push(...this.db.claim(this.workerId, Math.max(free, CLAIM_AHEAD) - this.held.length));
+      const claimed = free > 0 ? this.held.splice(0, free) : [];
       for (const line of claimed) {
         const p = this.work(line).finally(() => {
           this.inFlight.delete(p);
@@ -98,7 +114,9 @@ export class EmbeddedQueue {
         this.abort.signal,
       );
       if (this.abort.signal.aborted) return; // stopped: the line is re-queued at next boot
-      this.finished.push({ batchId: line.batchId, line: line.line, result });
+      // Serialized here, in this line's own turn, so that a flush only writes.
+      const bodyJson = JSON.stringify(result.body);
+      this.finished.push({ batchId: line.batchId, line: line.line, result, bodyJson });
       if (this.finished.length >= FLUSH_LINES) this.flush();
       else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
     } catch (err) {
@@ -118,6 +136,14 @@ export class EmbeddedQueue {
     } catch (err) {
       this.log.error({ err, lines: group.length }, 'batch lines failed to complete');
     }
+  }
+
+  /** A cancelled batch: its held lines are not run but stored as cancelled. */
+  dropBatch(batchId: string): void {
+    const dropped = this.held.filter((l) => l.batchId === batchId).map((l) => l.line);
+    if (dropped.length === 0) return;
+    this.held = this.held.filter((l) => l.batchId !== batchId);
+    this.db.cancelClaimed(this.workerId, batchId, dropped);
   }
 
   /** Resolves on a turn of the event loop of its own (after the turns of the lines that asked before). */
@@ -146,5 +172,6 @@ export class EmbeddedQueue {
     this.flush();
     // Whatever did not finish goes back to the queue now (a clean stop leaves nothing running).
     this.db.requeue(this.workerId);
+    await this.checkpoints?.stop();
   }
 }

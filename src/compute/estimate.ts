@@ -7,6 +7,7 @@
  * an explanation path products on linear graphs (~n³/8) and, on nonlinear ones, one prediction per
  * Shapley coalition (2^m up to 10 actions, 256 permutations × (m + 1) beyond).
  */
+import type { ProfileRequest } from '../pipeline/profile.js';
 import type { Program } from '../scm/index.js';
 import type { CounterfactualRequest } from './counterfactual-request.js';
 
@@ -37,4 +38,15 @@ export function requestWork(program: Program, body: CounterfactualRequest): numb
   let total = 0;
   for (const q of queries) total += queryWork(program, q, explain);
   return total;
+}
+
+/**
+ * An alignment's counterfactual profile: one query with the factual values as evidence and a
+ * structured (or do) intervention per target value; the structured action adds a regularised least
+ * squares over the latents (~n³/8 at most).
+ */
+export function profileWork(program: Program, req: ProfileRequest): number {
+  const query = { evidence: req.factual, interventions: req.target };
+  const structured = (req.action ?? 'structured') === 'structured' ? program.n ** 3 / 8 : 0;
+  return queryWork(program, query, false) + structured;
 }

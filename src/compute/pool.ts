@@ -1,6 +1,7 @@
 /**
- * Counterfactual requests too large for the event loop run on a pool of worker threads
- * (COUNTERFACTUAL_WORKERS), each job under a time budget (COUNTERFACTUAL_BUDGET_MS): a job still
+ * SCM work too large for the event loop runs on a pool of worker threads (COUNTERFACTUAL_WORKERS):
+ * counterfactual requests, and the counterfactual profiles of alignments on large graphs
+ * (profile-budget.ts). Each job runs under a time budget (COUNTERFACTUAL_BUDGET_MS): a job still
  * running when its budget is spent is stopped (the worker is terminated and replaced) and answered
  * 422 WORK_BUDGET_EXCEEDED. A job waits for a free worker at most as long as the budget, and at most
  * COUNTERFACTUAL_QUEUE jobs wait: beyond either, 503 OVERLOADED. The workers start with the first job
@@ -12,16 +13,21 @@
 import { Worker } from 'node:worker_threads';
 import type { GraphFile } from '../../schemas/graph.js';
 import { DomainError, type ErrorCode, type ErrorDetail } from '../errors.js';
+import type { CounterfactualProfile, ProfileRequest } from '../pipeline/profile.js';
 import type { CounterfactualOutcome, CounterfactualRequest } from './counterfactual-request.js';
+
+/** What a worker is asked: a counterfactual request, or an alignment's counterfactual profile. */
+export type Task =
+  { kind: 'counterfactual'; body: CounterfactualRequest } | { kind: 'profile'; request: ProfileRequest };
 
 export interface JobMessage {
   id: number;
   graph: { hash: string; file: GraphFile; inline: boolean };
-  body: CounterfactualRequest;
+  task: Task;
 }
 
 export type ReplyMessage =
-  | { id: number; ok: true; outcome: CounterfactualOutcome }
+  | { id: number; ok: true; outcome: CounterfactualOutcome | CounterfactualProfile }
   | { id: number; ok: false; error: { code: ErrorCode; message: string; details: ErrorDetail[] } }
   | { id: number; ok: false; internal: string };
 
@@ -33,7 +39,7 @@ export interface PoolSettings {
 
 interface Pending {
   message: JobMessage;
-  resolve: (o: CounterfactualOutcome) => void;
+  resolve: (o: never) => void;
   reject: (e: Error) => void;
   queuedTimer: NodeJS.Timeout | null;
 }
@@ -75,8 +81,12 @@ export class ComputePool {
     private readonly onError: (err: unknown) => void = () => {},
   ) {}
 
-  private budgetError(): DomainError {
-    const message = `the request needs more than ${this.settings.budgetMs} ms of computation (COUNTERFACTUAL_BUDGET_MS); ask for less: explain "none", fewer queries or interventions, full evidence, or a smaller graph`;
+  private budgetError(job: Pending | null): DomainError {
+    const ms = `${this.settings.budgetMs} ms of computation (COUNTERFACTUAL_BUDGET_MS)`;
+    const message =
+      job?.message.task.kind === 'profile'
+        ? `the counterfactual profile of this alignment on graph "${job.message.graph.file.id}" needs more than ${ms}; set fewer target values, use action "do", or a smaller graph`
+        : `the request needs more than ${ms}; ask for less: explain "none", fewer queries or interventions, full evidence, or a smaller graph`;
     return new DomainError('WORK_BUDGET_EXCEEDED', message);
   }
 
@@ -89,14 +99,23 @@ export class ComputePool {
 
   /** Run a request on a worker; rejects with a DomainError (the request's own, or budget/overload). */
   run(graph: JobMessage['graph'], body: CounterfactualRequest): Promise<CounterfactualOutcome> {
+    return this.runTask(graph, { kind: 'counterfactual', body });
+  }
+
+  /** Compute an alignment's counterfactual profile on a worker (rejects like `run`). */
+  runProfile(graph: JobMessage['graph'], request: ProfileRequest): Promise<CounterfactualProfile> {
+    return this.runTask(graph, { kind: 'profile', request });
+  }
+
+  private runTask<T>(graph: JobMessage['graph'], task: Task): Promise<T> {
     if (this.closed) return Promise.reject(new DomainError('SHUTTING_DOWN', 'the server is shutting down'));
     // Workers free or not started yet take a job at once; beyond them, at most maxQueue jobs wait.
     const free = this.slots.filter((slot) => !slot.job).length + this.settings.workers - this.slots.length;
     if (this.queue.length >= this.settings.maxQueue + free) return Promise.reject(this.busyError());
-    return new Promise((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const job: Pending = {
-        message: { id: this.nextId++, graph, body },
-        resolve,
+        message: { id: this.nextId++, graph, task },
+        resolve: resolve as (o: never) => void,
         reject,
         queuedTimer: null,
       };
@@ -166,7 +185,7 @@ export class ComputePool {
     if (slot.timer) clearTimeout(slot.timer);
     slot.job = null;
     slot.timer = null;
-    if (m.ok) job.resolve(m.outcome);
+    if (m.ok) job.resolve(m.outcome as never);
     else if ('error' in m) job.reject(new DomainError(m.error.code, m.error.message, m.error.details));
     else {
       this.onError(new Error(m.internal));
@@ -179,7 +198,7 @@ export class ComputePool {
   private overBudget(slot: Slot): void {
     const job = slot.job;
     this.replace(slot);
-    job?.reject(this.budgetError());
+    job?.reject(this.budgetError(job));
   }
 
   /** A worker died (out of memory, a crash): its job fails like an exceeded budget. */
@@ -187,7 +206,7 @@ export class ComputePool {
     if (!this.slots.includes(slot)) return;
     const job = slot.job;
     this.replace(slot);
-    if (job) job.reject(this.budgetError());
+    if (job) job.reject(this.budgetError(job));
     else if (!this.closed) this.onError(err);
   }
 

@@ -1,48 +1,63 @@
 /**
- * A counterfactual worker thread (started by pool.ts): compiles the graph it is sent (a small cache of
- * compiled programs by content hash) and runs the request, answering the outcome or the DomainError.
+ * A compute worker thread (started by pool.ts): compiles the graph it is sent (a small cache of
+ * compiled graphs by content hash) and runs the task (a counterfactual request, or an alignment's
+ * counterfactual profile), answering the outcome or the DomainError.
  * The pool terminates a worker whose job outlives the time budget; nothing here needs to check it.
  */
 import { parentPort } from 'node:worker_threads';
 import { loadExpressionParser } from '../graphs/expression-parser.js';
-import { makeEntry } from '../graphs/registry.js';
+import { makeEntry, type GraphEntry } from '../graphs/registry.js';
 import { DomainError } from '../errors.js';
+import { fromPipelineError } from '../error-mapping.js';
 import { invalidGraphError } from '../graphs/store.js';
-import { ScmError, type Program } from '../scm/index.js';
+import { fromScmError } from '../pipeline/counterfactual.js';
+import { cachedProfile } from '../pipeline/profile.js';
+import { ScmError } from '../scm/index.js';
 import { runCounterfactualRequest } from './counterfactual-request.js';
 import type { JobMessage, ReplyMessage } from './pool.js';
 
-const PROGRAM_CACHE_SIZE = 16;
-const programs = new Map<string, Program>();
+const GRAPH_CACHE_SIZE = 16;
+const entries = new Map<string, GraphEntry>();
 
-function programFor(job: JobMessage): Program {
-  const cached = programs.get(job.graph.hash);
+function entryFor(job: JobMessage): GraphEntry {
+  const cached = entries.get(job.graph.hash);
   if (cached) return cached;
-  let program: Program;
+  let entry: GraphEntry;
   try {
-    program = makeEntry(job.graph.file, job.graph.inline ? 'inline' : 'stored').program;
+    entry = makeEntry(job.graph.file, job.graph.inline ? 'inline' : 'stored');
   } catch (err) {
     if (err instanceof ScmError) throw invalidGraphError(err, 'graph', 'the inline graph');
     throw err;
   }
-  if (programs.size >= PROGRAM_CACHE_SIZE) programs.delete(programs.keys().next().value!);
-  programs.set(job.graph.hash, program);
-  return program;
+  if (entries.size >= GRAPH_CACHE_SIZE) entries.delete(entries.keys().next().value!);
+  entries.set(job.graph.hash, entry);
+  return entry;
+}
+
+function runTask(job: JobMessage) {
+  const entry = entryFor(job);
+  const { task } = job;
+  if (task.kind === 'profile') return cachedProfile(entry, task.request);
+  return runCounterfactualRequest(entry.program, job.graph.file.scale, task.body);
+}
+
+/** A domain error as the catalogued error the route would have answered, or null (internal). */
+function asDomainError(err: unknown): DomainError | null {
+  if (err instanceof DomainError) return err;
+  if (err instanceof ScmError) return fromScmError(err, '');
+  return fromPipelineError(err);
 }
 
 const port = parentPort!;
 port.on('message', (job: JobMessage) => {
   let reply: ReplyMessage;
   try {
-    reply = {
-      id: job.id,
-      ok: true,
-      outcome: runCounterfactualRequest(programFor(job), job.graph.file.scale, job.body),
-    };
+    reply = { id: job.id, ok: true, outcome: runTask(job) };
   } catch (err) {
+    const api = asDomainError(err);
     reply =
-      err instanceof DomainError
-        ? { id: job.id, ok: false, error: { code: err.code, message: err.message, details: err.details } }
+      api !== null
+        ? { id: job.id, ok: false, error: { code: api.code, message: api.message, details: api.details } }
         : {
             id: job.id,
             ok: false,

@@ -18,6 +18,14 @@ import {
   type SecurityConfig,
 } from './security.js';
 
+/** Most unfinished batch work one API key may have (embedded queue); 0 = no limit on that measure. */
+export interface BatchQuota {
+  /** Lines queued or running. */
+  lines: number;
+  /** Bytes of request bodies in unfinished batches. */
+  bytes: number;
+}
+
 /** Inline graphs up to this many nodes are compiled on the event loop (under ~20 ms); larger ones on a worker. */
 const INLINE_COMPILE_NODES = 50;
 
@@ -70,7 +78,7 @@ export const CONFIG_VARS = {
   COUNTERFACTUAL_BUDGET_MS: {
     default: '1000',
     description:
-      'Most computing time of one `POST /v1/counterfactuals` on a worker thread (then 422 `WORK_BUDGET_EXCEEDED`), and most wait for a worker (then 503 `OVERLOADED`).',
+      "Most computing time of one `POST /v1/counterfactuals`, or of an alignment's counterfactual profile, on a worker thread (then 422 `WORK_BUDGET_EXCEEDED`), and most wait for a worker (then 503 `OVERLOADED`).",
   },
   COUNTERFACTUAL_WORKERS: {
     default: '2',
@@ -100,6 +108,21 @@ export const CONFIG_VARS = {
     default: '4',
     description:
       'Batch lines worked at once: by the service (embedded queue), or by each `pluralign worker` (Redis); `0`: the service runs no batch work.',
+  },
+  BATCH_QUOTA_LINES: {
+    default: '100000',
+    description:
+      'Embedded queue: most lines one API key may have queued or running over all its batches (429 `BATCH_QUOTA_EXCEEDED` beyond); `0` = no quota.',
+  },
+  BATCH_QUOTA_BYTES: {
+    default: '209715200',
+    description:
+      'Embedded queue: most bytes of request bodies in the unfinished batches of one API key (429 `BATCH_QUOTA_EXCEEDED` beyond); `0` = no quota.',
+  },
+  BATCH_RETENTION_SECONDS: {
+    default: '604800',
+    description:
+      'Embedded queue: a finished (completed or cancelled) batch, its lines and its output are deleted this long after it finished (then 404 `UNKNOWN_BATCH`); `0` = kept until the data folder is cleared.',
   },
   REDIS_URL: {
     default: '(none)',
@@ -157,6 +180,9 @@ const EnvSchema = z.object({
   BATCH_MAX_LINES: integer('BATCH_MAX_LINES', 1, 10_000_000).default(50_000),
   BATCH_MAX_BYTES: integer('BATCH_MAX_BYTES', 1024, 1024 * 1024 * 1024).default(104_857_600),
   BATCH_CONCURRENCY: integer('BATCH_CONCURRENCY', 0, 1000).default(4),
+  BATCH_QUOTA_LINES: integer('BATCH_QUOTA_LINES', 0, 1_000_000_000).default(100_000),
+  BATCH_QUOTA_BYTES: integer('BATCH_QUOTA_BYTES', 0, 1024 ** 4).default(209_715_200),
+  BATCH_RETENTION_SECONDS: integer('BATCH_RETENTION_SECONDS', 0, 10 * 365 * 86_400).default(604_800),
   REDIS_URL: z
     .string()
     .trim()
@@ -206,6 +232,10 @@ export interface Config extends SecurityConfig {
     maxLines: number;
     maxBytes: number;
     concurrency: number;
+    /** Per-key quota of unfinished work (embedded queue; 0 = none). */
+    quota: BatchQuota;
+    /** Seconds a finished batch is kept (embedded queue; 0 = forever). */
+    retentionSeconds: number;
     /** Redis mode (REDIS_URL): BullMQ settings; null = the embedded SQLite queue. */
     redis: {
       url: string;
@@ -281,6 +311,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       maxLines: e.BATCH_MAX_LINES,
       maxBytes: e.BATCH_MAX_BYTES,
       concurrency: e.BATCH_CONCURRENCY,
+      quota: { lines: e.BATCH_QUOTA_LINES, bytes: e.BATCH_QUOTA_BYTES },
+      retentionSeconds: e.BATCH_RETENTION_SECONDS,
       redis:
         e.REDIS_URL === undefined
           ? null

@@ -32,6 +32,8 @@ import type { AppState, RouteDeps } from './routes/deps.js';
 import { graphRoutes } from './routes/graphs.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { ComputePool } from '../compute/pool.js';
+import { budgetedProfiles } from '../compute/profile-budget.js';
 import { renderRoutes } from './routes/render.js';
 import { valueRoutes } from './routes/values.js';
 import { responseSerializerCompiler } from './serialization.js';
@@ -103,7 +105,13 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     });
   }
 
-  const deps: RouteDeps = { config, store, state, metrics };
+  // One pool of worker threads for the work budget: counterfactual requests and large alignment profiles.
+  const compute = new ComputePool(config.counterfactualBudget, (err) =>
+    fastify.log.error({ err }, 'compute worker failed'),
+  );
+  metrics.computePool = compute;
+  fastify.addHook('onClose', async () => compute.close());
+  const deps: RouteDeps = { config, store, state, metrics, compute };
   await fastify.register(async (api) => {
     // Bodies are JSON only: anything else is 415 UNSUPPORTED_MEDIA_TYPE.
     api.removeAllContentTypeParsers();
@@ -124,7 +132,10 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     await api.register(valueRoutes, deps);
     await api.register(renderRoutes, deps);
     await api.register(metricsRoutes, { ...deps, metrics });
-    const setup = metrics.instrument(opts.generators ?? buildGenerators(config.generator));
+    const setup = {
+      ...metrics.instrument(opts.generators ?? buildGenerators(config.generator)),
+      profiles: budgetedProfiles(compute, config.counterfactualBudget.inlineWork),
+    };
     await api.register(alignRoutes, { ...deps, align: setup });
     await api.register(chatRoutes, { ...deps, align: setup });
     await api.register(batchRoutes, { ...deps, align: setup });

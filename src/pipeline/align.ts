@@ -39,7 +39,12 @@ import {
 import { buildExplanation, explanationJson, type AlignExplanation } from './explanation.js';
 import { defaultPresetFor, PRIOR_WHY, priorFactual } from './factual.js';
 import { conceptsForQuestion } from './concepts.js';
-import { cachedProfile, type ActionMode, type CounterfactualProfile } from './profile.js';
+import {
+  cachedProfile,
+  type ActionMode,
+  type CounterfactualProfile,
+  type ProfileRequest,
+} from './profile.js';
 import {
   atStage,
   draftStage,
@@ -110,6 +115,14 @@ export interface AlignDeps {
   defaultGenerator: string;
   /** Graph used when the request names none. */
   defaultGraph?: string;
+  /**
+   * How counterfactual profiles are computed: in place and cached by default; the service passes one
+   * that runs large ones on worker threads under the work budget (src/compute/profile-budget.ts).
+   */
+  profiles?: (
+    entry: GraphEntry,
+    req: ProfileRequest,
+  ) => CounterfactualProfile | Promise<CounterfactualProfile>;
 }
 
 export interface Verification {
@@ -240,17 +253,18 @@ function resolveGenerator(deps: AlignDeps, name: string | undefined): Generator 
  *   and every other value left at the responder's own (factual) level — a plain `do()`, no structure;
  * - `none`: the responder's own factual profile (the target is never seen).
  */
-export function planFor(
+export async function planFor(
   entry: GraphEntry,
   profile: CounterfactualProfile,
   mode: ConditioningMode,
   factual: Readonly<Record<string, number>>,
   target: Readonly<Record<string, number>>,
   question?: string,
-): AnswerPlan {
+  profiles: NonNullable<AlignDeps['profiles']> = cachedProfile,
+): Promise<AnswerPlan> {
   if (mode === 'scm') return planOf(profile, question);
-  if (mode === 'none') return planOf(cachedProfile(entry, { factual, target: {} }), question);
-  return planOf(cachedProfile(entry, { factual, target, action: 'do' }), question);
+  if (mode === 'none') return planOf(await profiles(entry, { factual, target: {} }), question);
+  return planOf(await profiles(entry, { factual, target, action: 'do' }), question);
 }
 
 /** The plan of a profile; with a question, its concepts are the question's (conceptsForQuestion). */
@@ -479,7 +493,8 @@ export async function* alignEvents(
   }
 
   // 2–4. Abduction, action, prediction.
-  const profile = cachedProfile(entry, { factual, target, action: req.action, lambda: req.lambda });
+  const profiles = deps.profiles ?? cachedProfile;
+  const profile = await profiles(entry, { factual, target, action: req.action, lambda: req.lambda });
   // The concepts for this question, chosen after the (question-blind) profile cache.
   const concepts = conceptsForQuestion(profile.cues, req.question, profile.limits);
   const labels = new Map(profile.values.map((v) => [v.value, v.label]));
@@ -529,7 +544,7 @@ export async function* alignEvents(
   const raw = req.conversation !== undefined && !rewriting;
   // Only a generator that reads the plan gets the per-mode plan; the others get the SCM plan (ignored).
   const plan = generator.capabilities.readsPlan
-    ? planFor(entry, profile, mode, factual, target, req.question)
+    ? await planFor(entry, profile, mode, factual, target, req.question, profiles)
     : planOf(profile);
   for (let attempt = 1; attempt <= rounds; attempt++) {
     const request: GenerateRequest = {

@@ -217,7 +217,11 @@ function deepFreeze<T>(value: T): T {
  */
 export function cachedProfile(entry: GraphEntry, req: ProfileRequest): CounterfactualProfile {
   if (req.explain) return computeProfile(entry, req);
-  const key = JSON.stringify([
+  return lookupProfile(entry, req) ?? rememberProfile(entry, req, computeProfile(entry, req));
+}
+
+function profileKey(req: ProfileRequest): string {
+  return JSON.stringify([
     req.action ?? 'structured',
     req.lambda ?? null,
     req.maxExpress ?? null,
@@ -225,16 +229,32 @@ export function cachedProfile(entry: GraphEntry, req: ProfileRequest): Counterfa
     sortedEntries(req.factual),
     sortedEntries(req.target),
   ]);
+}
+
+/** The cached profile of `req`, if there is one (marked most recently used). */
+export function lookupProfile(entry: GraphEntry, req: ProfileRequest): CounterfactualProfile | undefined {
+  if (req.explain) return undefined;
+  const cache = profileCache.get(entry);
+  const key = profileKey(req);
+  const hit = cache?.get(key);
+  if (hit) {
+    cache!.delete(key); // most recently used last
+    cache!.set(key, hit);
+  }
+  return hit;
+}
+
+/** Cache a profile computed elsewhere (e.g. on a worker thread); returns it frozen. */
+export function rememberProfile(
+  entry: GraphEntry,
+  req: ProfileRequest,
+  computed: CounterfactualProfile,
+): CounterfactualProfile {
+  const profile = deepFreeze(computed);
+  if (req.explain) return profile;
   let cache = profileCache.get(entry);
   if (!cache) profileCache.set(entry, (cache = new Map()));
-  const hit = cache.get(key);
-  if (hit) {
-    cache.delete(key); // most recently used last
-    cache.set(key, hit);
-    return hit;
-  }
-  const profile = deepFreeze(computeProfile(entry, req));
-  cache.set(key, profile);
+  cache.set(profileKey(req), profile);
   if (cache.size > PROFILE_CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return profile;
 }

@@ -57,6 +57,8 @@ export interface ProgramCache {
    * values (Cholesky factor, posterior covariance terms), keyed by the observed set.
    */
   evidence: Map<string, unknown>;
+  /** The graph's scale (magnitude.ts): the largest prior mean or noise sd of a node. */
+  scale?: number;
   /** Per-query scratch space reused between queries (queries are synchronous, never re-entrant). */
   scratch?: { act: Uint8Array; val: Float64Array; origin: Uint8Array };
 }

@@ -10,6 +10,7 @@
 import { mechanismValue, type Program } from './compile.js';
 import { abductFull, abductPartial, counterfactualVariance, type Posterior } from './abduction.js';
 import { ScmError, type ScmIssue } from './errors.js';
+import { checkMagnitudes } from './magnitude.js';
 import { explain, type ExplainOptions, type Explanation } from './explain.js';
 import {
   DEFAULT_LAMBDA,
@@ -139,10 +140,26 @@ function checkPossible(p: Program, noise: Float64Array, factual: Float64Array): 
     );
 }
 
+/** Nodes at or downstream of a marked node (topological order). */
+function reachedBy(p: Program, marked: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(marked);
+  for (let i = 0; i < p.n; i++) {
+    if (out[i]) continue;
+    for (let k = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; k < end; k++) {
+      if (out[p.parentIdx[k]!]) {
+        out[i] = 1;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 /** Run one counterfactual query. Throws ScmError on bad input. */
 export function counterfactual(p: Program, q: CounterfactualQuery): CounterfactualResult {
   const ev = readEvidence(p, q.evidence);
   const norm = normalizeInterventions(p, q.interventions);
+  checkMagnitudes(p, q.evidence, q.interventions);
   const n = p.n;
   const full = ev.count === n;
 
@@ -175,8 +192,7 @@ export function counterfactual(p: Program, q: CounterfactualQuery): Counterfactu
   checkPossible(p, noise, factual);
   const structured = resolveStructured(p, norm, factual, noise, q.lambda ?? DEFAULT_LAMBDA, q.maxLatentMove);
   const { act, val, origin } = norm.actions;
-  const affected = new Uint8Array(n);
-  const cf = predict(p, factual, noise, act, val, new Float64Array(n), affected);
+  const cf = predict(p, factual, noise, act, val, new Float64Array(n));
 
   let counterfactualSd: Float64Array | null = null;
   if (posterior) {
@@ -190,10 +206,15 @@ export function counterfactual(p: Program, q: CounterfactualQuery): Counterfactu
         cut[i] = 1;
       }
     }
-    const variance = counterfactualVariance(p, posterior.structure, cut, key);
-    counterfactualSd = new Float64Array(n);
-    // Nodes no action reaches are the same random variable as in the factual world.
-    for (let i = 0; i < n; i++) counterfactualSd[i] = affected[i] ? Math.sqrt(variance[i]!) : factualSd![i]!;
+    counterfactualSd = Float64Array.from(factualSd!);
+    // A shift adds a constant, so only nodes a do() reaches change their variance; the others are the
+    // same random variable as in the factual world, plus a constant (an observed one keeps sd 0
+    // exactly, not the square root of the jitter).
+    if (cut) {
+      const variance = counterfactualVariance(p, posterior.structure, cut, key);
+      const reached = reachedBy(p, cut);
+      for (let i = 0; i < n; i++) if (reached[i]) counterfactualSd[i] = Math.sqrt(variance[i]!);
+    }
   }
 
   const actions: AppliedAction[] = [];

@@ -27,6 +27,7 @@ export {
   type InterventionTypeSpec,
 } from './intervention-types.js';
 export { EVIDENCE_JITTER } from './abduction.js';
+export { MAGNITUDE_LIMIT, graphScale } from './magnitude.js';
 export type {
   Contribution,
   Explanation,

@@ -120,7 +120,7 @@ describe('embedded queue (real server process, SQLite in DATA_DIR)', () => {
     expect(server.output()).toMatch(/re-queued/);
     server.child.kill('SIGTERM');
     await waitForExit(server.child);
-  });
+  }, 120_000); // two server starts: ~15 s each on a loaded 2-core machine
 
   it('refuses malformed input, keeps batches per key, lists and cancels', async () => {
     const keys = [
@@ -211,8 +211,10 @@ describe('embedded queue (real server process, SQLite in DATA_DIR)', () => {
         );
         let stdout = '';
         let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+        child.stdout.setEncoding('utf8'); // a character split across chunks stays whole
+        child.stdout.on('data', (d: string) => (stdout += d));
+        child.stderr.setEncoding('utf8'); // a character split across chunks stays whole
+        child.stderr.on('data', (d: string) => (stderr += d));
         child.on('exit', (code) => resolve({ code, stdout, stderr }));
       });
     const submitted = await cli(['submit', input, '--wait', '--output', out]);

@@ -2,12 +2,14 @@
  * The embedded batch queue at full size (`npm run bench:embedded`; not part of `npm test`): a real
  * server (src/server.ts under tsx) works N lines (default 50,000: attributions and template
  * alignments, alternating) while /healthz is timed; lines/s over the first and the last 5,000 lines
- * (no decay with finished lines); then the output is downloaded while the server's RSS is sampled
+ * (no decay with finished lines), with the same server's idle /healthz timed first as the baseline;
+ * then the output is downloaded while the server's RSS is sampled
  * (/proc/<pid>/status), to show that it streams. Writes test/bench/results/embedded-batch.json.
  *
  *   npx tsx test/bench/embedded-batch.bench.ts [lines=50000]
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   healthzLatencies,
@@ -24,6 +26,7 @@ import { ROOT } from '../http/helpers.js';
 
 const LINES = Number(process.argv[2] ?? 50_000);
 const WINDOW = Math.min(5000, Math.floor(LINES / 2));
+const IDLE_MS = 15_000;
 
 const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
@@ -31,6 +34,10 @@ const rssMb = (pid: number) =>
 const server = await startServer({ DATA_DIR: tempDataDir('pluralign-bench-batch-'), LOG_LEVEL: 'info' });
 const pid = server.child.pid!;
 try {
+  // Baseline: the same server idle, timed the same way for IDLE_MS, so that the batch's own share of
+  // /healthz latency is told apart from the machine's load.
+  const idleUntil = performance.now() + IDLE_MS;
+  const idle = await healthzLatencies(server.url, () => performance.now() > idleUntil, 50);
   const created = await submit(server.url, mixedLines(LINES));
   if (created.status !== 200) throw new Error(`submit: ${created.status} ${created.text}`);
   const id = created.json.id;
@@ -80,6 +87,13 @@ try {
       p99: +percentile(latencies, 99).toFixed(1),
       max: +Math.max(...latencies).toFixed(1),
     },
+    healthzIdle: {
+      n: idle.length,
+      p50: +percentile(idle, 50).toFixed(1),
+      p99: +percentile(idle, 99).toFixed(1),
+      max: +Math.max(...idle).toFixed(1),
+    },
+    loadAverage: loadavg().map((x) => +x.toFixed(1)),
     output: {
       status: res.status,
       lines,

@@ -44,3 +44,39 @@ export function bandedLinear(n: number) {
   });
   return { id: 'banded', version: '1', nodes, edges };
 }
+
+/**
+ * A linear value graph for alignments: `latents` latent roots and `values` value nodes, each the sum of
+ * two latents (0.5 each) plus noise. With hundreds of targets, its structured profile is seconds of
+ * dense algebra (~4.6 s on the event loop for 400 latents and 600 values before the budget).
+ */
+export function valueGraph(latents: number, values: number, id = 'many-values') {
+  const edges: Array<[string, string]> = [];
+  const nodes: Array<{
+    id: string;
+    kind: 'latent' | 'value';
+    label: string;
+    mechanism: Record<string, unknown>;
+  }> = Array.from({ length: latents }, (_, i) => ({
+    id: `h${i}`,
+    kind: 'latent',
+    label: `h${i}`,
+    mechanism: { type: 'root', mean: 0, sd: 1 },
+  }));
+  for (let j = 0; j < values; j++) {
+    const parents = [...new Set([`h${j % latents}`, `h${(j * 7 + 3) % latents}`])];
+    for (const p of parents) edges.push([p, `v${j}`]);
+    nodes.push({
+      id: `v${j}`,
+      kind: 'value',
+      label: `v${j}`,
+      mechanism: {
+        type: 'linear',
+        intercept: 0,
+        coefficients: Object.fromEntries(parents.map((p) => [p, 0.5])),
+        noiseSd: 0.5,
+      },
+    });
+  }
+  return { id, version: '1', nodes, edges };
+}

@@ -13,13 +13,19 @@ import { sinChain } from '../compute/graphs.js';
 const post = (url: string, payload: object): InjectOptions => ({ method: 'POST', url, payload });
 
 /** The keys of the `secured` app (test keys, not secrets). */
-export const EXAMPLE_KEYS = { reader: 'reader-key-0123456789abcdef', admin: 'admin-key-0123456789abcdef' };
+export const EXAMPLE_KEYS = {
+  reader: 'reader-key-0123456789abcdef',
+  admin: 'admin-key-0123456789abcdef',
+  batcher: 'batcher-key-0123456789abcdef',
+};
 export const SECURED_ENV = {
   API_KEYS: JSON.stringify([
     { name: 'reader', key: EXAMPLE_KEYS.reader, scopes: ['read'] },
     { name: 'admin', key: EXAMPLE_KEYS.admin, scopes: ['admin'] },
+    { name: 'batcher', key: EXAMPLE_KEYS.batcher, scopes: ['align'] },
   ]),
   MAX_CUSTOM_GRAPHS: '1',
+  BATCH_QUOTA_LINES: '1',
 };
 // Loopback clients are exempt from the per-IP limit without keys unless RATE_LIMIT_LOOPBACK is on.
 export const LIMITED_ENV = { RATE_LIMIT_PER_IP: '1', RATE_LIMIT_LOOPBACK: 'true' };
@@ -82,6 +88,18 @@ const ACCESS_EXAMPLE_REQUESTS: typeof ERROR_EXAMPLE_REQUESTS = {
       },
     ],
     request: { ...post('/v1/graphs', EXAMPLE_CUSTOM_GRAPH), headers: bearer(EXAMPLE_KEYS.admin) },
+  },
+  BATCH_QUOTA_EXCEEDED: {
+    app: 'secured',
+    request: {
+      method: 'POST',
+      url: '/v1/batches',
+      headers: { 'content-type': 'application/jsonl', ...bearer(EXAMPLE_KEYS.batcher) },
+      payload: [
+        '{"custom_id":"a","url":"/v1/attributions","body":{"text":"I help my family."}}',
+        '{"custom_id":"b","url":"/v1/attributions","body":{"text":"I keep my promises."}}',
+      ].join('\n'),
+    },
   },
   RATE_LIMITED: {
     app: 'limited',

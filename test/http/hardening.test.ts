@@ -134,6 +134,38 @@ describe('clear messages', () => {
     expect(res.json().error.message).not.toMatch(/overflow/);
   });
 
+  it('evidence of 1e17 (beyond what a double resolves against the graph scale) is a 400 naming the bound', async () => {
+    // x ~ N(0, 1), y = x + N(0, 1): the graph's scale is 1, so values up to 1e8 are accepted.
+    const graph = parentAndChild('huge-values', 'x', 'x');
+    for (const big of [1e15, 1e17]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/counterfactuals',
+        payload: {
+          graph,
+          evidence: { x: big, y: big + 3.12 },
+          interventions: [{ node: 'x', type: 'do', value: 0 }],
+        },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe('INVALID_QUERY');
+      expect(res.json().error.message).toMatch(
+        /evidence on "x" is 1(0{15}|0{17}); it must be at most 1\.00e\+8/,
+      );
+    }
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/v1/counterfactuals',
+      payload: {
+        graph,
+        evidence: { x: 1e6, y: 1e6 + 3.12 },
+        interventions: [{ node: 'x', type: 'do', value: 0 }],
+      },
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(Math.abs(ok.json().result.counterfactual.y - 3.12)).toBeLessThan(1e-8);
+  });
+
   it('a "__proto__" evidence key is named, not called broken JSON', async () => {
     const res = await app.inject({
       method: 'POST',

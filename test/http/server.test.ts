@@ -34,8 +34,10 @@ function start(env: Record<string, string>) {
   children.push(child);
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  child.stdout!.setEncoding('utf8'); // a character split across chunks stays whole
+  child.stdout!.on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8'); // a character split across chunks stays whole
+  child.stderr!.on('data', (d: string) => (stderr += d));
   const listening = new Promise<string>((resolve, reject) => {
     const onData = () => {
       const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);

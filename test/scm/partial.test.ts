@@ -186,3 +186,43 @@ describe('the per-observed-set cache', () => {
     );
   });
 });
+
+describe('shifts under partial evidence', () => {
+  // X ~ N(0, 1); Y = 2 X + N(0, 1); Z = Y + N(0, 1). Evidence on Y only.
+  const p = compile(
+    graphFrom({
+      nodes: ['X', 'Y', 'Z'],
+      edges: [
+        ['X', 'Y'],
+        ['Y', 'Z'],
+      ],
+      equations: { Y: { intercept: 0, coefficients: { X: 2 } }, Z: { intercept: 0, coefficients: { Y: 1 } } },
+      roots: { X: { mean: 0, sd: 1 } },
+    }),
+  );
+
+  it('a shifted observed node has sd exactly 0 (a shift adds a constant), its value the evidence plus the shift', () => {
+    const r = counterfactual(p, {
+      evidence: { Y: 3 },
+      interventions: [{ node: 'Y', type: 'shift', value: 1.5 }],
+    });
+    const sd = byId(r.nodes, r.counterfactualSd);
+    expect(sd.Y).toBe(0);
+    expect(Math.abs(byId(r.nodes, r.counterfactual).Y! - 4.5)).toBeLessThan(1e-9);
+    // The other nodes keep their factual sds: Var[X | Y] = 1 − 4/5 = 0.2; Var[Z | Y] = 1.
+    const factualSd = byId(r.nodes, r.factualSd);
+    expect(sd.X).toBe(factualSd.X);
+    expect(sd.Z).toBe(factualSd.Z);
+    expect(sd.X).toBeCloseTo(Math.sqrt(0.2), 9);
+    expect(sd.Z).toBeCloseTo(1, 9);
+  });
+
+  it('a do() still changes the variance downstream of it (the shift rule does not spread to do)', () => {
+    // do(X = 1) cuts X from the evidence on Y: Y's counterfactual = 2 + u_Y, with u_Y | Y=3 having
+    // variance 1 − 1/5 = 0.8.
+    const r = counterfactual(p, { evidence: { Y: 3 }, interventions: [{ node: 'X', type: 'do', value: 1 }] });
+    const sd = byId(r.nodes, r.counterfactualSd);
+    expect(sd.X).toBe(0);
+    expect(sd.Y).toBeCloseTo(Math.sqrt(0.8), 9);
+  });
+});

@@ -22,6 +22,7 @@ import {
 } from '../../../schemas/batch.js';
 import { SqliteBackend, type BatchBackend } from '../../batch/backend.js';
 import { parseBatchInput } from '../../batch/input.js';
+import { BatchQuotaError } from '../../batch/quota.js';
 import { BatchDb } from '../../batch/store.js';
 import { routeScope } from '../auth.js';
 import { ApiError } from '../api-error.js';
@@ -48,6 +49,7 @@ export const batchRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
         },
         config.batch.concurrency,
         app.log,
+        { quota: config.batch.quota, retentionSeconds: config.batch.retentionSeconds },
       );
   app.addHook('onReady', async () => backend.start());
   app.addHook('onClose', async () => backend.close(Math.floor(config.shutdownTimeoutMs / 2)));
@@ -71,7 +73,7 @@ export const batchRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
       schema: {
         operationId: 'createBatch',
         summary: 'Submit a batch of align and attribution requests',
-        description: `One request per input line, \`{"custom_id", "url", "body"}\` with \`url\` \`/v1/align\` or \`/v1/attributions\` and \`body\` that route's request (no streaming). The lines are checked before anything is stored: a line that is not a JSON object, lacks a \`custom_id\`, repeats one or names another \`url\` rejects the batch (400 \`BATCH_INVALID_INPUT\`, every bad line in \`details\`). A \`body\` that fails its route's schema only fails its own line at run time. At most BATCH_MAX_LINES lines and BATCH_MAX_BYTES bytes. The batch belongs to the calling API key.`,
+        description: `One request per input line, \`{"custom_id", "url", "body"}\` with \`url\` \`/v1/align\` or \`/v1/attributions\` and \`body\` that route's request (no streaming). The lines are checked before anything is stored: a line that is not a JSON object, lacks a \`custom_id\`, repeats one or names another \`url\` rejects the batch (400 \`BATCH_INVALID_INPUT\`, every bad line in \`details\`). A \`body\` that fails its route's schema only fails its own line at run time. At most BATCH_MAX_LINES lines and BATCH_MAX_BYTES bytes; on the embedded queue, at most BATCH_QUOTA_LINES lines queued or running and BATCH_QUOTA_BYTES bytes of unfinished input per API key (429 \`BATCH_QUOTA_EXCEEDED\`), and a finished batch is deleted BATCH_RETENTION_SECONDS after it finished. The batch belongs to the calling API key.`,
         tags: ['batches'],
         body: BatchCreate,
         response: {
@@ -80,6 +82,7 @@ export const batchRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
             400: ['VALIDATION_FAILED', 'MALFORMED_JSON', 'BATCH_INVALID_INPUT'],
             413: ['BODY_TOO_LARGE', 'BATCH_TOO_MANY_LINES'],
             415: ['UNSUPPORTED_MEDIA_TYPE'],
+            429: ['BATCH_QUOTA_EXCEEDED'],
             500: ['INTERNAL'],
             503: ['SHUTTING_DOWN', 'STORAGE_UNAVAILABLE'],
           }),
@@ -108,6 +111,7 @@ export const batchRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
       try {
         batch = await backend.create(owner(request), parsed.lines, request.body.metadata ?? null);
       } catch (err) {
+        if (err instanceof BatchQuotaError) throw new ApiError('BATCH_QUOTA_EXCEEDED', err.message);
         request.log.error({ err }, 'storing a batch failed');
         throw new ApiError('STORAGE_UNAVAILABLE', 'the batch could not be stored or queued; retry later');
       }

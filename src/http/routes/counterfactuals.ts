@@ -11,9 +11,13 @@ export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
   const { store, config } = deps;
   // Work budget: small requests run here; the rest on worker threads, each under a time budget.
   const budget = config.counterfactualBudget;
-  const pool = new ComputePool(budget, (err) => app.log.error({ err }, 'counterfactual worker failed'));
-  if (deps.metrics) deps.metrics.computePool = pool;
-  app.addHook('onClose', async () => pool.close());
+  let pool = deps.compute;
+  if (!pool) {
+    const own = new ComputePool(budget, (err) => app.log.error({ err }, 'counterfactual worker failed'));
+    if (deps.metrics) deps.metrics.computePool = own;
+    app.addHook('onClose', async () => own.close());
+    pool = own;
+  }
   app.post(
     '/v1/counterfactuals',
     {

@@ -2,6 +2,7 @@ import type { Config } from '../../config/index.js';
 import type { BackendCheck } from '../backends.js';
 import type { GraphStore } from '../../graphs/store.js';
 import type { AppMetrics } from '../prometheus.js';
+import type { ComputePool } from '../../compute/pool.js';
 
 /** Lifecycle flags shared by the hooks and the health routes. */
 export interface AppState {
@@ -20,4 +21,6 @@ export interface RouteDeps {
   state: AppState;
   /** Prometheus metrics of this app (absent when a route plugin is registered alone). */
   metrics?: AppMetrics;
+  /** The worker threads of the work budget (counterfactuals, large alignment profiles); absent: the route starts its own. */
+  compute?: ComputePool;
 }
