@@ -14,6 +14,7 @@ import { observeMatches, observeProbability, type ConceptObservation } from '../
 import { attributionModel } from '../model.js';
 import type { DetectorModel } from './artefact.js';
 import { detectLabels, type LabelDetection } from './detect.js';
+import { tokenize } from '../text.js';
 import type { FeatureOptions } from './features.js';
 import { conceptSources, valueDetector } from './registry.js';
 
@@ -47,8 +48,12 @@ export function attributeLearned(
 ): LearnedAttribution {
   attributionModel(entry); // validates the graph before any work
   const model = options.detector ?? valueDetector();
-  const detection = detectLabels(model, text, options.stance !== undefined ? { stance: options.stance } : {});
-  const phrases = detectConcepts(entry, text);
+  const tokens = tokenize(text);
+  const detection = detectLabels(model, text, {
+    tokens,
+    ...(options.stance !== undefined ? { stance: options.stance } : {}),
+  });
+  const phrases = detectConcepts(entry, text, tokens);
   const sources = conceptSources(model, entry);
   const picked = sources.map((s) => (s ? strongest(detection.labels, s) : null));
   const observations: ConceptObservation[] = picked.map((d, i) => {
