@@ -8,28 +8,15 @@
  * Without /usr/bin/chromium the suite is skipped with a loud message locally, and fails in CI
  * (`.ci/run` installs the `chromium` package first and sets PLURALIGN_REQUIRE_BROWSER=1; so does `CI`).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { twoValueGraph } from '../fixtures/toy-graphs.js';
-import { BUNDLED_GRAPHS, ROOT, startLive, type Live } from '../http/helpers.js';
+import { ROOT } from '../http/helpers.js';
+import { HAVE_CHROMIUM, requireChromium, usePlayground } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const OUTPUT = join(ROOT, 'test-output');
-
-if (!HAVE_CHROMIUM) {
-  const message = `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (never \`npx playwright install\`)`;
-  // .ci/run sets PLURALIGN_REQUIRE_BROWSER=1 (and installs chromium): in CI a missing browser is a failure.
-  if (process.env.PLURALIGN_REQUIRE_BROWSER === '1' || process.env.CI) {
-    throw new Error(`the browser tests must run in CI, but ${message}`);
-  }
-  console.warn(
-    `\n${'!'.repeat(100)}\n!!! SKIPPING the playground browser tests: ${message}\n${'!'.repeat(100)}\n`,
-  );
-}
+requireChromium('the playground browser tests');
 
 const QUESTION = 'Should I take a well-paid job abroad, far from my family?';
 
@@ -52,43 +39,13 @@ interface AlignJson {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)('the playground page in Chromium', () => {
-  let live: Live;
-  let context: BrowserContext;
-  let page: Page;
-  let profileDir: string;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    live = await startLive({ GRAPHS_DIR: BUNDLED_GRAPHS });
-    profileDir = mkdtempSync(join(tmpdir(), 'pluralign-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1400, height: 1000 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-  }, 60_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await live?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
-  });
+  const pg = usePlayground();
 
   const cell = (value: string, cls: string) =>
-    page.locator(`#values-table tbody tr[data-value="${value}"] .${cls}`).textContent();
+    pg.page.locator(`#values-table tbody tr[data-value="${value}"] .${cls}`).textContent();
 
   it('streams the answer, draws the chart and explains it, in agreement with the JSON API', async () => {
+    const { page, live, pageErrors } = pg;
     await page.goto(`${live.url}/`);
     await expect(page.title()).resolves.toBe('pluralign playground');
     // The graphs come from GET /v1/graphs; schwartz-10 is chosen, with a slider per value.
@@ -197,6 +154,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the playground page in Chromium', () => {
   }, 90_000);
 
   it('shows errors: nothing set, and an error the server answers', async () => {
+    const { page, live, pageErrors } = pg;
     await page.goto(`${live.url}/`);
     await page.locator('#slider-benevolence').waitFor();
     await page.locator('#submit').click();
@@ -213,6 +171,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the playground page in Chromium', () => {
   }, 60_000);
 
   it('aligns on mft-6, schwartz-19 and an uploaded graph with no preset named (the graph’s prior)', async () => {
+    const { page, live, pageErrors } = pg;
     // An uploaded custom graph with its own value system (two values under one latent).
     const custom = twoValueGraph('browser-values');
     const created = await fetch(`${live.url}/v1/graphs`, {
@@ -247,6 +206,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the playground page in Chromium', () => {
   }, 90_000);
 
   it('offers a ranking instead of sliders', async () => {
+    const { page, live, pageErrors } = pg;
     await page.goto(`${live.url}/`);
     await page.locator('#slider-benevolence').waitFor();
     await page.getByLabel('Ranking', { exact: true }).check();
