@@ -30,7 +30,7 @@ import type { LexiconEntry } from '../src/attribution/learned/features.js';
 import { bundledGraphsDir, loadGraphDir } from '../src/graphs/registry.js';
 import { PORTRAIT_FILE, withPortrait } from './lib/value-portrait.js';
 
-export const DETECTOR_VERSION = '1.1.0';
+export const DETECTOR_VERSION = '1.0.0';
 
 interface Argument {
   id: string;
