@@ -4,6 +4,8 @@
 // (rendered by the server: GET /v1/charts/radar.svg), the explanation and the verification.
 // The API's JSON is the source of truth: every number shown comes from it.
 
+import { renderDrivers } from './drivers.js';
+
 const $ = (id) => document.getElementById(id);
 
 const RUBRIC = {
@@ -490,9 +492,30 @@ function renderNotes(notes) {
   list.hidden = !notes?.length;
 }
 
+/** Read the answer back with the learned detector and highlight the words that drove each concept. */
+async function readDrivers(text, graph) {
+  const box = $('drivers');
+  try {
+    const res = await fetch('/v1/attributions', {
+      method: 'POST',
+      headers: headers(),
+      body: JSON.stringify({ text, graph, detector: 'learned' }),
+    });
+    if (!res.ok) {
+      const e = await errorOf(res);
+      box.replaceChildren(el('p', { class: 'note', text: `No highlights: ${e.code}: ${e.message}` }));
+      return;
+    }
+    renderDrivers(box, text, await res.json(), el);
+  } catch (err) {
+    box.replaceChildren(el('p', { class: 'note', text: `No highlights: ${err.message}` }));
+  }
+}
+
 function resetResults() {
   clearError();
   renderNotes([]);
+  $('drivers').replaceChildren();
   state.explanation = null;
   state.attempt = 1;
   $('answer').textContent = '';
@@ -565,6 +588,7 @@ function handleEvent(event, data) {
     case 'done': {
       $('answer').textContent = data.answer;
       renderNotes(data.notes);
+      if (data.answer) void readDrivers(data.answer, $('graph').value);
       renderVerification(data.verification);
       const tokens = data.usage?.completionTokens ? `, ${data.usage.completionTokens} tokens` : '';
       setStatus(`Done: attempt ${data.attempt}, model ${data.servedModel}${tokens}.`);

@@ -474,6 +474,20 @@ export const AttributionResponse = z
       )
       .optional()
       .describe('The taxonomy’s 20 value categories with their probabilities (learned detector only).'),
+    endorsement: z
+      .array(
+        z.object({
+          value: z.string(),
+          score: z
+            .number()
+            .describe('How much people high on this value would endorse the text (a correlation, −1…1).'),
+          shift: z.number().describe('Its move from the population’s level; 0 when the text says nothing.'),
+        }),
+      )
+      .optional()
+      .describe(
+        'The calibrated endorsement profile (learned detector, schwartz-10): fitted on Value Portrait’s dev part, it keeps the population’s ordering where the text says nothing. See docs/value-detector.md.',
+      ),
     evidenceNodes: z.number().int(),
     absenceReadings: z.number().describe('Absence readings given to each value the text never touches.'),
     words: z.number().int(),

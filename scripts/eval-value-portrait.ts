@@ -7,69 +7,24 @@
  * Reports, for the learned and the phrase detector and a constant attributor (the SCM prior), the mean
  * per-response Spearman (the ten-value ranking of one response vs its truth) and the mean
  * across-response Spearman (one value across all responses, averaged over the ten values). Then the
- * detection → profile mapping calibrated on the dev part: a ridge regression per value from the
- * learned detector's ten posterior means and twenty category probabilities to the endorsement
- * profile, its intercept the dev mean profile (the population's ordering where the text says
- * nothing); figures by 5-fold cross-validation grouped by prompt (the responses to one prompt stay in
- * one fold), the ridge penalty chosen by an inner cross-validation on each outer training part.
+ * endorsement profile the service gives (the mapping shipped in the artefact, portrait.ts; fitted on
+ * this very data, so in-sample), the same mapping by nested 5-fold cross-validation grouped by prompt
+ * (the honest figure), and for comparison a ridge regression per value from the learned detector's
+ * ten posterior levels and twenty category probabilities (penalty by nested CV).
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { attributeLearned, attributeText, spearman, type Attribution } from '../src/attribution/index.js';
-import { foldAssignment } from '../src/attribution/learned/train.js';
+import { resolve } from 'node:path';
+import { attributeLearned, valueDetector } from '../src/attribution/index.js';
+import {
+  crossValidatePortrait,
+  groupFolds,
+  scorePortrait,
+  type PortraitScore,
+} from '../src/attribution/learned/portrait.js';
 import { loadGraphDir } from '../src/graphs/registry.js';
-
-const VALUES = [
-  'self_direction',
-  'stimulation',
-  'hedonism',
-  'achievement',
-  'power',
-  'security',
-  'conformity',
-  'tradition',
-  'benevolence',
-  'universalism',
-];
-
-interface Row {
-  text: string;
-  truth: number[];
-  group: number;
-}
-
-function load(dir: string): Row[] {
-  const data = JSON.parse(readFileSync(join(dir, 'tagged-responses.dev.json'), 'utf8')) as Array<{
-    outputs: Array<{ content: string; correlations: Array<[string, number]> }>;
-  }>;
-  const rows: Row[] = [];
-  data.forEach((prompt, group) => {
-    for (const o of prompt.outputs) {
-      const t = new Map(o.correlations.map(([k, v]) => [k.toLowerCase(), v]));
-      rows.push({ text: o.content, truth: VALUES.map((v) => t.get(v)!), group });
-    }
-  });
-  return rows;
-}
+import { VALUES_10 } from './lib/data.js';
+import { PORTRAIT_SEED, readPortraitRows } from './lib/value-portrait.js';
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
-
-/**
- * Per-response Spearman on `pred`; across-response Spearman on `shifts` (default `pred`): with a
- * fitted mapping, its intercept is constant on new data and must not rank responses, but differs
- * between cross-validation folds, so the across-response figure is taken on the intercept-free part.
- */
-export function scoreProfiles(pred: number[][], truth: number[][], shifts: number[][] = pred) {
-  const perResponse = mean(pred.map((p, i) => spearman(p, truth[i]!) ?? 0));
-  const across = VALUES.map(
-    (_, v) =>
-      spearman(
-        shifts.map((p) => p[v]!),
-        truth.map((t) => t[v]!),
-      ) ?? 0,
-  );
-  return { perResponse, across: mean(across), perValue: across };
-}
 
 /** Ridge regression (features standardised on the training rows); returns a predictor. */
 function ridge(
@@ -107,7 +62,7 @@ function ridge(
 const LAMBDAS = [0.3, 1, 3, 10, 30];
 
 function fitMapping(x: number[][], y: number[][], lambda: number) {
-  const models = VALUES.map((_, v) =>
+  const models = VALUES_10.map((_, v) =>
     ridge(
       x,
       y.map((t) => t[v]!),
@@ -115,13 +70,6 @@ function fitMapping(x: number[][], y: number[][], lambda: number) {
     ),
   );
   return (row: number[]) => models.map((m) => m(row));
-}
-
-/** The fold of each row, assigned per group (a prompt's responses stay together). */
-function groupFolds(groups: number[], folds: number, seed: number): number[] {
-  const ids = [...new Set(groups)].sort((a, b) => a - b);
-  const fa = foldAssignment(ids.length, folds, seed);
-  return groups.map((g) => fa[ids.indexOf(g)]!);
 }
 
 /**
@@ -156,7 +104,7 @@ function crossValidateMapping(
       shifts[i] = out.map((o) => o.shift);
     });
   }
-  return { score: scoreProfiles(pred, y, shifts), chosen };
+  return { score: scorePortrait(pred, y, shifts), chosen };
 }
 
 /** Nested CV: the penalty of each outer fold chosen by an inner 4-fold CV on its training part only. */
@@ -192,97 +140,68 @@ function crossValidateFixed(
   return crossValidateMapping(x, y, groups, folds, seed, () => lambda);
 }
 
-/** Standardise each column (over all rows: no labels used). */
-function standardise(m: number[][]): number[][] {
-  const k = m[0]!.length;
-  const mu = Array.from({ length: k }, (_, j) => mean(m.map((r) => r[j]!)));
-  const sd = Array.from({ length: k }, (_, j) => Math.sqrt(mean(m.map((r) => (r[j]! - mu[j]!) ** 2))) || 1);
-  return m.map((r) => r.map((v, j) => (v - mu[j]!) / sd[j]!));
-}
-
-const BETAS = [0, 0.005, 0.01, 0.02, 0.05, 0.1];
-
-/** CV of `dev mean + β·z`, β chosen by an inner CV (per-response Spearman) on each training part. */
-function crossValidate(z: number[][], y: number[][], groups: number[], folds: number, seed: number) {
-  const run = (rows: number[], beta: number | null, f: number, fold: number[]) => {
-    const tr = rows.filter((i) => fold[i] !== f);
-    const m = y[0]!.map((_, v) => mean(tr.map((i) => y[i]![v]!)));
-    return { m, beta };
-  };
-  const fold = groupFolds(groups, folds, seed);
-  const all = z.map((_, i) => i);
-  const pred: number[][] = new Array<number[]>(z.length);
-  const chosen: number[] = [];
-  for (let f = 0; f < folds; f++) {
-    const tr = all.filter((i) => fold[i] !== f);
-    // Inner CV on the outer training part: per-response Spearman of each β.
-    const innerFold = groupFolds(groups, 4, seed + 1);
-    let best = { beta: 0, score: -Infinity };
-    for (const beta of BETAS) {
-      const scores: number[] = [];
-      for (let g = 0; g < 4; g++) {
-        const { m } = run(tr, beta, g, innerFold);
-        for (const i of tr)
-          if (innerFold[i] === g)
-            scores.push(
-              spearman(
-                m.map((mv, v) => mv + beta * z[i]![v]!),
-                y[i]!,
-              ) ?? 0,
-            );
-      }
-      if (mean(scores) > best.score) best = { beta, score: mean(scores) };
-    }
-    chosen.push(best.beta);
-    const { m } = run(all, best.beta, f, fold);
-    for (const i of all) if (fold[i] === f) pred[i] = m.map((mv, v) => mv + best.beta * z[i]![v]!);
-  }
-  return { score: scoreProfiles(pred, y, z), chosen };
-}
-
 function main(argv: string[]) {
   const i = argv.indexOf('--data');
   const dir = resolve(i >= 0 ? argv[i + 1]! : '../shared/data/valueportrait');
-  const rows = load(dir);
   const entry = loadGraphDir().get('schwartz-10')!;
-  const profile = (a: Attribution) => VALUES.map((v) => a.values.find((x) => x.value === v)!.likert5);
+  const detector = valueDetector();
+  const { rows, empty } = readPortraitRows(dir, entry, detector);
   const truth = rows.map((r) => r.truth);
   const learned = rows.map((r) => attributeLearned(entry, r.text));
-  const fmt = (s: ReturnType<typeof scoreProfiles>) =>
+  const fmt = (s: PortraitScore) =>
     `per-response ${s.perResponse.toFixed(3)}, across-response ${s.across.toFixed(3)} (${s.perValue.map((x) => x.toFixed(2)).join(' ')})`;
   const out: string[] = [
     `Value Portrait dev part: ${rows.length} responses to ${new Set(rows.map((r) => r.group)).size} prompts`,
-  ];
-  out.push(
     `constant (SCM prior):  ${fmt(
-      scoreProfiles(
-        rows.map(() => profile(attributeLearned(entry, ''))),
+      scorePortrait(
+        rows.map(() => empty.learned),
         truth,
       ),
     )}`,
-  );
-  out.push(
     `phrase detector:       ${fmt(
-      scoreProfiles(
-        rows.map((r) => profile(attributeText(entry, r.text))),
+      scorePortrait(
+        rows.map((r) => r.phrases),
         truth,
       ),
     )}`,
-  );
-  out.push(`learned detector:      ${fmt(scoreProfiles(learned.map(profile), truth))}`);
+    `learned detector:      ${fmt(
+      scorePortrait(
+        rows.map((r) => r.learned),
+        truth,
+      ),
+    )}`,
+  ];
   const groups = rows.map((r) => r.group);
-  // The detection → profile mapping: the dev mean profile (the population's ordering where the text
-  // says nothing) plus β times the learned profile, standardised per value. Monotone per value, so the
-  // across-response figure is the detector's own; β is chosen by 5-fold CV by prompt.
-  const z = standardise(learned.map(profile));
-  const cv = crossValidate(z, truth, groups, 5, 14);
-  out.push(
-    `learned + calibrated mapping, 5-fold CV by prompt: ${fmt(cv.score)}; β per fold ${cv.chosen.join(', ')}`,
+  const fold = groupFolds(groups, 5, PORTRAIT_SEED);
+  const devMean = rows.map((_, r) =>
+    VALUES_10.map((_, v) => {
+      const tr = truth.filter((_, d) => fold[d] !== fold[r]);
+      return tr.reduce((a, t) => a + t[v]!, 0) / tr.length;
+    }),
   );
-  const x = learned.map((a) => [...profile(a), ...a.categories.map((c) => c.probability)]);
-  const ridgeCv = crossValidateRidge(x, truth, groups, 5, 14);
+  // A constant on new data: it ranks no responses (its fold-to-fold differences are not a signal).
+  const none = rows.map(() => VALUES_10.map(() => 0));
+  out.push(`constant (dev mean, 5-fold CV by prompt): ${fmt(scorePortrait(devMean, truth, none))}`);
+  const shipped = learned.map((a) => a.endorsement);
+  if (shipped.every((e) => e !== undefined)) {
+    out.push(
+      `endorsement profile as served (mapping fitted on this data: in-sample): ${fmt(
+        scorePortrait(
+          shipped.map((e) => e.map((x) => x.score)),
+          truth,
+          shipped.map((e) => e.map((x) => x.shift)),
+        ),
+      )}`,
+    );
+  }
+  const cv = crossValidatePortrait(VALUES_10, rows, empty, 5, PORTRAIT_SEED);
   out.push(
-    `learned + ridge on 10 values and 20 categories, 5-fold CV by prompt: ${fmt(ridgeCv.score)}; λ per fold ${ridgeCv.chosen.join(', ')}`,
+    `endorsement mapping, nested 5-fold CV by prompt: ${fmt(cv.score)}; α, β per fold ${cv.chosen.map((c) => `${c.alpha}/${c.beta}`).join(', ')}`,
+  );
+  const x = learned.map((a, r) => [...rows[r]!.learned, ...a.categories.map((c) => c.probability)]);
+  const ridgeCv = crossValidateRidge(x, truth, groups, 5, PORTRAIT_SEED);
+  out.push(
+    `learned + ridge on 10 values and 20 categories, nested 5-fold CV by prompt: ${fmt(ridgeCv.score)}; λ per fold ${ridgeCv.chosen.join(', ')}`,
   );
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -1,7 +1,7 @@
 /**
  * Train the learned value detector and rewrite its artefact (graphs/detectors/value-detector.json).
  *
- *   npm run train:detector [-- --data <dir>] [--out <file>] [--report <file.md>] [--check]
+ *   npm run train:detector [-- --data <dir>] [--portrait <dir>] [--out <file>] [--report <file.md>] [--check]
  *
  * Data: `<dir>/arguments.train-validation.json` (Webis-ArgValues-22 train + validation parts; default
  * ../shared/data/argvalues). The model is fitted on the `train` part only, thresholds and calibration
@@ -10,6 +10,10 @@
  * same bytes. `--check` compares with the committed artefact instead of writing it (exit 1 if they
  * differ). Prints the figures (5-fold CV and train → validation, per category) for the detector and
  * the baselines (always-present; tf-idf logistic regression on words and word pairs with CV thresholds).
+ *
+ * Then the endorsement mapping (src/attribution/learned/portrait.ts) is fitted on Value Portrait's dev
+ * part (`<portrait dir>/tagged-responses.dev.json`, default ../shared/data/valueportrait) with the
+ * trained detector, and goes into the artefact with its provenance and nested grouped-CV figures.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,7 +27,8 @@ import {
   type TrainingExample,
 } from '../src/attribution/learned/fit.js';
 import type { LexiconEntry } from '../src/attribution/learned/features.js';
-import { bundledGraphsDir } from '../src/graphs/registry.js';
+import { bundledGraphsDir, loadGraphDir } from '../src/graphs/registry.js';
+import { PORTRAIT_FILE, withPortrait } from './lib/value-portrait.js';
 
 export const DETECTOR_VERSION = '1.0.0';
 
@@ -53,6 +58,7 @@ interface GraphConcept {
 function parseArgs(argv: string[]) {
   const out = {
     data: resolve('../shared/data/argvalues'),
+    portrait: resolve('../shared/data/valueportrait'),
     out: join(bundledGraphsDir(), 'detectors', 'value-detector.json'),
     report: undefined as string | undefined,
     check: false,
@@ -60,10 +66,14 @@ function parseArgs(argv: string[]) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--data') out.data = resolve(argv[++i]!);
+    else if (a === '--portrait') out.portrait = resolve(argv[++i]!);
     else if (a === '--out') out.out = resolve(argv[++i]!);
     else if (a === '--report') out.report = resolve(argv[++i]!);
     else if (a === '--check') out.check = true;
-    else throw new Error(`unknown argument ${a} (use --data <dir>, --out <file>, --report <file>, --check)`);
+    else
+      throw new Error(
+        `unknown argument ${a} (use --data <dir>, --portrait <dir>, --out <file>, --report <file>, --check)`,
+      );
   }
   return out;
 }
@@ -146,7 +156,14 @@ export function main(argv = process.argv.slice(2)): void {
     version: DETECTOR_VERSION,
     options: { ...DEFAULT_FIT, kinds: ['w', 'b'] },
   });
-  const json = `${JSON.stringify(result.artefact, null, 1)}\n`;
+  // The endorsement mapping on Value Portrait's dev part (when that data is there).
+  const portraitDir = args.portrait;
+  const artefact = existsSync(join(portraitDir, PORTRAIT_FILE))
+    ? withPortrait(result.artefact, portraitDir, loadGraphDir().get('schwartz-10')!)
+    : result.artefact;
+  if (!artefact.portrait)
+    process.stderr.write(`no ${PORTRAIT_FILE} in ${portraitDir}: no endorsement mapping\n`);
+  const json = `${JSON.stringify(artefact, null, 1)}\n`;
   const report = [
     `## Value detector ${DETECTOR_VERSION}: ${train.length} training arguments, ${heldOut.length} held out, ${result.artefact.vocabulary.length} features, ${(Buffer.byteLength(json) / 1e6).toFixed(2)} MB, trained in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     '',

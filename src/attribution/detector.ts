@@ -122,10 +122,13 @@ export function compileDetector(entry: Pick<GraphEntry, 'hash' | 'file'>): Compi
   return compiled;
 }
 
-/** Find the graph's concept phrases in `text`. */
-export function detectConcepts(entry: Pick<GraphEntry, 'hash' | 'file'>, text: string): Detection {
+/** Find the graph's concept phrases in `text` (`tokens`: its `tokenize`, when the caller has it). */
+export function detectConcepts(
+  entry: Pick<GraphEntry, 'hash' | 'file'>,
+  text: string,
+  tokens: readonly Token[] = tokenize(text),
+): Detection {
   const det = compileDetector(entry);
-  const tokens = tokenize(text);
   const out: DetectedConcept[] = det.concepts.map((concept) => ({
     concept,
     matches: 0,

@@ -43,6 +43,34 @@ const Label = z
 
 const Figures = z.record(z.string(), z.unknown());
 
+const finiteList = z.array(finite);
+
+/** The endorsement mapping fitted on Value Portrait's dev part (portrait.ts). */
+const Portrait = z
+  .object({
+    provenance: z
+      .object({
+        data: z.string().min(1),
+        licence: z.string().min(1),
+        dataSha256: z.string().regex(/^[0-9a-f]{64}$/, 'dataSha256 must be 64 hex digits'),
+        graph: z.string().min(1),
+        responses: z.number().int().positive(),
+        /** Nested grouped cross-validation on the dev part (the honest figures). */
+        crossValidation: z.record(z.string(), z.unknown()),
+      })
+      .strict(),
+    values: z.array(z.string().min(1)).min(2),
+    center: z.object({ learned: finiteList, phrases: finiteList }).strict(),
+    spread: z.object({ learned: finiteList, phrases: finiteList }).strict(),
+    shiftSd: finiteList,
+    mean: finiteList,
+    sd: finiteList,
+    kernel: z.array(finiteList),
+    alpha: z.number().min(0).max(1),
+    beta: z.number().min(0),
+  })
+  .strict();
+
 export const DetectorArtefactSchema = z
   .object({
     format: z.literal(ARTEFACT_FORMAT),
@@ -77,6 +105,7 @@ export const DetectorArtefactSchema = z
       .strict(),
     bias: z.array(finite),
     figures: Figures,
+    portrait: Portrait.optional(),
     checksum: z.string().regex(/^[0-9a-f]{64}$/, 'checksum must be 64 hex digits'),
   })
   .strict();
@@ -134,6 +163,33 @@ function decodeWeights(w: DetectorArtefact['weights'], labels: number, features:
   return out;
 }
 
+function checkPortrait(p: NonNullable<DetectorArtefact['portrait']>): void {
+  const V = p.values.length;
+  const lists: Array<[string, number[]]> = [
+    ['center.learned', p.center.learned],
+    ['center.phrases', p.center.phrases],
+    ['spread.learned', p.spread.learned],
+    ['spread.phrases', p.spread.phrases],
+    ['shiftSd', p.shiftSd],
+    ['mean', p.mean],
+    ['sd', p.sd],
+    ...p.kernel.map((row, i): [string, number[]] => [`kernel.${i}`, row]),
+  ];
+  const bad = lists.find(([, l]) => l.length !== V);
+  if (bad || p.kernel.length !== V) {
+    throw new DetectorArtefactError(
+      `portrait.${bad ? bad[0] : 'kernel'} must have ${V} entries (one per portrait value)`,
+    );
+  }
+  for (const [name, l] of [
+    ['spread.learned', p.spread.learned],
+    ['spread.phrases', p.spread.phrases],
+    ['shiftSd', p.shiftSd],
+  ] as const) {
+    if (l.some((x) => !(x > 0))) throw new DetectorArtefactError(`portrait.${name} must be positive`);
+  }
+}
+
 /** Validate and decode an artefact (throws DetectorArtefactError saying what is wrong). */
 export function parseDetectorArtefact(json: unknown): DetectorModel {
   const parsed = DetectorArtefactSchema.safeParse(json);
@@ -172,6 +228,7 @@ export function parseDetectorArtefact(json: unknown): DetectorModel {
       );
     }
   }
+  if (a.portrait) checkPortrait(a.portrait);
   const vocabulary = new Map<string, number>();
   a.vocabulary.forEach((v, i) => vocabulary.set(v, i));
   if (vocabulary.size !== F) throw new DetectorArtefactError('the vocabulary has duplicate entries');

@@ -9,24 +9,65 @@
  */
 import type { GraphEntry } from '../../graphs/registry.js';
 import { attributeObservations, type AttributeOptions, type Attribution } from '../attribute.js';
-import { detectConcepts } from '../detector.js';
+import { detectConcepts, type Detection } from '../detector.js';
 import { observeMatches, observeProbability, type ConceptObservation } from '../evidence.js';
 import { attributionModel } from '../model.js';
 import type { DetectorModel } from './artefact.js';
 import { detectLabels, type LabelDetection } from './detect.js';
+import { tokenize } from '../text.js';
 import type { FeatureOptions } from './features.js';
+import { applyPortrait } from './portrait.js';
 import { conceptSources, valueDetector } from './registry.js';
 
 export interface LearnedAttributeOptions extends AttributeOptions, FeatureOptions {
   /** The artefact (default: the active one). */
   detector?: DetectorModel;
+  /** Add the endorsement profile when the artefact has a mapping for the graph's values (default true). */
+  endorsement?: boolean;
+}
+
+/** How much people high on each value would endorse the text (portrait.ts; Value Portrait's scale). */
+export interface Endorsement {
+  value: string;
+  /** The calibrated endorsement: the dev mean where the text says nothing, moved by what it says. */
+  score: number;
+  /** Its move away from the dev mean (0 when the text says nothing about the values). */
+  shift: number;
 }
 
 export type LearnedAttribution = Attribution & {
   detectorVersion: string;
   /** The taxonomy's value categories with their probabilities. */
   categories: Array<{ name: string; probability: number; threshold: number; present: boolean }>;
+  /** The calibrated endorsement profile (graphs whose values the artefact's mapping covers). */
+  endorsement?: Endorsement[];
 };
+
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/**
+ * The endorsement profile of a text, when the artefact's mapping covers exactly the graph's values:
+ * the learned posterior levels and the phrase detector's (its own small posterior) → portrait.ts.
+ */
+function endorsementOf(
+  model: DetectorModel,
+  entry: GraphEntry,
+  phrases: Detection,
+  learned: Attribution,
+): Endorsement[] | undefined {
+  const mapping = model.artefact.portrait;
+  const values = learned.values.map((v) => v.value);
+  if (!mapping || values.length !== mapping.values.length) return undefined;
+  if (values.some((v, i) => v !== mapping.values[i])) return undefined;
+  const observations = phrases.concepts.map((p) => observeMatches(p.matches, p.negated));
+  const byPhrases = attributeObservations(entry, phrases, observations, 'phrases');
+  const { profile, shift } = applyPortrait(
+    mapping,
+    learned.values.map((v) => v.likert5),
+    byPhrases.values.map((v) => v.likert5),
+  );
+  return values.map((value, i) => ({ value, score: round4(profile[i]!), shift: round4(shift[i]!) }));
+}
 
 /** The strongest of several label detections (MFT concepts map to several). */
 function strongest(labels: readonly LabelDetection[], indices: readonly number[]): LabelDetection {
@@ -47,8 +88,12 @@ export function attributeLearned(
 ): LearnedAttribution {
   attributionModel(entry); // validates the graph before any work
   const model = options.detector ?? valueDetector();
-  const detection = detectLabels(model, text, options.stance !== undefined ? { stance: options.stance } : {});
-  const phrases = detectConcepts(entry, text);
+  const tokens = tokenize(text);
+  const detection = detectLabels(model, text, {
+    tokens,
+    ...(options.stance !== undefined ? { stance: options.stance } : {}),
+  });
+  const phrases = detectConcepts(entry, text, tokens);
   const sources = conceptSources(model, entry);
   const picked = sources.map((s) => (s ? strongest(detection.labels, s) : null));
   const observations: ConceptObservation[] = picked.map((d, i) => {
@@ -66,8 +111,10 @@ export function attributeLearned(
     hit.drivers = d.present ? d.spans : [];
     hit.spans = hit.drivers.map((s) => [s.start, s.end]);
   });
+  const endorsement = options.endorsement === false ? undefined : endorsementOf(model, entry, phrases, base);
   return {
     ...base,
+    ...(endorsement ? { endorsement } : {}),
     words: detection.words,
     detectorVersion: model.artefact.version,
     categories: detection.labels

@@ -5,8 +5,10 @@
  * weight), spread over the character spans of its occurrences, strongest first.
  */
 import type { DetectorModel } from './artefact.js';
-import { extractFeatures, vectorize, type FeatureOptions } from './features.js';
-import { calibratedProbabilities, lexiconHits } from './fit.js';
+import { tokenize, type Token } from '../text.js';
+import { indexedFeatures } from './feature-index.js';
+import type { FeatureOptions } from './features.js';
+import { calibratedProbabilities } from './fit.js';
 
 /** A span of the text [start, end) with its contribution to the label's logit. */
 export interface WeightedSpan {
@@ -35,15 +37,26 @@ export interface LearnedDetection {
 
 export const MAX_SPANS = 5;
 
-const categoryCache = new WeakMap<DetectorModel, number[]>();
+interface LabelArrays {
+  categoryOf: number[];
+  platt: Array<{ a: number; b: number }>;
+  precision: number[];
+}
 
-function categoryOf(model: DetectorModel): number[] {
-  let c = categoryCache.get(model);
+const labelCache = new WeakMap<DetectorModel, LabelArrays>();
+
+/** Per-label arrays of the model, computed once. */
+function labelArrays(model: DetectorModel): LabelArrays {
+  let c = labelCache.get(model);
   if (!c) {
-    c = model.labels.map((l) =>
-      l.level === 'value' && l.category ? (model.byName.get(l.category) ?? -1) : -1,
-    );
-    categoryCache.set(model, c);
+    c = {
+      categoryOf: model.labels.map((l) =>
+        l.level === 'value' && l.category ? (model.byName.get(l.category) ?? -1) : -1,
+      ),
+      platt: model.labels.map((l) => l.platt),
+      precision: model.labels.map((l) => l.lexiconPrecision),
+    };
+    labelCache.set(model, c);
   }
   return c;
 }
@@ -55,65 +68,66 @@ const round = (x: number) => Math.round(x * 1e4) / 1e4;
 export function detectLabels(
   model: DetectorModel,
   text: string,
-  options: FeatureOptions & { spans?: 'present' | 'all' } = {},
+  options: FeatureOptions & {
+    spans?: 'present' | 'all';
+    /** `tokenize(text)`, when the caller has it already. */
+    tokens?: readonly Token[];
+  } = {},
 ): LearnedDetection {
-  const bag = extractFeatures(text, model.lexicon, options);
-  const x = vectorize(bag, model.vocabulary, model.idf);
+  const tokens = options.tokens ?? tokenize(text);
+  const { x, occurrences, hits } = indexedFeatures(model, tokens, options);
   const L = model.labels.length;
+  const W = model.weights;
   const scores = Float64Array.from(model.bias);
   for (let k = 0; k < x.index.length; k++) {
     const base = x.index[k]! * L;
     const v = x.value[k]!;
-    for (let l = 0; l < L; l++) scores[l] += v * model.weights[base + l]!;
+    for (let l = 0; l < L; l++) scores[l] += v * W[base + l]!;
   }
-  const probs = calibratedProbabilities(
-    scores,
-    model.labels.map((l) => l.platt),
-    categoryOf(model),
-    { precision: model.labels.map((l) => l.lexiconPrecision), hits: lexiconHits(bag.features, model.labels) },
-  );
-  // Occurrences (token ranges) of each vectorised feature, in vector order.
-  const names = [...bag.features.keys()];
-  const occurrences = new Map<number, Array<[number, number]>>();
-  for (const name of names) {
-    const j = model.vocabulary.get(name);
-    if (j !== undefined) occurrences.set(j, bag.features.get(name)!);
-  }
-  const { tokens } = bag;
+  const arrays = labelArrays(model);
+  const probs = calibratedProbabilities(scores, arrays.platt, arrays.categoryOf, {
+    precision: arrays.precision,
+    hits,
+  });
+  // The top-contribution buffers, shared by the labels (filled afresh for each).
+  const topK = new Int32Array(MAX_SPANS);
+  const topC = new Float64Array(MAX_SPANS);
   const labels: LabelDetection[] = model.labels.map((label, l) => {
     // Decided on the reported (rounded) probability, so `present` ⇔ probability ≥ threshold holds.
     const probability = round(probs[l]!);
     const present = probability >= label.threshold;
-    const base = {
+    // One object literal (a spread of a shared base costs more than the rest of the label).
+    const detection: LabelDetection = {
       name: label.name,
       level: label.level,
       probability,
       threshold: label.threshold,
       prior: label.prior,
       present,
+      spans: [],
     };
     // Spans cost a pass over the features per label: by default only for the labels detected.
-    if (!present && options.spans !== 'all') return { ...base, spans: [] };
+    if (!present && options.spans !== 'all') return detection;
     // The strongest positive contributions, kept in a small sorted buffer (no per-label allocation
     // beyond it): a feature's contribution is its vector weight × the label's weight.
-    const topK: number[] = [];
-    const topC: number[] = [];
+    let kept = 0;
     for (let k = 0; k < x.index.length; k++) {
-      const c = x.value[k]! * model.weights[x.index[k]! * L + l]!;
-      if (!(c > 0) || (topC.length >= MAX_SPANS && c <= topC[topC.length - 1]!)) continue;
-      let at = topC.length;
-      while (at > 0 && topC[at - 1]! < c) at--;
-      topC.splice(at, 0, c);
-      topK.splice(at, 0, k);
-      if (topC.length > MAX_SPANS) {
-        topC.pop();
-        topK.pop();
+      const c = x.value[k]! * W[x.index[k]! * L + l]!;
+      if (!(c > 0) || (kept === MAX_SPANS && c <= topC[kept - 1]!)) continue;
+      // Insert by shifting the weaker ones down (the weakest falls off a full buffer).
+      let at = kept < MAX_SPANS ? kept++ : kept - 1;
+      while (at > 0 && topC[at - 1]! < c) {
+        topC[at] = topC[at - 1]!;
+        topK[at] = topK[at - 1]!;
+        at--;
       }
+      topC[at] = c;
+      topK[at] = k;
     }
-    const spans: WeightedSpan[] = [];
+    const { spans } = detection;
     const seen = new Set<number>();
-    for (let r = 0; r < topK.length && spans.length < MAX_SPANS; r++) {
-      const occ = occurrences.get(x.index[topK[r]!]!) ?? [];
+    for (let r = 0; r < kept && spans.length < MAX_SPANS; r++) {
+      const occ = occurrences[topK[r]!]!;
       // A feature seen several times shares its contribution among its occurrences.
       const share = topC[r]! / Math.max(1, occ.length);
       for (const [from, to] of occ) {
@@ -126,7 +140,7 @@ export function detectLabels(
         spans.push({ start, end, text: text.slice(start, end), weight: round(share) });
       }
     }
-    return { ...base, spans };
+    return detection;
   });
   return { words: tokens.length, labels };
 }

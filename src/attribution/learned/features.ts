@@ -56,9 +56,17 @@ export interface FeatureBag {
   tokens: Token[];
 }
 
+interface LexiconPhrase {
+  stems: string[];
+  /** Indices of the lexicon entries that list the phrase. */
+  entries: number[];
+  /** Their categories, each once, in entry order. */
+  categories: string[];
+}
+
 interface CompiledLexicon {
-  /** Phrase stem sequences by first stem, longest first: [stems, entry indices]. */
-  byFirst: Map<string, Array<{ stems: string[]; entries: number[] }>>;
+  /** Phrase stem sequences by first stem, longest first. */
+  byFirst: Map<string, LexiconPhrase[]>;
   entries: readonly LexiconEntry[];
 }
 
@@ -67,7 +75,7 @@ const lexiconCache = new WeakMap<readonly LexiconEntry[], CompiledLexicon>();
 function compileLexicon(entries: readonly LexiconEntry[]): CompiledLexicon {
   const hit = lexiconCache.get(entries);
   if (hit) return hit;
-  const byKey = new Map<string, { stems: string[]; entries: number[] }>();
+  const byKey = new Map<string, LexiconPhrase>();
   entries.forEach((e, i) => {
     for (const phrase of [e.label, ...e.phrases]) {
       const stems = tokenize(phrase)
@@ -76,12 +84,13 @@ function compileLexicon(entries: readonly LexiconEntry[]): CompiledLexicon {
       if (stems.length === 0) continue;
       const key = stems.join(' ');
       const found = byKey.get(key);
-      if (!found) byKey.set(key, { stems, entries: [i] });
+      if (!found) byKey.set(key, { stems, entries: [i], categories: [] });
       else if (!found.entries.includes(i)) found.entries.push(i);
     }
   });
-  const byFirst = new Map<string, Array<{ stems: string[]; entries: number[] }>>();
+  const byFirst = new Map<string, LexiconPhrase[]>();
   for (const p of byKey.values()) {
+    p.categories = [...new Set(p.entries.map((e) => entries[e]!.category))];
     const list = byFirst.get(p.stems[0]!) ?? [];
     list.push(p);
     byFirst.set(p.stems[0]!, list);
@@ -92,38 +101,51 @@ function compileLexicon(entries: readonly LexiconEntry[]): CompiledLexicon {
   return compiled;
 }
 
-function add(bag: Map<string, Array<[number, number]>>, name: string, from: number, to: number): void {
-  const list = bag.get(name);
-  if (list) list.push([from, to]);
-  else bag.set(name, [[from, to]]);
-}
-
 export interface FeatureOptions {
   stance?: 'in favor of' | 'against' | undefined;
 }
 
-/** The feature bag of a text. */
-export function extractFeatures(
-  text: string,
-  lexicon: readonly LexiconEntry[],
-  options: FeatureOptions = {},
-): FeatureBag {
-  const tokens = tokenize(text);
-  const bag = new Map<string, Array<[number, number]>>();
-  // Content tokens: index into `tokens` and stem.
+/**
+ * What the feature walk emits, in text order; token ranges are [from, to). Training names the features
+ * (`extractFeatures`); inference looks them up in a precomputed index (`feature-index.ts`) without
+ * building their names.
+ */
+export interface FeatureSink {
+  /** A content word (`w:`), and whether it sits in a negation scope (`n:` too). */
+  word(stem: string, i: number, negated: boolean): void;
+  /** Two consecutive content words of one clause (`b:`). */
+  pair(first: string, second: string, from: number, to: number): void;
+  /** An affirmed lexicon phrase: its entries (`l:`) and their categories (`g:`). */
+  phrase(entries: readonly number[], categories: readonly string[], from: number, to: number): void;
+  /** The argument's stance is "against" (`s:against`). */
+  against(): void;
+}
+
+/** Content tokens of a text: index into `tokens` and Porter2 stem (stop words and numbers dropped). */
+function contentTokens(tokens: readonly Token[]): Array<{ i: number; stem: string }> {
   const content: Array<{ i: number; stem: string }> = [];
   for (let i = 0; i < tokens.length; i++) {
     const s = porterStem(tokens[i]!.norm);
     if (STOP_WORDS.has(tokens[i]!.norm) || STOP_WORDS.has(s) || /^\d+$/.test(s)) continue;
     content.push({ i, stem: s });
   }
+  return content;
+}
+
+/** Walk a tokenised text's features into `sink` (the one definition of the features). */
+export function walkFeatures(
+  tokens: readonly Token[],
+  lexicon: readonly LexiconEntry[],
+  sink: FeatureSink,
+  options: FeatureOptions = {},
+): void {
+  const content = contentTokens(tokens);
   for (let k = 0; k < content.length; k++) {
     const { i, stem } = content[k]!;
-    add(bag, `w:${stem}`, i, i + 1);
-    if (isNegated(tokens, i)) add(bag, `n:${stem}`, i, i + 1);
+    sink.word(stem, i, isNegated(tokens, i));
     const next = content[k + 1];
     if (next && tokens[next.i]!.clause === tokens[i]!.clause && next.i - i <= 3) {
-      add(bag, `b:${stem} ${next.stem}`, i, next.i + 1);
+      sink.pair(stem, next.stem, i, next.i + 1);
     }
   }
   // Lexicon phrases over the content stems, leftmost-longest.
@@ -139,21 +161,51 @@ export function extractFeatures(
         let ok = true;
         for (let j = 1; j < n && ok; j++) ok = content[k + j]!.stem === c.stems[j];
         if (!ok || isNegated(tokens, content[k]!.i)) continue;
-        const from = content[k]!.i;
-        const to = content[k + n - 1]!.i + 1;
-        const cats = new Set<string>();
-        for (const e of c.entries) {
-          add(bag, `l:${lex.entries[e]!.label}`, from, to);
-          cats.add(lex.entries[e]!.category);
-        }
-        for (const cat of cats) add(bag, `g:${cat}`, from, to);
+        sink.phrase(c.entries, c.categories, content[k]!.i, content[k + n - 1]!.i + 1);
         matched = n;
         break;
       }
     }
     k += Math.max(1, matched);
   }
-  if (options.stance === 'against') add(bag, 's:against', 0, 0);
+  if (options.stance === 'against') sink.against();
+}
+
+function add(bag: Map<string, Array<[number, number]>>, name: string, from: number, to: number): void {
+  const list = bag.get(name);
+  if (list) list.push([from, to]);
+  else bag.set(name, [[from, to]]);
+}
+
+/** The feature bag of a text. */
+export function extractFeatures(
+  text: string,
+  lexicon: readonly LexiconEntry[],
+  options: FeatureOptions = {},
+): FeatureBag {
+  const tokens = tokenize(text);
+  const bag = new Map<string, Array<[number, number]>>();
+  walkFeatures(
+    tokens,
+    lexicon,
+    {
+      word(stem, i, negated) {
+        add(bag, `w:${stem}`, i, i + 1);
+        if (negated) add(bag, `n:${stem}`, i, i + 1);
+      },
+      pair(first, second, from, to) {
+        add(bag, `b:${first} ${second}`, from, to);
+      },
+      phrase(entries, categories, from, to) {
+        for (const e of entries) add(bag, `l:${lexicon[e]!.label}`, from, to);
+        for (const cat of categories) add(bag, `g:${cat}`, from, to);
+      },
+      against() {
+        add(bag, 's:against', 0, 0);
+      },
+    },
+    options,
+  );
   return { features: bag, tokens };
 }
 
