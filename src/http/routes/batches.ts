@@ -71,7 +71,7 @@ export const batchRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
       schema: {
         operationId: 'createBatch',
         summary: 'Submit a batch of align and attribution requests',
-        description: `One request per input line, \`{"custom_id", "url", "body"}\` with \`url\` \`/v1/align\` or \`/v1/attributions\` and \`body\` that route's request (no streaming). The lines are checked before anything is stored: a line that is not a JSON object, lacks a \`custom_id\`, repeats one or names another \`url\` rejects the batch (400 \`BATCH_INVALID_INPUT\`, every bad line in \`details\`). A \`body\` that fails its route's schema only fails its own line at run time. At most BATCH_MAX_LINES lines and BATCH_MAX_BYTES bytes. The batch belongs to the calling API key.`,
+        description: `One request per input line, \`{"custom_id", "url", "body"}\` with \`url\` \`/v1/align\`, \`/v1/attributions\` or \`/v1/decisions\` and \`body\` that route's request (no streaming). The lines are checked before anything is stored: a line that is not a JSON object, lacks a \`custom_id\`, repeats one or names another \`url\` rejects the batch (400 \`BATCH_INVALID_INPUT\`, every bad line in \`details\`). A \`body\` that fails its route's schema only fails its own line at run time. At most BATCH_MAX_LINES lines and BATCH_MAX_BYTES bytes. The batch belongs to the calling API key.`,
         tags: ['batches'],
         body: BatchCreate,
         response: {
