@@ -139,8 +139,8 @@ export async function decide(deps: DecisionDeps, req: DecisionRequest): Promise<
   }
   const factual = factualOf(entry, req);
   const profile = cachedProfile(entry, { factual: factual.values, target, action: req.action });
-  // The profile lists values by priority; the decision works in graph order.
-  const ids = entry.program.ids.filter((_, i) => entry.program.kinds[i] === 'value');
+  // The profile lists values by priority; the decision works in the value system's (display) order.
+  const ids = entry.system.values.map((v) => v.id);
   const byId = new Map(profile.values.map((v) => [v.value, v]));
   const ordered = ids.map((id) => byId.get(id)!);
   const weights = preferenceWeights(ordered.map((v) => v.likert5.counterfactual));
