@@ -178,6 +178,24 @@ describe('POST /v1/decisions (embedded)', () => {
   });
 });
 
+describe('POST /v1/decisions on a graph the posterior cannot read', () => {
+  it('a nonlinear graph (test/fixtures/http-graphs/curve.json) → 422 UNSUPPORTED_QUERY, not a 5xx', async () => {
+    const live = await startLive();
+    try {
+      const { res, json } = await post(`${live.url}/v1/decisions`, {
+        scenario: SCENARIO,
+        actions: ['Help them', 'Walk away'],
+        target: { values: { y: 5 } },
+        graph: 'curve',
+      });
+      expect(res.status).toBe(422);
+      expect(expectEnvelope(json(), 'UNSUPPORTED_QUERY').message).toMatch(/linear/);
+    } finally {
+      await live.close();
+    }
+  });
+});
+
 describe('POST /v1/decisions (llm, fake upstream)', () => {
   let fake: FakeOpenAI;
   let live: Live;

@@ -9,9 +9,6 @@ import { decide } from '../../decisions/decide.js';
 import { routeScope } from '../auth.js';
 import { ALIGN_ERRORS, type AlignRouteDeps } from './align.js';
 
-/** The align route's errors, less 422 UNSUPPORTED_QUERY (a decision runs no counterfactual query). */
-const { 422: _unsupported, ...DECISION_ERRORS } = ALIGN_ERRORS;
-
 export const decisionRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, deps) => {
   app.post(
     '/v1/decisions',
@@ -26,7 +23,9 @@ export const decisionRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app,
         body: DecisionBody,
         response: {
           200: DecisionResponseBody,
-          ...errorResponses(DECISION_ERRORS),
+          // The align route's errors: the same profile, graph and upstream failures (422: a graph whose
+          // mechanisms the partial-evidence posterior cannot handle).
+          ...errorResponses(ALIGN_ERRORS),
         },
       },
     },
