@@ -187,7 +187,7 @@ const ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorEnvelopeT>> = {
         {
           path: 'line.3',
           message:
-            'duplicate custom_id "a" (first on line 1); url must be one of /v1/align, /v1/attributions',
+            'duplicate custom_id "a" (first on line 1); url must be one of /v1/align, /v1/attributions, /v1/decisions',
         },
       ],
     },

@@ -15,7 +15,7 @@ export const BatchCreate = z
       .string()
       .min(1)
       .describe(
-        'The input file as JSONL text: one request per line, `{"custom_id", "url": "/v1/align" | "/v1/attributions", "method"?: "POST", "body"}`.',
+        'The input file as JSONL text: one request per line, `{"custom_id", "url": "/v1/align" | "/v1/attributions" | "/v1/decisions", "method"?: "POST", "body"}`.',
       ),
     metadata: z
       .record(z.string().max(64), z.string().max(512))

@@ -130,14 +130,18 @@ export function buildRatingRequest(
   };
 }
 
-function excerpt(s: string, max = 120): string {
+/** A reply shortened to one line of at most `max` characters, for error messages. */
+export function excerpt(s: string, max = 120): string {
   const one = s.replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
-/** Parse and validate a rating reply; ratings in model order. Throws AttributionError. */
-export function parseRatingReply(model: AttributionModel, reply: string): number[] {
-  // Some OpenAI-compatible servers ignore the schema and wrap JSON in a code fence.
+/**
+ * A model's JSON-object reply (some OpenAI-compatible servers ignore the schema and wrap JSON in a code
+ * fence). `what` names it in errors ("concept ratings"), `shape` says what the object maps. Throws
+ * AttributionError ATTRIBUTION_LLM_MALFORMED.
+ */
+export function parseJsonObjectReply(reply: string, what: string, shape: string): object {
   const fenced = /^\s*```(?:json)?\s*([\s\S]*?)\s*```\s*$/i.exec(reply);
   const body = fenced ? fenced[1]! : reply;
   let json: unknown;
@@ -146,17 +150,23 @@ export function parseRatingReply(model: AttributionModel, reply: string): number
   } catch (err) {
     throw new AttributionError(
       'ATTRIBUTION_LLM_MALFORMED',
-      `the model's concept ratings are not valid JSON (${(err as Error).message}); reply began: "${excerpt(reply)}"`,
+      `the model's ${what} are not valid JSON (${(err as Error).message}); reply began: "${excerpt(reply)}"`,
       { excerpt: excerpt(reply) },
     );
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new AttributionError(
       'ATTRIBUTION_LLM_MALFORMED',
-      `the model's concept ratings must be a JSON object of concept id → rating, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`,
+      `the model's ${what} must be a JSON object of ${shape}, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`,
       { excerpt: excerpt(reply) },
     );
   }
+  return json;
+}
+
+/** Parse and validate a rating reply; ratings in model order. Throws AttributionError. */
+export function parseRatingReply(model: AttributionModel, reply: string): number[] {
+  const json = parseJsonObjectReply(reply, 'concept ratings', 'concept id → rating');
   const parsed = validator(model).safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => {

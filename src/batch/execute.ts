@@ -1,10 +1,13 @@
 /**
- * Running one batch line: the same work as `POST /v1/align` or `POST /v1/attributions` (non-streamed),
- * with the result as the status code and body that route would have answered. Used by the embedded
+ * Running one batch line: the same work as `POST /v1/align`, `POST /v1/attributions` or
+ * `POST /v1/decisions` (non-streamed), with the result as the status code and body that route would
+ * have answered. Used by the embedded
  * queue (the service) and by `pluralign worker` (Redis mode), so both give byte-identical outputs.
  */
 import type { z } from 'zod';
 import { AlignRequest, AttributionRequest } from '../../schemas/align.js';
+import { DecisionRequest } from '../../schemas/decisions.js';
+import { decide } from '../decisions/decide.js';
 import { attributeLearned, attributeText, attributeWithLlm } from '../attribution/index.js';
 import { withLanguageNote } from '../attribution/language.js';
 import { align, type AlignDeps } from '../pipeline/align.js';
@@ -13,7 +16,7 @@ import { radarFromExplanation } from '../render/index.js';
 import { fromPipelineError } from '../error-mapping.js';
 import { DomainError, statusOf } from '../errors.js';
 
-export const BATCH_URLS = ['/v1/align', '/v1/attributions'] as const;
+export const BATCH_URLS = ['/v1/align', '/v1/attributions', '/v1/decisions'] as const;
 export type BatchUrl = (typeof BATCH_URLS)[number];
 
 /** The outcome of one line: an HTTP-like status and body (the route's JSON or its error envelope). */
@@ -104,6 +107,11 @@ export async function executeLine(
       }
       const attribution = detector === 'phrases' ? attributeText(entry, text) : attributeLearned(entry, text);
       return { status_code: 200, body: withLanguageNote(text, attribution) };
+    }
+    if (url === '/v1/decisions') {
+      const parsed = DecisionRequest.safeParse(body);
+      if (!parsed.success) throw validationError(parsed.error);
+      return { status_code: 200, body: await decide(deps, { ...parsed.data, requestId, signal }) };
     }
     throw new DomainError('VALIDATION_FAILED', `unknown url ${url}`);
   } catch (err) {

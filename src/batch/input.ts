@@ -1,6 +1,6 @@
 /**
  * Parsing a batch input file (JSONL, one request per line, OpenAI's Batch API shape):
- * `{"custom_id": "q1", "method": "POST"?, "url": "/v1/align" | "/v1/attributions", "body": {...}}`.
+ * `{"custom_id": "q1", "method": "POST"?, "url": "/v1/align" | "/v1/attributions" | "/v1/decisions", "body": {...}}`.
  *
  * Structural problems reject the whole batch (400 BATCH_INVALID_INPUT, every bad line listed): a line
  * that is not a JSON object, a missing or empty `custom_id`, a duplicate `custom_id`, an unknown `url`,

@@ -7,10 +7,12 @@ import * as attributeCmd from './commands/attribute.js';
 import * as batchCmd from './commands/batch.js';
 import * as benchCmd from './commands/bench.js';
 import * as counterfactualCmd from './commands/counterfactual.js';
+import * as decideCmd from './commands/decide.js';
 import * as evalCmd from './commands/eval.js';
 import * as fitCmd from './commands/fit.js';
 import * as serveCmd from './commands/serve.js';
 import * as workerCmd from './commands/worker.js';
+import { help as decisionEvalHelp } from './commands/eval-decisions.js';
 import { EXIT, InputError, UsageError } from './io.js';
 
 interface Command {
@@ -29,6 +31,7 @@ export const commands: Record<string, Command> = {
     summary: 'run a counterfactual query on a graph (JSON in, JSON out)',
     ...counterfactualCmd,
   },
+  decide: { summary: 'rank candidate actions for a value profile (POST /v1/decisions)', ...decideCmd },
   fit: { summary: "fit a graph's linear mechanisms from a data table", ...fitCmd },
   bench: { summary: 'run the benchmarks: ratios against baselines in the same run', ...benchCmd },
   eval: { summary: 'measure how well a backend follows value profiles (MAE, Spearman ρ, CIs)', ...evalCmd },
@@ -64,7 +67,10 @@ export async function main(argv: string[]): Promise<number> {
   // Every command's --help (-h): its usage, examples and exit codes. Only options before `--` count.
   const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (options.includes('--help') || options.includes('-h')) {
-    console.log(cmd.help);
+    const decisions =
+      name === 'eval' &&
+      options.some((o, i) => o === '--task=decisions' || (o === 'decisions' && options[i - 1] === '--task'));
+    console.log(decisions ? decisionEvalHelp : cmd.help);
     return EXIT.ok;
   }
   try {

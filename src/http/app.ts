@@ -28,6 +28,7 @@ import { alignRoutes } from './routes/align.js';
 import { chatRoutes } from './routes/chat.js';
 import { batchRoutes } from './routes/batches.js';
 import { counterfactualRoutes } from './routes/counterfactuals.js';
+import { decisionRoutes } from './routes/decisions.js';
 import type { AppState, RouteDeps } from './routes/deps.js';
 import { graphRoutes } from './routes/graphs.js';
 import { healthRoutes } from './routes/health.js';
@@ -139,6 +140,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     await api.register(alignRoutes, { ...deps, align: setup });
     await api.register(chatRoutes, { ...deps, align: setup });
     await api.register(batchRoutes, { ...deps, align: setup });
+    await api.register(decisionRoutes, { ...deps, align: setup });
   });
 }
 

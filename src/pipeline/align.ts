@@ -199,7 +199,7 @@ export type AlignEvent =
     };
 
 /** A profile as centered scores; profile errors name the request field (`target.values.x`). */
-function centered(profile: Profile, system: ValueSystem, field: string): Record<string, number> {
+export function centered(profile: Profile, system: ValueSystem, field: string): Record<string, number> {
   try {
     return toCentered(profile, system);
   } catch (err) {
@@ -212,7 +212,10 @@ function centered(profile: Profile, system: ValueSystem, field: string): Record<
   }
 }
 
-function resolveEntry(deps: AlignDeps, id: string | undefined): GraphEntry {
+export function resolveEntry(
+  deps: Pick<AlignDeps, 'graphs' | 'defaultGraph'>,
+  id: string | undefined,
+): GraphEntry {
   const key = id ?? deps.defaultGraph ?? DEFAULT_GRAPH;
   const entry = deps.graphs.get(key);
   if (!entry) {

@@ -27,7 +27,9 @@
  * everything.
  *
  * Environment (durations in seconds):
- *   BENCH_PARTS            scm,detector,http,align,memory (default all; detector: the learned vs
+ *   BENCH_PARTS            scm,detector,decisions,http,align,memory (default all; decisions: a
+ *                          6-action decision vs six learned attributions, test/bench/decisions.bench.ts;
+ *                          detector: the learned vs
  *                          the phrase value detector, texts/s on one core, test/bench/detector.bench.ts)
  *   BENCH_SECONDS          scm: seconds per engine measurement (default 1)
  *   BENCH_HTTP_SECONDS     duration of each measured load run (default 3)
@@ -63,6 +65,7 @@ import {
 } from './lib.js';
 import { SCHWARTZ_10 } from '../fixtures/value-systems.js';
 import { SCM_BASELINE, runScmBench, scmTable, type ScmRow } from './scm.bench.js';
+import { decisionTable, decisionTargetMet, runDecisionBench, type DecisionRow } from './decisions.bench.js';
 import { detectorTable, detectorTargetMet, runDetectorBench, type DetectorRow } from './detector.bench.js';
 
 const num = (name: string, def: number) => {
@@ -74,7 +77,7 @@ const num = (name: string, def: number) => {
 };
 
 const PARTS = new Set(
-  (process.env.BENCH_PARTS ?? 'scm,detector,http,align,memory').split(',').map((s) => s.trim()),
+  (process.env.BENCH_PARTS ?? 'scm,detector,decisions,http,align,memory').split(',').map((s) => s.trim()),
 );
 const HTTP_SECONDS = num('BENCH_HTTP_SECONDS', 3);
 const WARMUP_SECONDS = num('BENCH_WARMUP_SECONDS', 3);
@@ -617,6 +620,7 @@ async function main() {
   let align: AlignPart | null = null;
   let memory: MemoryPart | null = null;
   let detector: DetectorRow[] | null = null;
+  let decisions: DecisionRow[] | null = null;
   try {
     if (PARTS.has('scm')) {
       process.stderr.write('scm: engine queries/s vs the mathjs closed form\n');
@@ -627,6 +631,11 @@ async function main() {
       process.stderr.write('detector: learned vs phrase value detector, texts/s on one core\n');
       detector = runDetectorBench();
       report.detector = { rows: detector, targetMet: detectorTargetMet(detector) };
+    }
+    if (PARTS.has('decisions')) {
+      process.stderr.write('decisions: a 6-action decision vs six learned attributions, on one core\n');
+      decisions = await runDecisionBench();
+      report.decisions = { rows: decisions, targetMet: decisionTargetMet(decisions) };
     }
     if (PARTS.has('http') || PARTS.has('align') || PARTS.has('memory')) {
       process.stderr.write('compiling the benchmark servers (tsconfig.bench.json → dist-bench)\n');
@@ -651,10 +660,13 @@ async function main() {
   if (scm) console.log(`SCM engine (one core) vs ${SCM_BASELINE}:\n\n${scmTable(scm)}\n`);
   if (detector)
     console.log(`Value detectors (one core), learned vs phrases:\n\n${detectorTable(detector)}\n`);
+  if (decisions)
+    console.log(`Decisions (one core), vs six learned attributions:\n\n${decisionTable(decisions)}\n`);
   if (http || align || memory) console.log(`${table(http, align, memory)}\n`);
   console.log(`written to ${out} in ${report.seconds} s`);
   const missed =
     (detector && !detectorTargetMet(detector)) ||
+    (decisions && !decisionTargetMet(decisions)) ||
     (http && http.ratio < TARGETS.http) ||
     (align && align.ratio < TARGETS.align) ||
     (memory && memory.growth >= TARGETS.memoryGrowth);

@@ -7,7 +7,7 @@ import { BUNDLED_SYSTEMS } from '../fixtures/value-systems.js';
 import { counterfactual } from '../../src/scm/index.js';
 
 const graphs = loadGraphDir();
-const IDS = ['schwartz-10', 'schwartz-19', 'mft-6'];
+const IDS = ['schwartz-10', 'schwartz-19', 'mft-6', 'valuepilot-6'];
 
 /** The 20 Touché23-ValueEval level-2 categories. */
 const TOUCHE_CATEGORIES = [
@@ -36,7 +36,7 @@ const TOUCHE_CATEGORIES = [
 const TOUCHE_COUNTS = [3, 4, 3, 1, 5, 2, 1, 2, 5, 2, 2, 3, 2, 2, 5, 2, 3, 3, 2, 2];
 
 describe('bundled graphs', () => {
-  it('the registry loads exactly the three value systems (preset files in graphs/presets/ are not graphs)', () => {
+  it('the registry loads exactly the four value systems (preset files in graphs/presets/ are not graphs)', () => {
     expect([...graphs.keys()].sort()).toEqual([...IDS].sort());
   });
 

@@ -173,7 +173,7 @@ describe('a typed client generated from openapi.yaml', () => {
     };
 
     expect(out.getHealth).toBe('ok');
-    expect(out.getReadiness).toEqual(['mft-6', 'schwartz-10', 'schwartz-19']);
+    expect(out.getReadiness).toEqual(['mft-6', 'schwartz-10', 'schwartz-19', 'valuepilot-6']);
     expect(out.getOpenApi).toBe('3.1.0');
     expect(out.getMetrics).toEqual({
       status: 200,

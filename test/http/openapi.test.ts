@@ -107,6 +107,7 @@ describe('openapi.yaml', () => {
       'POST /v1/batches/{id}/cancel',
       'POST /v1/chat/completions',
       'POST /v1/counterfactuals',
+      'POST /v1/decisions',
       'POST /v1/graphs',
       'POST /v1/profiles/convert',
       'PUT /v1/graphs/{id}',

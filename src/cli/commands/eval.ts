@@ -30,11 +30,14 @@ import { DEFAULT_GRAPH, loadGraphDir, packageRoot } from '../../graphs/registry.
 import { buildGenerators, loadGeneratorConfig, unavailableHint } from '../../generator/registry.js';
 import { SCORINGS } from '../../eval/direct.js';
 import { InputError, UsageError, parseNumber } from '../io.js';
+import { runDecisionEval } from './eval-decisions.js';
 
 export const help = `pluralign eval — measure how well a backend follows value profiles, with and without pluralign
 
 Usage:
   pluralign eval [options]
+  pluralign eval --task decisions [options]   ranked decisions vs reference rankings (see
+                                              pluralign eval --task decisions --help)
 
 For every question × target profile × method it aligns an answer, attributes the answer back to a
 value profile and compares it with the target on the profile's set dimensions (COUPLE's metrics:
@@ -228,6 +231,8 @@ function overallTable(rep: EvalReport): string {
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const task = argv.find((a, i) => a.startsWith('--task=') || argv[i - 1] === '--task');
+  if (task?.replace('--task=', '') === 'decisions') return runDecisionEval(argv, env);
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -258,9 +263,12 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
       bootstrap: { type: 'string' },
       level: { type: 'string' },
       quiet: { type: 'boolean' },
+      task: { type: 'string' },
     },
     strict: true,
   });
+  if (values.task !== undefined && values.task !== 'answers')
+    throw new UsageError(`--task: use answers (the default) or decisions, got "${values.task}"`);
   const methods = list(values.methods, METHODS, '--methods') ?? [...METHODS];
   const protocols = list(values.protocols, PROTOCOLS, '--protocols') ?? [...PROTOCOLS];
   const attributor = (list(values.attributor, ['learned', 'phrases', 'llm'] as const, '--attributor') ?? [
