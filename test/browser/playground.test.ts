@@ -306,7 +306,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the playground page in Chromium', () => {
     expect(cells.length).toBeGreaterThan(40);
     for (const text of cells) expect(text).toMatch(/^(—|[+−]?\d+\.\d\d( ± \d+\.\d\d)?)$/);
     expect(cells).not.toContain('−0.00');
-    const page_ = (await page.locator('main').innerText()).replace(/pluralign-template-1/g, '');
+    const page_ = (await page.locator('main#align-tab').innerText()).replace(/pluralign-template-1/g, '');
     expect(page_).not.toMatch(/\d\.\d{5,}|\de-\d/);
     // The JSON of the stream keeps the full-precision mean absolute error; the page shows it rounded.
     const done = sse
