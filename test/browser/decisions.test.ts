@@ -6,20 +6,14 @@
  * test-output/playground-decisions.png. Skipped without /usr/bin/chromium (fails in CI, like
  * playground.test.ts).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, openChromium, requireChromium, type Browser } from './chromium.js';
 import { BUNDLED_GRAPHS, ROOT, startLive, type Live } from '../http/helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM && (process.env.PLURALIGN_REQUIRE_BROWSER === '1' || process.env.CI)) {
-  throw new Error(
-    `the browser tests must run in CI, but ${CHROMIUM} is missing (apt-get install -y chromium)`,
-  );
-}
+requireChromium('the Rank actions browser tests');
 
 interface DecisionJson {
   ranking: number[];
@@ -29,34 +23,19 @@ interface DecisionJson {
 
 describe.skipIf(!HAVE_CHROMIUM)('the playground’s Rank actions tab in Chromium', () => {
   let live: Live;
-  let context: BrowserContext;
+  let browser: Browser | undefined;
   let page: Page;
-  let profileDir: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     live = await startLive({ GRAPHS_DIR: BUNDLED_GRAPHS });
-    profileDir = mkdtempSync(join(tmpdir(), 'pluralign-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-sync',
-      ],
-      viewport: { width: 1400, height: 1000 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    browser = await openChromium();
+    ({ page, pageErrors } = browser);
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await live?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
   it('ranks the example decision as the API does, and explains it', async () => {

@@ -8,28 +8,17 @@
  * Without /usr/bin/chromium the suite is skipped with a loud message locally, and fails in CI
  * (`.ci/run` installs the `chromium` package first and sets PLURALIGN_REQUIRE_BROWSER=1; so does `CI`).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, openChromium, requireChromium, type Browser } from './chromium.js';
 import { twoValueGraph } from '../fixtures/toy-graphs.js';
 import { BUNDLED_GRAPHS, ROOT, startLive, type Live } from '../http/helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const OUTPUT = join(ROOT, 'test-output');
 
-if (!HAVE_CHROMIUM) {
-  const message = `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (never \`npx playwright install\`)`;
-  // .ci/run sets PLURALIGN_REQUIRE_BROWSER=1 (and installs chromium): in CI a missing browser is a failure.
-  if (process.env.PLURALIGN_REQUIRE_BROWSER === '1' || process.env.CI) {
-    throw new Error(`the browser tests must run in CI, but ${message}`);
-  }
-  console.warn(
-    `\n${'!'.repeat(100)}\n!!! SKIPPING the playground browser tests: ${message}\n${'!'.repeat(100)}\n`,
-  );
-}
+requireChromium('the playground browser tests');
 
 const QUESTION = 'Should I take a well-paid job abroad, far from my family?';
 
@@ -53,36 +42,19 @@ interface AlignJson {
 
 describe.skipIf(!HAVE_CHROMIUM)('the playground page in Chromium', () => {
   let live: Live;
-  let context: BrowserContext;
+  let browser: Browser | undefined;
   let page: Page;
-  let profileDir: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     live = await startLive({ GRAPHS_DIR: BUNDLED_GRAPHS });
-    profileDir = mkdtempSync(join(tmpdir(), 'pluralign-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1400, height: 1000 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    browser = await openChromium();
+    ({ page, pageErrors } = browser);
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await live?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
   const cell = (value: string, cls: string) =>
