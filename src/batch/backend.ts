@@ -28,8 +28,8 @@ export interface BatchBackend {
   close(graceMs: number): Promise<void>;
 }
 
-/** The embedded backend's limits: the per-key quota and how long finished batches are kept. */
-export interface SqliteLimits {
+/** Both backends' limits: the per-key quota and how long finished batches are kept. */
+export interface BatchLimits {
   quota: BatchQuota;
   retentionSeconds: number;
 }
@@ -43,7 +43,7 @@ export class SqliteBackend implements BatchBackend {
     deps: () => AlignDeps | Promise<AlignDeps>,
     concurrency: number,
     log: FastifyBaseLogger,
-    private readonly limits: SqliteLimits = { quota: { lines: 0, bytes: 0 }, retentionSeconds: 0 },
+    private readonly limits: BatchLimits = { quota: { lines: 0, bytes: 0 }, retentionSeconds: 0 },
   ) {
     this.queue = concurrency > 0 ? new EmbeddedQueue(db, deps, concurrency, log) : null;
     this.retention = new RetentionSweeper(db, limits.retentionSeconds, log);

@@ -1,5 +1,5 @@
 /**
- * The per-key batch quota (embedded queue): how much unfinished work one API key may have stored at
+ * The per-key batch quota (both queues; Redis mode checks it in a script, see redis-scripts.ts): how much unfinished work one API key may have stored at
  * once, in lines (queued or running) and in bytes of request bodies (of its unfinished batches). A new
  * batch that would pass either is refused whole (429 BATCH_QUOTA_EXCEEDED), before anything is stored.
  */
@@ -11,6 +11,13 @@ export type { BatchQuota };
 export interface InFlight {
   lines: number;
   bytes: number;
+}
+
+/** Bytes of a batch's input as the quota counts them: its request bodies, serialised as JSON. */
+export function inputBytes(bodies: readonly string[]): number {
+  let bytes = 0;
+  for (const b of bodies) bytes += Buffer.byteLength(b);
+  return bytes;
 }
 
 /** A batch refused by the quota; the message says what is in flight and what to do. */

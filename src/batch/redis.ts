@@ -1,17 +1,23 @@
 /**
  * Batch jobs at scale: with REDIS_URL set, batch records and results live in Redis and every line is a
  * BullMQ job on the queue `pluralign-batch-lines`, worked by any number of `pluralign worker` processes
- * (the service only stores, enqueues and reports). Both sides see the same keys:
+ * (the service only stores, enqueues and reports). Both sides see the same keys (redis-scripts.ts):
  *
- * - `pluralign:batch:<id>` (hash): owner, status, total, timestamps, metadata, and the counters
- *   `ok`, `failed`, `cancelled`;
+ * - `pluralign:batch:<id>` (hash): owner, status, total, timestamps, metadata, input bytes, retention,
+ *   and the counters `ok`, `failed`, `cancelled`;
  * - `pluralign:batch:<id>:out` (hash): line number → output line (JSON);
+ * - `pluralign:batch:<id>:ids` (hash): line number → custom_id (JSON), for lines cancelled unrun;
  * - `pluralign:batch:<id>:by` (hash): worker name → lines it wrote (operations, tests);
- * - `pluralign:batches:<owner>` (sorted set): the owner's batch ids by creation time.
+ * - `pluralign:batch:<id>:started` (hash): lines a worker began (a cancel leaves them to it);
+ * - `pluralign:batches:<owner>` (sorted set): the owner's batch ids by creation time;
+ * - `pluralign:batches-open:<owner>` (set): its batches in progress or cancelling (the quota's base).
  *
- * A result is written by one Lua script: `HSETNX` on the line (a line re-run after a crash or a stalled
- * lock is written once, the second result is dropped), the counter, and the final status once every
- * line is in. Lines whose worker died are re-queued by BullMQ's stalled-job check (after BATCH_LOCK_MS).
+ * A batch is stored by one script that first checks the owner's quota (BATCH_QUOTA_LINES,
+ * BATCH_QUOTA_BYTES) against its open batches, so replicas sharing the Redis cannot together pass it.
+ * A result is written by one script: `HSETNX` on the line (a line re-run after a crash or a stalled
+ * lock is written once, the second result is dropped), the counter, and, once every line is in, the
+ * final status and EXPIRE on the batch's keys (BATCH_RETENTION_SECONDS). Lines whose worker died are
+ * re-queued by BullMQ's stalled-job check (after BATCH_LOCK_MS).
  * Retries: a line failing with a retryable upstream error (502/503/504) is retried by BullMQ with
  * exponential backoff up to BATCH_MAX_ATTEMPTS; its last result is kept. BATCH_RATE_LIMIT caps the
  * lines per second started by all workers together (BullMQ's queue-wide limiter).
@@ -19,8 +25,19 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AlignDeps } from '../pipeline/align.js';
-import type { BatchBackend } from './backend.js';
+import type { BatchBackend, BatchLimits } from './backend.js';
 import { executeLine, type LineResult } from './execute.js';
+import { checkQuota, inputBytes, type InFlight } from './quota.js';
+import {
+  BATCH_PREFIX,
+  CANCEL,
+  CREATE,
+  IN_FLIGHT,
+  OPEN_PREFIX,
+  OWNER_PREFIX,
+  RECORD,
+  START,
+} from './redis-scripts.js';
 import {
   newBatchId,
   type BatchLineInput,
@@ -30,11 +47,12 @@ import {
 } from './store.js';
 
 export const QUEUE_NAME = 'pluralign-batch-lines';
-const P = 'pluralign:batch:';
-const metaKey = (id: string) => `${P}${id}`;
-const outKey = (id: string) => `${P}${id}:out`;
-export const byWorkerKey = (id: string) => `${P}${id}:by`;
-const ownerKey = (owner: string) => `pluralign:batches:${owner}`;
+const metaKey = (id: string) => `${BATCH_PREFIX}${id}`;
+const outKey = (id: string) => `${BATCH_PREFIX}${id}:out`;
+const idsKey = (id: string) => `${BATCH_PREFIX}${id}:ids`;
+export const byWorkerKey = (id: string) => `${BATCH_PREFIX}${id}:by`;
+const ownerKey = (owner: string) => `${OWNER_PREFIX}${owner}`;
+const openKey = (owner: string) => `${OPEN_PREFIX}${owner}`;
 
 export interface LineJob {
   batchId: string;
@@ -53,24 +71,20 @@ export interface RedisSettings {
   rateLimit: number;
 }
 
-const RECORD = `
-if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
-redis.call('HINCRBY', KEYS[1], ARGV[3], 1)
-redis.call('HINCRBY', KEYS[3], ARGV[5], 1)
-local m = redis.call('HMGET', KEYS[1], 'total', 'ok', 'failed', 'cancelled', 'status')
-local n = tonumber(m[2] or '0') + tonumber(m[3] or '0') + tonumber(m[4] or '0')
-if n >= tonumber(m[1]) then
-  if m[5] == 'cancelling' then redis.call('HSET', KEYS[1], 'status', 'cancelled', 'cancelled_at', ARGV[4])
-  elseif m[5] == 'in_progress' then redis.call('HSET', KEYS[1], 'status', 'completed', 'completed_at', ARGV[4]) end
-end
-return 1`;
+/** The output error of a line that was still queued when its batch was cancelled. */
+const CANCELLED_ERROR = { code: 'BATCH_CANCELLED', message: 'the batch was cancelled before this line ran' };
+/** Lines a cancel script looks at per call (Redis serves nothing else while a script runs). */
+const CANCEL_CHUNK_LINES = 2000;
+/** custom_ids written per HSET when a batch is stored. */
+const IDS_CHUNK_LINES = 1000;
 
-const CANCEL = `
-local m = redis.call('HMGET', KEYS[1], 'total', 'ok', 'failed', 'cancelled', 'status')
-if m[5] ~= 'in_progress' then return 0 end
-if tonumber(m[2]) + tonumber(m[3]) + tonumber(m[4]) >= tonumber(m[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'status', 'cancelling', 'cancelling_at', ARGV[1])
-return 1`;
+type Scripted = Redis & {
+  batchCreate(...a: (string | number)[]): Promise<[number, number, number]>;
+  batchInFlight(open: string): Promise<[number, number]>;
+  batchCancel(...a: (string | number)[]): Promise<number>;
+  batchStart(meta: string, out: string, line: string): Promise<string>;
+  batchRecord(...a: string[]): Promise<number>;
+};
 
 /**
  * A connection. Workers wait for Redis as long as it takes (BullMQ needs `maxRetriesPerRequest: null`
@@ -78,6 +92,17 @@ return 1`;
  */
 export function redisConnection(url: string, worker = false): Redis {
   return new Redis(url, { maxRetriesPerRequest: worker ? null : 1 });
+}
+
+/** A connection with the batch scripts (redis-scripts.ts) as commands (EVALSHA, loaded on demand). */
+function scriptedConnection(url: string, worker = false): Scripted {
+  const redis = redisConnection(url, worker);
+  redis.defineCommand('batchCreate', { numberOfKeys: 3, lua: CREATE });
+  redis.defineCommand('batchInFlight', { numberOfKeys: 1, lua: IN_FLIGHT });
+  redis.defineCommand('batchCancel', { numberOfKeys: 3, lua: CANCEL });
+  redis.defineCommand('batchStart', { numberOfKeys: 2, lua: START });
+  redis.defineCommand('batchRecord', { numberOfKeys: 3, lua: RECORD });
+  return redis as Scripted;
 }
 
 const nowS = () => Math.floor(Date.now() / 1000);
@@ -101,36 +126,71 @@ function toRecord(id: string, h: Record<string, string>): BatchRecord {
   };
 }
 
-/** The service side: store, enqueue, report. */
+/** The service side: store (within the owner's quota), enqueue, report, cancel. */
 export class RedisBackend implements BatchBackend {
-  private readonly redis: Redis;
+  private readonly redis: Scripted;
   private readonly connection: Redis;
   private readonly queue: Queue;
 
-  constructor(private readonly settings: RedisSettings) {
-    this.redis = redisConnection(settings.url);
+  constructor(
+    private readonly settings: RedisSettings,
+    private readonly limits: BatchLimits = { quota: { lines: 0, bytes: 0 }, retentionSeconds: 0 },
+  ) {
+    this.redis = scriptedConnection(settings.url);
     this.connection = redisConnection(settings.url);
     this.queue = new Queue(QUEUE_NAME, { connection: this.connection });
   }
 
+  /** Throws BatchQuotaError when the owner's unfinished work (all replicas) would pass the quota. */
   async create(owner: string, lines: readonly BatchLineInput[], metadata: Record<string, string> | null) {
     const id = newBatchId();
-    const t = nowS();
-    await this.redis
-      .multi()
-      .hset(metaKey(id), {
-        owner,
-        status: 'in_progress',
-        total: String(lines.length),
-        ok: '0',
-        failed: '0',
-        cancelled: '0',
-        created_at: String(t),
-        in_progress_at: String(t),
-        metadata: metadata ? JSON.stringify(metadata) : '',
-      })
-      .zadd(ownerKey(owner), Date.now(), id)
-      .exec();
+    const bytes = inputBytes(lines.map((l) => JSON.stringify(l.body ?? null)));
+    const { quota, retentionSeconds } = this.limits;
+    const [stored, inFlightLines, inFlightBytes] = await this.redis.batchCreate(
+      metaKey(id),
+      ownerKey(owner),
+      openKey(owner),
+      id,
+      owner,
+      lines.length,
+      bytes,
+      quota.lines,
+      quota.bytes,
+      nowS(),
+      metadata ? JSON.stringify(metadata) : '',
+      Date.now(),
+      retentionSeconds,
+    );
+    if (stored !== 1) {
+      const current = { lines: inFlightLines, bytes: inFlightBytes };
+      checkQuota(quota, current, lines.length, bytes);
+      throw new Error(`the batch store refused the batch (${JSON.stringify(current)} in flight)`);
+    }
+    try {
+      await this.enqueue(id, lines);
+    } catch (err) {
+      // Not queued: drop what was stored, so it neither lingers in progress nor counts for the quota.
+      await this.redis
+        .multi()
+        .del(metaKey(id), idsKey(id))
+        .zrem(ownerKey(owner), id)
+        .srem(openKey(owner), id)
+        .exec()
+        .catch(() => undefined);
+      throw err;
+    }
+    return (await this.get(owner, id))!;
+  }
+
+  /** The custom_ids (for lines cancelled before they run), then one job per line. */
+  private async enqueue(id: string, lines: readonly BatchLineInput[]): Promise<void> {
+    for (let i = 0; i < lines.length; i += IDS_CHUNK_LINES) {
+      const fields: Record<string, string> = {};
+      lines
+        .slice(i, i + IDS_CHUNK_LINES)
+        .forEach((l, k) => (fields[i + k + 1] = JSON.stringify(l.custom_id)));
+      await this.redis.hset(idsKey(id), fields);
+    }
     const opts = {
       attempts: this.settings.maxAttempts,
       backoff: { type: 'exponential', delay: this.settings.backoffMs },
@@ -146,7 +206,12 @@ export class RedisBackend implements BatchBackend {
         }),
       );
     }
-    return (await this.get(owner, id))!;
+  }
+
+  /** The owner's unfinished work over all replicas, as the quota counts it. */
+  async inFlight(owner: string): Promise<InFlight> {
+    const [lines, bytes] = await this.redis.batchInFlight(openKey(owner));
+    return { lines, bytes };
   }
 
   async get(owner: string, id: string) {
@@ -162,11 +227,26 @@ export class RedisBackend implements BatchBackend {
       if (score === null) return [];
       max = `(${score}`;
     }
-    const ids = await this.redis.zrevrangebyscore(ownerKey(owner), max, '-inf', 'LIMIT', 0, limit);
     const out: BatchRecord[] = [];
-    for (const id of ids) {
-      const r = await this.get(owner, id);
-      if (r) out.push(r);
+    while (out.length < limit) {
+      const ids = await this.redis.zrevrangebyscore(
+        ownerKey(owner),
+        max,
+        '-inf',
+        'WITHSCORES',
+        'LIMIT',
+        0,
+        limit,
+      );
+      if (ids.length === 0) break;
+      for (let k = 0; k < ids.length && out.length < limit; k += 2) {
+        const id = ids[k]!;
+        max = `(${ids[k + 1]}`;
+        const h = await this.redis.hgetall(metaKey(id));
+        if (h.status === undefined)
+          await this.redis.zrem(ownerKey(owner), id); // deleted by its retention
+        else if (h.owner === owner) out.push(toRecord(id, h));
+      }
     }
     return out;
   }
@@ -188,13 +268,31 @@ export class RedisBackend implements BatchBackend {
     }
   }
 
+  /**
+   * Atomically per chunk of lines (a worker may write a line meanwhile): the batch becomes
+   * `cancelling`, every line not yet started is recorded as BATCH_CANCELLED at once (it stops counting
+   * for the quota), and the batch is `cancelled` as soon as the lines running are in. Should this stop
+   * half-way (the service died), the workers record the remaining lines as cancelled when they pick
+   * them up.
+   */
   async cancel(owner: string, id: string) {
     const r = await this.get(owner, id);
     if (!r) return null;
     if (r.status === 'in_progress') {
-      // Atomically (a worker may write the last line meanwhile): lines not yet run are then written as
-      // BATCH_CANCELLED by the workers that pick them up.
-      await this.redis.eval(CANCEL, 1, metaKey(id), String(nowS()));
+      const total = r.request_counts.total;
+      for (let first = 1; first <= total; first += CANCEL_CHUNK_LINES) {
+        const n = await this.redis.batchCancel(
+          metaKey(id),
+          outKey(id),
+          idsKey(id),
+          nowS(),
+          id,
+          first,
+          first + CANCEL_CHUNK_LINES - 1,
+          JSON.stringify(CANCELLED_ERROR),
+        );
+        if (n < 0) break;
+      }
     }
     return this.get(owner, id);
   }
@@ -230,7 +328,7 @@ const RETRYABLE = new Set([502, 503, 504]);
 
 /** The worker side (`pluralign worker`): run lines from the queue. */
 export class RedisWorker {
-  private readonly redis: Redis;
+  private readonly redis: Scripted;
   private readonly connection: Redis;
   readonly worker: Worker<LineJob>;
 
@@ -240,8 +338,7 @@ export class RedisWorker {
     concurrency: number,
     readonly name: string,
   ) {
-    this.redis = redisConnection(settings.url, true);
-    this.redis.defineCommand('recordLine', { numberOfKeys: 3, lua: RECORD });
+    this.redis = scriptedConnection(settings.url, true);
     this.connection = redisConnection(settings.url, true);
     this.worker = new Worker<LineJob>(QUEUE_NAME, (job) => this.process(job), {
       connection: this.connection,
@@ -255,11 +352,7 @@ export class RedisWorker {
   }
 
   private async record(job: LineJob, line: OutputLine, kind: 'ok' | 'failed' | 'cancelled'): Promise<void> {
-    await (
-      this.redis as unknown as {
-        recordLine: (...a: string[]) => Promise<number>;
-      }
-    ).recordLine(
+    await this.redis.batchRecord(
       metaKey(job.batchId),
       outKey(job.batchId),
       byWorkerKey(job.batchId),
@@ -268,24 +361,18 @@ export class RedisWorker {
       kind,
       String(nowS()),
       this.name,
+      job.batchId,
     );
   }
 
   private async process(job: Job<LineJob>): Promise<void> {
     const data = job.data;
-    const status = await this.redis.hget(metaKey(data.batchId), 'status');
-    if (status === null) return; // the batch is gone
-    if (status === 'cancelling' || status === 'cancelled') {
-      await this.record(
-        data,
-        outputLine(data, null, {
-          code: 'BATCH_CANCELLED',
-          message: 'the batch was cancelled before this line ran',
-        }),
-        'cancelled',
-      );
+    const state = await this.redis.batchStart(metaKey(data.batchId), outKey(data.batchId), String(data.line));
+    if (state === 'cancelling' || state === 'cancelled') {
+      await this.record(data, outputLine(data, null, CANCELLED_ERROR), 'cancelled');
       return;
     }
+    if (state !== 'run') return; // the batch is gone (retention) or the line is already in
     const result = await executeLine(await this.deps(), data.url, data.body, `${data.batchId}_${data.line}`);
     const attempts = job.opts.attempts ?? 1;
     if (RETRYABLE.has(result.status_code) && job.attemptsMade + 1 < attempts) {

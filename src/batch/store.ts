@@ -22,7 +22,7 @@ import Database from 'better-sqlite3';
 import { StorageError } from '../storage/graph-db.js';
 import type { LineResult } from './execute.js';
 import { Checkpointer } from './checkpointer.js';
-import { checkQuota, type BatchQuota, type InFlight } from './quota.js';
+import { checkQuota, inputBytes, type BatchQuota, type InFlight } from './quota.js';
 
 export const BATCH_DB_FILE = 'batches.db';
 
@@ -287,8 +287,7 @@ export class BatchDb {
       `INSERT INTO batch_lines (batch_id, line, custom_id, url, body, state) VALUES (?, ?, ?, ?, ?, 'queued')`,
     );
     const bodies = lines.map((l) => JSON.stringify(l.body ?? null));
-    let bytes = 0;
-    for (const b of bodies) bytes += Buffer.byteLength(b);
+    const bytes = inputBytes(bodies);
     this.db
       .transaction(() => {
         if (quota.lines > 0 || quota.bytes > 0) checkQuota(quota, this.inFlight(owner), lines.length, bytes);

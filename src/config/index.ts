@@ -18,7 +18,7 @@ import {
   type SecurityConfig,
 } from './security.js';
 
-/** Most unfinished batch work one API key may have (embedded queue); 0 = no limit on that measure. */
+/** Most unfinished batch work one API key may have (both queues); 0 = no limit on that measure. */
 export interface BatchQuota {
   /** Lines queued or running. */
   lines: number;
@@ -112,17 +112,17 @@ export const CONFIG_VARS = {
   BATCH_QUOTA_LINES: {
     default: '100000',
     description:
-      'Embedded queue: most lines one API key may have queued or running over all its batches (429 `BATCH_QUOTA_EXCEEDED` beyond); `0` = no quota.',
+      'Most lines one API key may have queued or running over all its batches, over all replicas in Redis mode (429 `BATCH_QUOTA_EXCEEDED` beyond); `0` = no quota.',
   },
   BATCH_QUOTA_BYTES: {
     default: '209715200',
     description:
-      'Embedded queue: most bytes of request bodies in the unfinished batches of one API key (429 `BATCH_QUOTA_EXCEEDED` beyond); `0` = no quota.',
+      'Most bytes of request bodies in the unfinished batches of one API key, over all replicas in Redis mode (429 `BATCH_QUOTA_EXCEEDED` beyond); `0` = no quota.',
   },
   BATCH_RETENTION_SECONDS: {
     default: '604800',
     description:
-      'Embedded queue: a finished (completed or cancelled) batch, its lines and its output are deleted this long after it finished (then 404 `UNKNOWN_BATCH`); `0` = kept until the data folder is cleared.',
+      'A finished (completed or cancelled) batch, its lines and output are deleted this long after it finished (then 404 `UNKNOWN_BATCH`), in both queues (Redis: EXPIRE on its keys); `0` = kept.',
   },
   REDIS_URL: {
     default: '(none)',
@@ -232,9 +232,9 @@ export interface Config extends SecurityConfig {
     maxLines: number;
     maxBytes: number;
     concurrency: number;
-    /** Per-key quota of unfinished work (embedded queue; 0 = none). */
+    /** Per-key quota of unfinished work (both queues; 0 = none). */
     quota: BatchQuota;
-    /** Seconds a finished batch is kept (embedded queue; 0 = forever). */
+    /** Seconds a finished batch is kept (both queues; 0 = forever). */
     retentionSeconds: number;
     /** Redis mode (REDIS_URL): BullMQ settings; null = the embedded SQLite queue. */
     redis: {

@@ -4,7 +4,8 @@
  * two `pluralign worker` processes do the work. The 500-line batch completes, both workers did lines
  * (the `:by` hash the result script writes), and SIGKILL of one worker mid-way loses nothing: its
  * lines are taken over after BATCH_LOCK_MS and every custom_id is in the output exactly once. Then a
- * cancelled batch ends `cancelled` with BATCH_CANCELLED lines.
+ * cancelled batch ends `cancelled` with BATCH_CANCELLED lines. After each, nothing of the key counts
+ * against its batch quota any more (no line of the killed worker leaks).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IN_FLIGHT, OPEN_PREFIX } from '../../src/batch/redis-scripts.js';
 import { byWorkerKey } from '../../src/batch/redis.js';
 import { hasRedis, startRedis, type RedisServer } from '../fixtures/backends.js';
 import { startWorker as startWorkerProcess } from '../fixtures/server-process.js';
@@ -101,7 +103,8 @@ describe.skipIf(!hasRedis)('Redis + BullMQ, two worker processes', () => {
 
     const redis = new Redis(redisUrl);
     const by = await redis.hgetall(byWorkerKey(id));
-    redis.disconnect();
+    // The killed worker's lines left nothing counting against the key's quota.
+    expect(await redis.eval(IN_FLIGHT, 1, OPEN_PREFIX /* owner "": no API keys */)).toEqual([0, 0]);
     console.log('lines per worker:', by);
     expect(Number(by['worker-a'])).toBeGreaterThan(0);
     expect(Number(by['worker-b'])).toBeGreaterThan(0);
@@ -117,6 +120,8 @@ describe.skipIf(!hasRedis)('Redis + BullMQ, two worker processes', () => {
     const skipped = out2.filter((l) => l.error?.code === 'BATCH_CANCELLED').length;
     expect(skipped).toBeGreaterThan(0);
     expect(skipped + ended.request_counts.completed).toBe(300);
+    expect(await redis.eval(IN_FLIGHT, 1, OPEN_PREFIX /* owner "": no API keys */)).toEqual([0, 0]);
+    redis.disconnect();
 
     b.kill('SIGTERM');
     await waitForExit(b);

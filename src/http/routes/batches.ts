@@ -39,8 +39,9 @@ export const batchRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
   const { config } = deps;
   // REDIS_URL: records in Redis, lines on BullMQ for `pluralign worker`; otherwise SQLite + our own queue.
   // BullMQ and ioredis load only with REDIS_URL (they add to every start-up otherwise).
+  const limits = { quota: config.batch.quota, retentionSeconds: config.batch.retentionSeconds };
   const backend: BatchBackend = config.batch.redis
-    ? new (await import('../../batch/redis.js')).RedisBackend(config.batch.redis)
+    ? new (await import('../../batch/redis.js')).RedisBackend(config.batch.redis, limits)
     : new SqliteBackend(
         BatchDb.open(config.dataDir),
         async () => {
@@ -49,7 +50,7 @@ export const batchRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
         },
         config.batch.concurrency,
         app.log,
-        { quota: config.batch.quota, retentionSeconds: config.batch.retentionSeconds },
+        limits,
       );
   app.addHook('onReady', async () => backend.start());
   app.addHook('onClose', async () => backend.close(Math.floor(config.shutdownTimeoutMs / 2)));
@@ -73,7 +74,7 @@ export const batchRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
       schema: {
         operationId: 'createBatch',
         summary: 'Submit a batch of align and attribution requests',
-        description: `One request per input line, \`{"custom_id", "url", "body"}\` with \`url\` \`/v1/align\`, \`/v1/attributions\` or \`/v1/decisions\` and \`body\` that route's request (no streaming). The lines are checked before anything is stored: a line that is not a JSON object, lacks a \`custom_id\`, repeats one or names another \`url\` rejects the batch (400 \`BATCH_INVALID_INPUT\`, every bad line in \`details\`). A \`body\` that fails its route's schema only fails its own line at run time. At most BATCH_MAX_LINES lines and BATCH_MAX_BYTES bytes; on the embedded queue, at most BATCH_QUOTA_LINES lines queued or running and BATCH_QUOTA_BYTES bytes of unfinished input per API key (429 \`BATCH_QUOTA_EXCEEDED\`), and a finished batch is deleted BATCH_RETENTION_SECONDS after it finished. The batch belongs to the calling API key.`,
+        description: `One request per input line, \`{"custom_id", "url", "body"}\` with \`url\` \`/v1/align\`, \`/v1/attributions\` or \`/v1/decisions\` and \`body\` that route's request (no streaming). The lines are checked before anything is stored: a line that is not a JSON object, lacks a \`custom_id\`, repeats one or names another \`url\` rejects the batch (400 \`BATCH_INVALID_INPUT\`, every bad line in \`details\`). A \`body\` that fails its route's schema only fails its own line at run time. At most BATCH_MAX_LINES lines and BATCH_MAX_BYTES bytes; at most BATCH_QUOTA_LINES lines queued or running and BATCH_QUOTA_BYTES bytes of unfinished input per API key, over all replicas (429 \`BATCH_QUOTA_EXCEEDED\`), and a finished batch is deleted BATCH_RETENTION_SECONDS after it finished. The batch belongs to the calling API key.`,
         tags: ['batches'],
         body: BatchCreate,
         response: {
