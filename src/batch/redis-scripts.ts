@@ -25,31 +25,40 @@ export const BATCH_PREFIX = 'pluralign:batch:';
 export const OWNER_PREFIX = 'pluralign:batches:';
 export const OPEN_PREFIX = 'pluralign:batches-open:';
 
-/** Sum the unfinished lines and bytes of the open batches in set KEYS[n]; drop the finished ones. */
-const IN_FLIGHT_OF = (setKey: string) => `
-local lines, bytes = 0, 0
-for _, b in ipairs(redis.call('SMEMBERS', ${setKey})) do
-  local m = redis.call('HMGET', '${BATCH_PREFIX}' .. b, 'total', 'ok', 'failed', 'cancelled', 'status', 'bytes')
-  if m[5] == 'in_progress' or m[5] == 'cancelling' then
-    lines = lines + tonumber(m[1]) - tonumber(m[2]) - tonumber(m[3]) - tonumber(m[4])
-    bytes = bytes + tonumber(m[6] or '0')
-  else
-    redis.call('SREM', ${setKey}, b)
+/**
+ * inFlight(set): the unfinished lines and bytes of the open batches in `set`, dropping any that is
+ * finished or gone. It reads every open batch of the owner: a handful in practice (each holds at least
+ * one line of the quota), at most BATCH_QUOTA_LINES one-line batches.
+ */
+const IN_FLIGHT_FN = `
+local function inFlight(set)
+  local lines, bytes = 0, 0
+  for _, b in ipairs(redis.call('SMEMBERS', set)) do
+    local m = redis.call('HMGET', '${BATCH_PREFIX}' .. b, 'total', 'ok', 'failed', 'cancelled', 'status', 'bytes')
+    if m[5] == 'in_progress' or m[5] == 'cancelling' then
+      lines = lines + tonumber(m[1]) - tonumber(m[2]) - tonumber(m[3]) - tonumber(m[4])
+      bytes = bytes + tonumber(m[6] or '0')
+    else
+      redis.call('SREM', set, b)
+    end
   end
+  return lines, bytes
 end`;
 
 /** KEYS[1] open set → {lines, bytes} in flight. */
-export const IN_FLIGHT = `${IN_FLIGHT_OF('KEYS[1]')}
-return {lines, bytes}`;
+export const IN_FLIGHT = `${IN_FLIGHT_FN}
+return {inFlight(KEYS[1])}`;
 
 /**
  * Check the quota and store a batch record, in one step. KEYS: record, owner's sorted set, owner's
  * open set. ARGV: id, owner, total, bytes, quota lines, quota bytes (0 = none), now (s), metadata,
  * score (ms), retention (s). → {1, lines, bytes} stored, or {0, lines, bytes} refused (nothing stored),
- * with the owner's work in flight before this batch.
+ * with the owner's work in flight before this batch (not counted, 0, without a quota).
  */
-export const CREATE = `${IN_FLIGHT_OF('KEYS[3]')}
+export const CREATE = `${IN_FLIGHT_FN}
 local ql, qb = tonumber(ARGV[5]), tonumber(ARGV[6])
+local lines, bytes = 0, 0
+if ql > 0 or qb > 0 then lines, bytes = inFlight(KEYS[3]) end
 if (ql > 0 and lines + tonumber(ARGV[3]) > ql) or (qb > 0 and bytes + tonumber(ARGV[4]) > qb) then
   return {0, lines, bytes}
 end

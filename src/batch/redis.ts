@@ -172,7 +172,7 @@ export class RedisBackend implements BatchBackend {
       // Not queued: drop what was stored, so it neither lingers in progress nor counts for the quota.
       await this.redis
         .multi()
-        .del(metaKey(id), idsKey(id))
+        .del(metaKey(id), idsKey(id), outKey(id), byWorkerKey(id), `${metaKey(id)}:started`)
         .zrem(ownerKey(owner), id)
         .srem(openKey(owner), id)
         .exec()

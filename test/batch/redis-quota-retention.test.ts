@@ -5,7 +5,8 @@
  *   pass a key's BATCH_QUOTA_LINES or BATCH_QUOTA_BYTES is refused whole with the embedded queue's
  *   message and nothing of it is stored or queued; other keys have their own quota; 20 concurrent
  *   creates against a quota of 10 lines let exactly 3 three-line batches in; a cancel with no worker
- *   running records every line cancelled at once and frees the quota;
+ *   running records every line cancelled at once (4,500 lines: over several script calls) and frees
+ *   the quota;
  * - through two real server processes and a `pluralign worker` process: concurrent submits to both
  *   servers cannot together pass the quota (429 BATCH_QUOTA_EXCEEDED), the lines stop counting when
  *   the worker has finished them and when a batch is cancelled, and with BATCH_RETENTION_SECONDS=2 a
@@ -148,6 +149,22 @@ describe.skipIf(!hasRedis)('Redis mode: per-key quota (two backends on one Redis
         `this API key has ${bytesOf(big)} bytes in unfinished batches; at most 10000 are allowed at once (BATCH_QUOTA_BYTES)`,
       );
       await c.close();
+
+      // A cancel longer than one script call (2,000 lines each): every line cancelled, in order.
+      const d = new RedisBackend(settings, { quota: { lines: 0, bytes: 0 }, retentionSeconds: 0 });
+      const long = lines(4500, 'long');
+      const longBatch = await d.create('erin', long, null);
+      expect((await d.cancel('erin', longBatch.id))!.status).toBe('cancelled');
+      let text = '';
+      for await (const chunk of (await d.output('erin', longBatch.id))!) text += chunk;
+      const ids = text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { custom_id: string; error: { code: string } });
+      expect(ids.map((l) => l.custom_id)).toEqual(long.map((l) => l.custom_id));
+      expect(ids.every((l) => l.error.code === 'BATCH_CANCELLED')).toBe(true);
+      expect(await d.inFlight('erin')).toEqual({ lines: 0, bytes: 0 });
+      await d.close();
     } finally {
       await queue.close();
       await a.close();
