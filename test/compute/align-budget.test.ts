@@ -41,6 +41,13 @@ beforeAll(async () => {
     });
     expect(res.status, await res.text()).toBe(201);
   }
+  // Warm a worker on the small graph (module load, JIT, graph compile), so that the next test's
+  // 1 s budget measures the computation, not a cold start on a loaded machine. Its answer is not used.
+  await align({
+    question: 'Should I take the job abroad?',
+    graph: 'mid-values',
+    target: { format: 'likert5', values: likert(10) },
+  });
 }, 120_000);
 afterAll(() => {
   killAll();
@@ -64,6 +71,30 @@ interface AlignAnswer {
 }
 
 describe('alignments have the work budget of counterfactuals', () => {
+  it('a profile over COUNTERFACTUAL_INLINE_WORK but within the budget is computed on a worker, with the engine numbers', async () => {
+    // 30 nodes: ~3,400 estimated node evaluations > COUNTERFACTUAL_INLINE_WORK (1,000 here).
+    const r = await align({
+      question: 'Should I take the job abroad?',
+      graph: 'mid-values',
+      target: { format: 'likert5', values: likert(10) },
+    });
+    expect(r.status, JSON.stringify(r.json).slice(0, 300)).toBe(200);
+    const entry = makeEntry(valueGraph(10, 20, 'mid-values'), 'stored');
+    const byValue = new Map(r.json.explanation.values.map((v) => [v.value, v]));
+    // The factual profile is the graph's prior (no preset for it); the engine's own profile, here:
+    const factual = Object.fromEntries(
+      entry.program.ids.filter((_, i) => entry.program.kinds[i] === 'value').map((id) => [id, 0]),
+    );
+    const expected = computeProfile(entry, {
+      factual,
+      target: Object.fromEntries(Object.entries(likert(10)).map(([k, v]) => [k, (v - 3) * 1.25])),
+    });
+    expect(byValue.size).toBe(20);
+    for (const v of expected.values.slice(0, 20)) {
+      expect(byValue.get(v.value)!.centered.counterfactual).toBeCloseTo(v.counterfactual, 3);
+    }
+  }, 120_000);
+
   it('600 targets on an uploaded 1,000-node graph: 422 WORK_BUDGET_EXCEEDED within seconds, /healthz answering', async () => {
     const body = {
       question: 'Should I take the job abroad?',
@@ -88,30 +119,6 @@ describe('alignments have the work budget of counterfactuals', () => {
     const again = await align(body);
     expect(again.status).toBe(422);
     expect(performance.now() - t1).toBeLessThan(WALL_MS);
-  }, 120_000);
-
-  it('a profile over COUNTERFACTUAL_INLINE_WORK but within the budget is computed on a worker, with the engine numbers', async () => {
-    // 30 nodes: ~3,400 estimated node evaluations > COUNTERFACTUAL_INLINE_WORK (1,000 here).
-    const r = await align({
-      question: 'Should I take the job abroad?',
-      graph: 'mid-values',
-      target: { format: 'likert5', values: likert(10) },
-    });
-    expect(r.status, JSON.stringify(r.json).slice(0, 300)).toBe(200);
-    const entry = makeEntry(valueGraph(10, 20, 'mid-values'), 'stored');
-    const byValue = new Map(r.json.explanation.values.map((v) => [v.value, v]));
-    // The factual profile is the graph's prior (no preset for it); the engine's own profile, here:
-    const factual = Object.fromEntries(
-      entry.program.ids.filter((_, i) => entry.program.kinds[i] === 'value').map((id) => [id, 0]),
-    );
-    const expected = computeProfile(entry, {
-      factual,
-      target: Object.fromEntries(Object.entries(likert(10)).map(([k, v]) => [k, (v - 3) * 1.25])),
-    });
-    expect(byValue.size).toBe(20);
-    for (const v of expected.values.slice(0, 20)) {
-      expect(byValue.get(v.value)!.centered.counterfactual).toBeCloseTo(v.counterfactual, 3);
-    }
   }, 120_000);
 
   it('a batch line on the huge graph fails alone with 422 WORK_BUDGET_EXCEEDED; the others succeed', async () => {
