@@ -20,8 +20,8 @@
  * - β shrinks the text's move toward m: across-response rankings do not depend on it, the per-response
  *   ranking does (a large move reorders the values on weak evidence).
  *
- * α is chosen by grouped cross-validation (the responses to one prompt stay in one
- * fold). A per-value monotone map cannot change how one value ranks the responses; K can.
+ * α is chosen by grouped cross-validation (the responses to one prompt stay in one fold). A per-value
+ * monotone map cannot change how one value ranks the responses; K can.
  */
 import { spearman } from '../verification.js';
 import { foldAssignment } from './train.js';
