@@ -9,7 +9,7 @@
  * across-response Spearman (one value across all responses, averaged over the ten values). Then the
  * endorsement profile the service gives (the mapping shipped in the artefact, portrait.ts; fitted on
  * this very data, so in-sample), the same mapping by nested 5-fold cross-validation grouped by prompt
- * (the honest figure), and for comparison a ridge regression per value from the learned detector's
+ * (the honest figure; also with each of its two readings alone), and for comparison a ridge regression per value from the learned detector's
  * ten posterior levels and twenty category probabilities (penalty by nested CV).
  */
 import { resolve } from 'node:path';
@@ -17,8 +17,11 @@ import { attributeLearned, valueDetector } from '../src/attribution/index.js';
 import {
   crossValidatePortrait,
   groupFolds,
+  PORTRAIT_BETA_GRID,
   scorePortrait,
+  type PortraitChoice,
   type PortraitScore,
+  type PortraitSources,
 } from '../src/attribution/learned/portrait.js';
 import { loadGraphDir } from '../src/graphs/registry.js';
 import { VALUES_10 } from './lib/data.js';
@@ -145,7 +148,8 @@ function main(argv: string[]) {
   const dir = resolve(i >= 0 ? argv[i + 1]! : '../shared/data/valueportrait');
   const entry = loadGraphDir().get('schwartz-10')!;
   const detector = valueDetector();
-  const { rows, empty } = readPortraitRows(dir, entry, detector);
+  const { rows, setup } = readPortraitRows(dir, entry, detector);
+  const { empty } = setup;
   const truth = rows.map((r) => r.truth);
   const learned = rows.map((r) => attributeLearned(entry, r.text));
   const fmt = (s: PortraitScore) =>
@@ -172,16 +176,20 @@ function main(argv: string[]) {
     )}`,
   ];
   const groups = rows.map((r) => r.group);
-  const fold = groupFolds(groups, 5, PORTRAIT_SEED);
-  const devMean = rows.map((_, r) =>
-    VALUES_10.map((_, v) => {
-      const tr = truth.filter((_, d) => fold[d] !== fold[r]);
-      return tr.reduce((a, t) => a + t[v]!, 0) / tr.length;
-    }),
-  );
-  // A constant on new data: it ranks no responses (its fold-to-fold differences are not a signal).
+  // The dev mean of the other folds: a constant on new data, so it ranks no responses (its fold-to-fold
+  // differences are not a signal).
   const none = rows.map(() => VALUES_10.map(() => 0));
-  out.push(`constant (dev mean, 5-fold CV by prompt): ${fmt(scorePortrait(devMean, truth, none))}`);
+  const constant = (seed: number) => {
+    const fold = groupFolds(groups, 5, seed);
+    const devMean = rows.map((_, r) =>
+      VALUES_10.map((_, v) => {
+        const tr = truth.filter((_, d) => fold[d] !== fold[r]);
+        return tr.reduce((a, t) => a + t[v]!, 0) / tr.length;
+      }),
+    );
+    return scorePortrait(devMean, truth, none);
+  };
+  out.push(`constant (dev mean, 5-fold CV by prompt): ${fmt(constant(PORTRAIT_SEED))}`);
   const shipped = learned.map((a) => a.endorsement);
   if (shipped.every((e) => e !== undefined)) {
     out.push(
@@ -194,10 +202,37 @@ function main(argv: string[]) {
       )}`,
     );
   }
-  const cv = crossValidatePortrait(VALUES_10, rows, empty, 5, PORTRAIT_SEED);
+  const source = (s: PortraitSources) =>
+    s.posterior && s.probabilities ? 'both' : s.posterior ? 'posterior' : 'probabilities';
+  const choices = (c: PortraitChoice[]) =>
+    c.map((x) => `${source(x.sources)}/${x.alpha}/${x.beta}`).join(', ');
+  const cv = crossValidatePortrait(setup, rows, 5, PORTRAIT_SEED);
   out.push(
-    `endorsement mapping, nested 5-fold CV by prompt: ${fmt(cv.score)}; α, β per fold ${cv.chosen.map((c) => `${c.alpha}/${c.beta}`).join(', ')}`,
+    `endorsement mapping, nested 5-fold CV by prompt: ${fmt(cv.score)}; sources/α/β per fold ${choices(cv.chosen)}`,
   );
+  // The same nested CV with other fold assignments (how much the figures depend on the split).
+  const seeds = [1, 2, 3, 4, 5];
+  const other = seeds.map((seed) => ({
+    cv: crossValidatePortrait(setup, rows, 5, seed).score,
+    constant: constant(seed).perResponse,
+  }));
+  const avg = (xs: number[]) => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3);
+  out.push(
+    `  with fold seeds ${seeds.join(', ')}: across-response ${other.map((o) => o.cv.across.toFixed(3)).join(', ')} (mean ${avg(other.map((o) => o.cv.across))}); per-response ${other.map((o) => o.cv.perResponse.toFixed(3)).join(', ')} (mean ${avg(other.map((o) => o.cv.perResponse))}) vs the constant's ${other.map((o) => o.constant.toFixed(3)).join(', ')} (mean ${avg(other.map((o) => o.constant))})`,
+  );
+  const free = crossValidatePortrait(setup, rows, 5, PORTRAIT_SEED, { betas: PORTRAIT_BETA_GRID });
+  out.push(
+    `  with β chosen by the inner CV too (grid ${PORTRAIT_BETA_GRID.join(', ')}), nested 5-fold CV by prompt: ${fmt(free.score)}; α/β per fold ${free.chosen.map((c) => `${c.alpha}/${c.beta}`).join(', ')}`,
+  );
+  for (const only of [
+    { posterior: 1, probabilities: 0 },
+    { posterior: 0, probabilities: 1 },
+  ]) {
+    const one = crossValidatePortrait(setup, rows, 5, PORTRAIT_SEED, { sources: [only] });
+    out.push(
+      `  with the ${source(only)} reading only, nested 5-fold CV by prompt: ${fmt(one.score)}; α/β per fold ${one.chosen.map((c) => `${c.alpha}/${c.beta}`).join(', ')}`,
+    );
+  }
   const x = learned.map((a, r) => [...rows[r]!.learned, ...a.categories.map((c) => c.probability)]);
   const ridgeCv = crossValidateRidge(x, truth, groups, 5, PORTRAIT_SEED);
   out.push(

@@ -63,6 +63,16 @@ const Portrait = z
     center: z.object({ learned: finiteList, phrases: finiteList }).strict(),
     spread: z.object({ learned: finiteList, phrases: finiteList }).strict(),
     shiftSd: finiteList,
+    labels: z
+      .object({
+        names: z.array(z.string().min(1)),
+        center: finiteList,
+        spread: finiteList,
+        pool: z.array(finiteList),
+        sd: finiteList,
+      })
+      .strict(),
+    sources: z.object({ posterior: z.number().min(0), probabilities: z.number().min(0) }).strict(),
     mean: finiteList,
     sd: finiteList,
     kernel: z.array(finiteList),
@@ -163,7 +173,10 @@ function decodeWeights(w: DetectorArtefact['weights'], labels: number, features:
   return out;
 }
 
-function checkPortrait(p: NonNullable<DetectorArtefact['portrait']>): void {
+function checkPortrait(
+  p: NonNullable<DetectorArtefact['portrait']>,
+  byName: ReadonlyMap<string, number>,
+): void {
   const V = p.values.length;
   const lists: Array<[string, number[]]> = [
     ['center.learned', p.center.learned],
@@ -173,18 +186,38 @@ function checkPortrait(p: NonNullable<DetectorArtefact['portrait']>): void {
     ['shiftSd', p.shiftSd],
     ['mean', p.mean],
     ['sd', p.sd],
+    ['labels.sd', p.labels.sd],
     ...p.kernel.map((row, i): [string, number[]] => [`kernel.${i}`, row]),
   ];
   const bad = lists.find(([, l]) => l.length !== V);
-  if (bad || p.kernel.length !== V) {
+  if (bad || p.kernel.length !== V || p.labels.pool.length !== V) {
     throw new DetectorArtefactError(
-      `portrait.${bad ? bad[0] : 'kernel'} must have ${V} entries (one per portrait value)`,
+      `portrait.${bad ? bad[0] : p.kernel.length !== V ? 'kernel' : 'labels.pool'} must have ${V} entries (one per portrait value)`,
     );
+  }
+  const N = p.labels.names.length;
+  const badLabels = (
+    [
+      ['labels.center', p.labels.center],
+      ['labels.spread', p.labels.spread],
+      ...p.labels.pool.map((row, i): [string, number[]] => [`labels.pool.${i}`, row]),
+    ] as Array<[string, number[]]>
+  ).find(([, l]) => l.length !== N);
+  if (badLabels) {
+    throw new DetectorArtefactError(
+      `portrait.${badLabels[0]} must have ${N} entries (one per name in portrait.labels.names)`,
+    );
+  }
+  const unknown = p.labels.names.find((n) => !byName.has(n));
+  if (unknown !== undefined) {
+    throw new DetectorArtefactError(`portrait.labels.names has "${unknown}", which is not a label`);
   }
   for (const [name, l] of [
     ['spread.learned', p.spread.learned],
     ['spread.phrases', p.spread.phrases],
     ['shiftSd', p.shiftSd],
+    ['labels.spread', p.labels.spread],
+    ['labels.sd', p.labels.sd],
   ] as const) {
     if (l.some((x) => !(x > 0))) throw new DetectorArtefactError(`portrait.${name} must be positive`);
   }
@@ -228,7 +261,7 @@ export function parseDetectorArtefact(json: unknown): DetectorModel {
       );
     }
   }
-  if (a.portrait) checkPortrait(a.portrait);
+  if (a.portrait) checkPortrait(a.portrait, byName);
   const vocabulary = new Map<string, number>();
   a.vocabulary.forEach((v, i) => vocabulary.set(v, i));
   if (vocabulary.size !== F) throw new DetectorArtefactError('the vocabulary has duplicate entries');

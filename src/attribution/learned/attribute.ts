@@ -43,17 +43,20 @@ export type LearnedAttribution = Attribution & {
   endorsement?: Endorsement[];
 };
 
-const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+/** Six decimals: the shrunken move (β = 0.001, portrait.ts) is a few ten-thousandths. */
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /**
  * The endorsement profile of a text, when the artefact's mapping covers exactly the graph's values:
- * the learned posterior levels and the phrase detector's (its own small posterior) → portrait.ts.
+ * the learned posterior levels, the phrase detector's (its own small posterior) and the detector's
+ * label probabilities → portrait.ts.
  */
 function endorsementOf(
   model: DetectorModel,
   entry: GraphEntry,
   phrases: Detection,
   learned: Attribution,
+  labels: readonly LabelDetection[],
 ): Endorsement[] | undefined {
   const mapping = model.artefact.portrait;
   const values = learned.values.map((v) => v.value);
@@ -61,12 +64,24 @@ function endorsementOf(
   if (values.some((v, i) => v !== mapping.values[i])) return undefined;
   const observations = phrases.concepts.map((p) => observeMatches(p.matches, p.negated));
   const byPhrases = attributeObservations(entry, phrases, observations, 'phrases');
-  const { profile, shift } = applyPortrait(
-    mapping,
-    learned.values.map((v) => v.likert5),
-    byPhrases.values.map((v) => v.likert5),
-  );
-  return values.map((value, i) => ({ value, score: round4(profile[i]!), shift: round4(shift[i]!) }));
+  const { profile, shift } = applyPortrait(mapping, {
+    learned: learned.values.map((v) => v.likert5),
+    phrases: byPhrases.values.map((v) => v.likert5),
+    probabilities: portraitLabelIndex(model).map((l) => labels[l]!.probability),
+  });
+  return values.map((value, i) => ({ value, score: round6(profile[i]!), shift: round6(shift[i]!) }));
+}
+
+const portraitIndex = new WeakMap<DetectorModel, number[]>();
+
+/** The detector label index of each of the endorsement mapping's pooled labels (checked at load). */
+function portraitLabelIndex(model: DetectorModel): number[] {
+  let ix = portraitIndex.get(model);
+  if (!ix) {
+    ix = (model.artefact.portrait?.labels.names ?? []).map((n) => model.byName.get(n)!);
+    portraitIndex.set(model, ix);
+  }
+  return ix;
 }
 
 /** The strongest of several label detections (MFT concepts map to several). */
@@ -111,7 +126,8 @@ export function attributeLearned(
     hit.drivers = d.present ? d.spans : [];
     hit.spans = hit.drivers.map((s) => [s.start, s.end]);
   });
-  const endorsement = options.endorsement === false ? undefined : endorsementOf(model, entry, phrases, base);
+  const endorsement =
+    options.endorsement === false ? undefined : endorsementOf(model, entry, phrases, base, detection.labels);
   return {
     ...base,
     ...(endorsement ? { endorsement } : {}),
