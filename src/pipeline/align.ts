@@ -53,6 +53,7 @@ import {
   type RewriteInfo,
   type StageEvent,
 } from './rewrite.js';
+import { Lru } from './lru.js';
 import { questionHead } from './question-head.js';
 import { targetNotes } from './target-notes.js';
 
@@ -199,8 +200,26 @@ export type AlignEvent =
       rewrite?: RewriteInfo;
     };
 
-/** A profile as centered scores; profile errors name the request field (`target.values.x`). */
-export function centered(profile: Profile, system: ValueSystem, field: string): Record<string, number> {
+/** Profiles as centered scores, recently converted, per value system (frozen and shared). */
+export const CENTERED_CACHE_SIZE = 256;
+const centeredCache = new WeakMap<ValueSystem, Lru<string, Readonly<Record<string, number>>>>();
+
+/**
+ * A profile as centered scores; profile errors name the request field (`target.values.x`). The same
+ * profile (by its JSON) converted again is the same frozen record.
+ */
+export function centered(
+  profile: Profile,
+  system: ValueSystem,
+  field: string,
+): Readonly<Record<string, number>> {
+  let cache = centeredCache.get(system);
+  if (!cache) centeredCache.set(system, (cache = new Lru(CENTERED_CACHE_SIZE)));
+  const key = JSON.stringify(profile);
+  return cache.get(key) ?? cache.set(key, Object.freeze(convertCentered(profile, system, field)));
+}
+
+function convertCentered(profile: Profile, system: ValueSystem, field: string): Record<string, number> {
   try {
     return toCentered(profile, system);
   } catch (err) {
