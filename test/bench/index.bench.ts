@@ -11,8 +11,9 @@
  *    alone: production headers, request id, metrics);
  * 3. align — `POST /v1/align` (openai generator) vs a minimal pass-through route calling the same fake
  *    upstream with the same `openai` SDK: throughput ratio (issue 20's target: ≥ 0.85×, the median
- *    over rounds); added p50 latency, one request at a time; as a diagnostic, CPU per request vs the
- *    pass-through sending align's prompt and answering align's response bytes;
+ *    over rounds); added p50 latency, one request at a time; as diagnostics, CPU per request vs the
+ *    pass-through sending align's prompt and answering align's response bytes, and align's CPU per
+ *    request when every question is new (1,000 cycling: no question cache hit);
  * 4. memory — the pluralign server's RSS (after forced GCs) after warm-up, 50,000 and 100,000
  *    requests (64 counterfactual bodies and 8 template alignments, cycling), and the growth from 50k
  *    to 100k.
@@ -186,6 +187,34 @@ const ALIGN = {
   question: ALIGN_QUESTION,
   target: { format: 'likert5', values: { benevolence: 5, security: 4, stimulation: 1 } },
 };
+/**
+ * The same request with a question never seen recently: 1,000 different questions cycling, more than
+ * the question caches keep (256), so every one is read by the value detector and conditioned afresh.
+ */
+const ALIGN_NEW_QUESTIONS = (() => {
+  const acts = [
+    'lend money to',
+    'move in with',
+    'lie to protect',
+    'report',
+    'forgive',
+    'quit my job to help',
+  ];
+  const who = ['my brother', 'a colleague', 'my best friend', 'a neighbour', 'my landlord', 'my old teacher'];
+  const why = [
+    'keeps losing his jobs',
+    'cheated on a test',
+    'asked me twice',
+    'is in debt',
+    'never calls back',
+  ];
+  return Array.from({ length: 1000 }, (_, i) =>
+    post('/v1/align', {
+      ...ALIGN,
+      question: `Should I ${acts[i % 6]} ${who[Math.floor(i / 6) % 6]} who ${why[Math.floor(i / 36) % 5]}, for the ${i + 1}th time?`,
+    }),
+  );
+})();
 
 interface Config {
   name: string;
@@ -436,6 +465,8 @@ interface AlignPart {
    * upstream, its response answered): what is left is pluralign's own work per request.
    */
   cpuSameBytes: CpuCost & { promptBytes: number };
+  /** Diagnostic: CPU per request when every question is new (no question cache hit), vs the pass-through. */
+  cpuNewQuestions: CpuCost;
   /** Issue 20's target: the median over rounds of the throughput ratio, at least `ratio`. */
   target: { ratio: number; measure: string; met: boolean };
 }
@@ -492,7 +523,7 @@ async function alignPart(): Promise<AlignPart> {
       { name: 'pluralign align', server: pl, requests: [post('/v1/align', ALIGN)] },
     ]);
     const server = pass;
-    const [cpuPass, cpuPl, cpuSame] = await cpuRounds([
+    const [cpuPass, cpuPl, cpuSame, cpuNew] = await cpuRounds([
       () =>
         cpuPerRequest(
           { url: server.url, requests: [post('/v1/passthrough', { question: ALIGN_QUESTION })] },
@@ -514,9 +545,16 @@ async function alignPart(): Promise<AlignPart> {
           CPU_REQUESTS,
           CONNECTIONS,
         ),
+      () =>
+        cpuPerRequest(
+          { url: pl.url, requests: ALIGN_NEW_QUESTIONS },
+          [pl, upstream],
+          CPU_REQUESTS,
+          CONNECTIONS,
+        ),
     ]);
     process.stderr.write(
-      `  CPU µs/request: pass-through ${JSON.stringify(cpuPass)}, align ${JSON.stringify(cpuPl)}, pass-through with align's bytes ${JSON.stringify(cpuSame)}\n`,
+      `  CPU µs/request: pass-through ${JSON.stringify(cpuPass)}, align ${JSON.stringify(cpuPl)}, pass-through with align's bytes ${JSON.stringify(cpuSame)}, align with a new question every time ${JSON.stringify(cpuNew)}\n`,
     );
     const b = await sequentialLatency(
       `${pass.url}/v1/passthrough`,
@@ -541,6 +579,7 @@ async function alignPart(): Promise<AlignPart> {
         ...cpuCost(subjectCpu, rename(cpuSame, server.name, 'server')),
         promptBytes: Buffer.byteLength(JSON.stringify(messages)),
       },
+      cpuNewQuestions: cpuCost(rename(cpuNew, pl.name, 'server'), rename(cpuPass, server.name, 'server')),
       target: {
         ratio: TARGETS.align,
         measure: 'median over rounds of the within-round req/s ratio',
@@ -623,6 +662,7 @@ function table(http: HttpPart | null, align: AlignPart | null, memory: MemoryPar
       `| align | req/s: POST /v1/align vs pass-through (same upstream, same SDK, ${align.answerWords}-word streamed answer) | ${f0(align.subject.best.rps)} | ${f0(align.baseline.best.rps)} | ${align.ratio.toFixed(2)}× (rounds ${rounds(align.perRound)}) | ≥ ${align.target.ratio}× (median of rounds) ${ok(align.target.met)} |`,
       `| align | CPU µs per request: server + upstream + load generator | ${cpuText(align.cpu.subject)} | ${cpuText(align.cpu.baseline)} | ${align.cpu.impliedRatio.toFixed(2)}× implied | |`,
       `| align | diagnostic: CPU µs per request vs the pass-through moving align's bytes (${kb(align.cpuSameBytes.promptBytes)} prompt, ${kb(align.responseBytes.align)} response) | ${cpuText(align.cpuSameBytes.subject)} | ${cpuText(align.cpuSameBytes.baseline)} | ${align.cpuSameBytes.impliedRatio.toFixed(2)}× implied | |`,
+      `| align | diagnostic: CPU µs per request, a new question every time (1,000 cycling, no cache hit) vs pass-through | ${cpuText(align.cpuNewQuestions.subject)} | ${cpuText(align.cpuNewQuestions.baseline)} | ${align.cpuNewQuestions.impliedRatio.toFixed(2)}× implied | |`,
       `| align | p50 latency, one request at a time (ms) | ${align.latency.subject.p50.toFixed(2)} | ${align.latency.baseline.p50.toFixed(2)} | +${align.latency.addedP50.toFixed(2)} ms added | |`,
       `| align | p99 latency at ${CONNECTIONS} connections (ms) | ${align.subject.best.latency.p99} | ${align.baseline.best.latency.p99} | | |`,
     );
