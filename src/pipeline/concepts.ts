@@ -101,12 +101,19 @@ export function activeDetector(): DetectorModel | null {
 
 /** Detections of recent questions per artefact (a survey or a batch asks the same ones again). */
 export const QUESTION_CACHE_SIZE = 256;
-const questionCache = new WeakMap<DetectorModel, Lru<string, LabelDetection[]>>();
+const questionCache = new WeakMap<DetectorModel, Lru<string, Float64Array>>();
 
-function detected(model: DetectorModel, text: string): LabelDetection[] {
+/** The detector's probability of every label in the question (all that relevance reads: kept small). */
+function detected(model: DetectorModel, text: string): Float64Array {
   let cache = questionCache.get(model);
   if (!cache) questionCache.set(model, (cache = new Lru(QUESTION_CACHE_SIZE)));
-  return cache.get(text) ?? cache.set(text, detectLabels(model, text).labels);
+  return (
+    cache.get(text) ??
+    cache.set(
+      text,
+      Float64Array.from(detectLabels(model, text).labels, (l: LabelDetection) => l.probability),
+    )
+  );
 }
 
 /** Relevance of each cue to the question, and the prior used to break ties (same order as `cues`). */
@@ -129,7 +136,7 @@ export function questionRelevance(
       let r = -Infinity;
       for (const l of s) {
         p = Math.max(p, model.labels[l]!.prior);
-        if (labels) r = Math.max(r, Math.max(0, labels[l]!.probability - labels[l]!.prior));
+        if (labels) r = Math.max(r, Math.max(0, labels[l]! - model.labels[l]!.prior));
       }
       prior[i] = p;
       if (labels) relevance[i] = r;

@@ -4,7 +4,8 @@
  * (cached, frozen) profile and a plain question it depends only on the profile, the conditioning mode,
  * the question and the value detector that reads it, so the last QUESTION_HEAD_CACHE_SIZE heads are
  * kept (least recently used out): an app asking the same questions from the same profiles (a survey, a
- * persona, a batch) builds each head once, and its explanation's JSON with it (`explanationJson`).
+ * persona, a batch) builds each head twice at most (it is kept from the second asking), and its
+ * explanation's JSON with it (`explanationJson`).
  * A caller's conversation (the chat route, the rewrite) or a profile of its own is built every time.
  * Heads are frozen: every request that gets one shares it.
  */
@@ -31,6 +32,8 @@ export const QUESTION_HEAD_CACHE_SIZE = 256;
 const heads = new Lru<string, { detector: DetectorModel | null; head: QuestionHead }>(
   QUESTION_HEAD_CACHE_SIZE,
 );
+/** Keys asked once (their heads are not kept yet). */
+const seen = new Lru<string, true>(4 * QUESTION_HEAD_CACHE_SIZE);
 /** A number per shared profile, for the cache key (the profile itself is the key's identity). */
 const profileIds = new WeakMap<CounterfactualProfile, number>();
 let lastId = 0;
@@ -82,13 +85,20 @@ export function questionHead(
     shareExplanationJson(hit.head.explanation);
     return hit.head;
   }
-  const head = freezeHead(buildHead(profile, question, mode, undefined, detector));
-  return heads.set(key, { detector, head }).head;
+  // A head is kept from the second time its question is asked: a stream of one-off questions (every
+  // one new) would otherwise keep 256 heads that nobody asks for again, all the GC's work.
+  const head = buildHead(profile, question, mode, undefined, detector);
+  if (seen.get(key) === undefined) {
+    seen.set(key, true);
+    return head;
+  }
+  return heads.set(key, { detector, head: freezeHead(head) }).head;
 }
 
 /** Forget every head (tests). */
 export function clearQuestionHeads(): void {
   heads.clear();
+  seen.clear();
 }
 
 /** How many heads are kept now (tests). */

@@ -13,7 +13,7 @@
  *    upstream with the same `openai` SDK: throughput ratio (issue 20's target: ≥ 0.85×, the median
  *    over rounds); added p50 latency, one request at a time; as diagnostics, CPU per request vs the
  *    pass-through sending align's prompt and answering align's response bytes, and align's CPU per
- *    request when every question is new (1,000 cycling: no question cache hit);
+ *    request when every question is new (no question cache hit);
  * 4. memory — the pluralign server's RSS (after forced GCs) after warm-up, 50,000 and 100,000
  *    requests (64 counterfactual bodies and 8 template alignments, cycling), and the growth from 50k
  *    to 100k.
@@ -188,8 +188,9 @@ const ALIGN = {
   target: { format: 'likert5', values: { benevolence: 5, security: 4, stimulation: 1 } },
 };
 /**
- * The same request with a question never seen recently: 1,000 different questions cycling, more than
- * the question caches keep (256), so every one is read by the value detector and conditioned afresh.
+ * The same request with a question never asked before: every request (on any connection) gets the
+ * next of an endless list of different questions, so every one misses the question caches and is read
+ * by the value detector and conditioned afresh.
  */
 const ALIGN_NEW_QUESTIONS = (() => {
   const acts = [
@@ -208,12 +209,19 @@ const ALIGN_NEW_QUESTIONS = (() => {
     'is in debt',
     'never calls back',
   ];
-  return Array.from({ length: 1000 }, (_, i) =>
-    post('/v1/align', {
-      ...ALIGN,
-      question: `Should I ${acts[i % 6]} ${who[Math.floor(i / 6) % 6]} who ${why[Math.floor(i / 36) % 5]}, for the ${i + 1}th time?`,
-    }),
-  );
+  let n = 0;
+  const question = (i: number) =>
+    `Should I ${acts[i % 6]} ${who[Math.floor(i / 6) % 6]} who ${why[Math.floor(i / 36) % 5]}, for the ${i + 1}th time?`;
+  const first = post('/v1/align', ALIGN);
+  return [
+    {
+      ...first,
+      setupRequest: (req: typeof first) => ({
+        ...req,
+        body: JSON.stringify({ ...ALIGN, question: question(n++) }),
+      }),
+    },
+  ];
 })();
 
 interface Config {
@@ -662,8 +670,8 @@ function table(http: HttpPart | null, align: AlignPart | null, memory: MemoryPar
       `| align | req/s: POST /v1/align vs pass-through (same upstream, same SDK, ${align.answerWords}-word streamed answer) | ${f0(align.subject.best.rps)} | ${f0(align.baseline.best.rps)} | ${align.ratio.toFixed(2)}× (rounds ${rounds(align.perRound)}) | ≥ ${align.target.ratio}× (median of rounds) ${ok(align.target.met)} |`,
       `| align | CPU µs per request: server + upstream + load generator | ${cpuText(align.cpu.subject)} | ${cpuText(align.cpu.baseline)} | ${align.cpu.impliedRatio.toFixed(2)}× implied | |`,
       `| align | diagnostic: CPU µs per request vs the pass-through moving align's bytes (${kb(align.cpuSameBytes.promptBytes)} prompt, ${kb(align.responseBytes.align)} response) | ${cpuText(align.cpuSameBytes.subject)} | ${cpuText(align.cpuSameBytes.baseline)} | ${align.cpuSameBytes.impliedRatio.toFixed(2)}× implied | |`,
-      `| align | diagnostic: CPU µs per request, a new question every time (1,000 cycling, no cache hit) vs pass-through | ${cpuText(align.cpuNewQuestions.subject)} | ${cpuText(align.cpuNewQuestions.baseline)} | ${align.cpuNewQuestions.impliedRatio.toFixed(2)}× implied | |`,
-      `| align | p50 latency, one request at a time (ms) | ${align.latency.subject.p50.toFixed(2)} | ${align.latency.baseline.p50.toFixed(2)} | +${align.latency.addedP50.toFixed(2)} ms added | |`,
+      `| align | diagnostic: CPU µs per request, a new question every time (no cache hit) vs pass-through | ${cpuText(align.cpuNewQuestions.subject)} | ${cpuText(align.cpuNewQuestions.baseline)} | ${align.cpuNewQuestions.impliedRatio.toFixed(2)}× implied | |`,
+      `| align | p50 latency, one request at a time (ms) | ${align.latency.subject.p50.toFixed(2)} | ${align.latency.baseline.p50.toFixed(2)} | ${align.latency.addedP50 < 0 ? '−' : '+'}${Math.abs(align.latency.addedP50).toFixed(2)} ms added | |`,
       `| align | p99 latency at ${CONNECTIONS} connections (ms) | ${align.subject.best.latency.p99} | ${align.baseline.best.latency.p99} | | |`,
     );
   }

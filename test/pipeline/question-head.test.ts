@@ -1,7 +1,8 @@
 /**
  * questionHead: the concepts, conditioning and explanation of a question from a shared profile are
- * cached (QUESTION_HEAD_CACHE_SIZE heads at most) and are exactly what an uncached build gives; a
- * conversation, or a profile of the caller's own, is never cached.
+ * cached from the second time it is asked (QUESTION_HEAD_CACHE_SIZE heads at most) and are exactly
+ * what an uncached build gives; a one-off question, a conversation, or a profile of the caller's own is
+ * not kept.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadGraphDir } from '../../src/graphs/registry.js';
@@ -37,9 +38,12 @@ beforeEach(() => clearQuestionHeads());
 describe('questionHead', () => {
   it('gives the same head cached as uncached, and its explanation the same JSON', () => {
     const fresh = uncached(question);
-    const first = questionHead(shared, question, 'scm');
+    const once = questionHead(shared, question, 'scm'); // asked once: built, not kept
+    expect(questionHeadCount()).toBe(0);
+    const first = questionHead(shared, question, 'scm'); // asked again: kept
     const again = questionHead(shared, question, 'scm');
     expect(again).toBe(first); // served from the cache
+    expect(JSON.stringify(once)).toBe(JSON.stringify(fresh));
     expect(JSON.stringify(first)).toBe(JSON.stringify(fresh));
     expect(first.conditioning.messages[1]!.content).toContain('lend money to my brother');
     // First serialization, then the kept one (the head was asked again): both JSON.stringify's text.
@@ -52,6 +56,7 @@ describe('questionHead', () => {
   });
 
   it('keys on the question and the mode', () => {
+    questionHead(shared, question, 'scm');
     const a = questionHead(shared, question, 'scm');
     const b = questionHead(shared, 'How should cities reduce traffic?', 'scm');
     expect(b).not.toBe(a);
@@ -60,6 +65,7 @@ describe('questionHead', () => {
   });
 
   it('is frozen: a request cannot change what the next one gets', () => {
+    questionHead(shared, question, 'scm');
     const head = questionHead(shared, question, 'scm');
     expect(Object.isFrozen(head.conditioning.messages)).toBe(true);
     expect(Object.isFrozen(head.conditioning.messages[0])).toBe(true);
@@ -72,16 +78,22 @@ describe('questionHead', () => {
 
   it(`keeps at most ${QUESTION_HEAD_CACHE_SIZE} heads, the least recently used out`, () => {
     const q = (i: number) => `Question ${i}: should I take the job abroad?`;
-    const first = questionHead(shared, q(0), 'scm');
-    for (let i = 1; i < QUESTION_HEAD_CACHE_SIZE; i++) questionHead(shared, q(i), 'scm');
+    const twice = (i: number) => (questionHead(shared, q(i), 'scm'), questionHead(shared, q(i), 'scm'));
+    const first = twice(0);
+    for (let i = 1; i < QUESTION_HEAD_CACHE_SIZE; i++) twice(i);
     expect(questionHeadCount()).toBe(QUESTION_HEAD_CACHE_SIZE);
     expect(questionHead(shared, q(0), 'scm')).toBe(first); // still there, now the most recent
-    questionHead(shared, q(QUESTION_HEAD_CACHE_SIZE), 'scm'); // q(1) goes
+    twice(QUESTION_HEAD_CACHE_SIZE); // q(1) goes
     expect(questionHeadCount()).toBe(QUESTION_HEAD_CACHE_SIZE);
     expect(questionHead(shared, q(0), 'scm')).toBe(first);
     const rebuilt = questionHead(shared, q(1), 'scm');
     expect(JSON.stringify(rebuilt)).toBe(JSON.stringify(uncached(q(1))));
     expect(questionHeadCount()).toBe(QUESTION_HEAD_CACHE_SIZE);
+  });
+
+  it('keeps nothing for questions asked once', () => {
+    for (let i = 0; i < 50; i++) questionHead(shared, `One-off question ${i}?`, 'scm');
+    expect(questionHeadCount()).toBe(0);
   });
 
   it('builds a conversation, or an unshared profile, every time', () => {
