@@ -221,8 +221,9 @@ class ChunkReader {
       } finally {
         this.guard.endWait();
       }
-      // The SDK ends its iterator quietly when the request is aborted: check our reasons first.
-      const aborted = this.guard.failure();
+      // The SDK ends its iterator quietly when the request is aborted: check our reasons first (every
+      // reason aborts the attempt's signal, so a live one costs a flag read per chunk).
+      const aborted = this.guard.signal.aborted ? this.guard.failure() : undefined;
       if (aborted) throw aborted;
       if (r.done) {
         if (this.finishReason === null) {

@@ -87,27 +87,31 @@ function isTimeoutReason(reason: unknown): boolean {
   );
 }
 
-/** The deadline of one call, merged with the caller's signal. Dispose it when the call is over. */
+/**
+ * The deadline of one call, merged with the caller's signal. Dispose it when the call is over. Its
+ * attempts listen with `onAbort`; the AbortSignal itself is made only when something asks for it
+ * (a backoff wait): one AbortController fewer per call.
+ */
 export class CallScope {
   readonly deadlineMs: number;
   readonly deadlineAt: number;
-  /** Aborts when the deadline passes or the caller aborts. */
-  readonly signal: AbortSignal;
   private readonly clock: Clock;
   private readonly caller: AbortSignal | undefined;
-  private readonly controller = new AbortController();
+  private controller: AbortController | undefined;
+  /** Why the scope ended (deadline or caller), once it has. */
+  private reason: AttemptFailure | undefined;
+  private readonly listeners = new Set<(reason: AttemptFailure) => void>();
   private readonly cancelTimer: () => void;
-  private readonly onCallerAbort = () => this.controller.abort(this.failure());
+  private readonly onCallerAbort = () => this.abort(this.failure()!);
 
   constructor(deadlineMs: number, clock: Clock, caller?: AbortSignal) {
     this.deadlineMs = deadlineMs;
     this.clock = clock;
     this.caller = caller;
     this.deadlineAt = clock.now() + deadlineMs;
-    this.signal = this.controller.signal;
     this.cancelTimer = clock.setTimer(
       () =>
-        this.controller.abort(
+        this.abort(
           new AttemptFailure('deadline', `the upstream call exceeded its ${deadlineMs} ms deadline`, {
             retryable: false,
             breaker: 'failure',
@@ -117,6 +121,38 @@ export class CallScope {
     );
     if (caller?.aborted) this.onCallerAbort();
     else caller?.addEventListener('abort', this.onCallerAbort, { once: true });
+  }
+
+  /** Aborts when the deadline passes or the caller aborts. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.reason) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Whether the scope has ended (deadline or caller). */
+  get aborted(): boolean {
+    return this.reason !== undefined;
+  }
+
+  /** Call `listener` when the scope ends (at once if it has); returns the function that stops listening. */
+  onAbort(listener: (reason: AttemptFailure) => void): () => void {
+    if (this.reason) {
+      listener(this.reason);
+      return () => undefined;
+    }
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private abort(reason: AttemptFailure): void {
+    if (this.reason) return;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    for (const listener of [...this.listeners]) listener(reason);
+    this.listeners.clear();
   }
 
   remaining(): number {
@@ -137,8 +173,7 @@ export class CallScope {
             breaker: 'neutral',
           });
     }
-    if (this.signal.aborted) return this.signal.reason as AttemptFailure;
-    return undefined;
+    return this.reason;
   }
 
   dispose(): void {
@@ -156,16 +191,14 @@ export class AttemptGuard {
   private readonly clock: Clock;
   private readonly controller = new AbortController();
   private readonly timers = new Map<AttemptTimeout, () => void>();
-
   /** Forwards the scope's abort to this attempt (a listener, cheaper than AbortSignal.any per attempt). */
-  private readonly onScopeAbort = () => this.controller.abort(this.scope.signal.reason);
+  private readonly stopListening: () => void;
 
   constructor(scope: CallScope, clock: Clock) {
     this.scope = scope;
     this.clock = clock;
     this.signal = this.controller.signal;
-    if (scope.signal.aborted) this.onScopeAbort();
-    else scope.signal.addEventListener('abort', this.onScopeAbort, { once: true });
+    this.stopListening = scope.onAbort((reason) => this.controller.abort(reason));
   }
 
   /** Start (or restart) one timeout; when it fires the attempt aborts with a retryable failure of that kind. */
@@ -246,7 +279,7 @@ export class AttemptGuard {
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
     if (this.wait) this.wait.waiting = this.wait.pending = false;
-    this.scope.signal.removeEventListener('abort', this.onScopeAbort);
+    this.stopListening();
     if (!completed && !this.controller.signal.aborted) this.controller.abort(new Error('attempt finished'));
   }
 }

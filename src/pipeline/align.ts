@@ -36,7 +36,7 @@ import {
   type ConditioningMode,
   type Conversation,
 } from './conditioning.js';
-import { buildExplanation, explanationJson, type AlignExplanation } from './explanation.js';
+import { explanationJson, type AlignExplanation } from './explanation.js';
 import { defaultPresetFor, PRIOR_WHY, priorFactual } from './factual.js';
 import { conceptsForQuestion } from './concepts.js';
 import {
@@ -53,6 +53,8 @@ import {
   type RewriteInfo,
   type StageEvent,
 } from './rewrite.js';
+import { Lru } from './lru.js';
+import { questionHead } from './question-head.js';
 import { targetNotes } from './target-notes.js';
 
 export class AlignError extends Error {
@@ -198,8 +200,26 @@ export type AlignEvent =
       rewrite?: RewriteInfo;
     };
 
-/** A profile as centered scores; profile errors name the request field (`target.values.x`). */
-export function centered(profile: Profile, system: ValueSystem, field: string): Record<string, number> {
+/** Profiles as centered scores, recently converted, per value system (frozen and shared). */
+export const CENTERED_CACHE_SIZE = 256;
+const centeredCache = new WeakMap<ValueSystem, Lru<string, Readonly<Record<string, number>>>>();
+
+/**
+ * A profile as centered scores; profile errors name the request field (`target.values.x`). The same
+ * profile (by its JSON) converted again is the same frozen record.
+ */
+export function centered(
+  profile: Profile,
+  system: ValueSystem,
+  field: string,
+): Readonly<Record<string, number>> {
+  let cache = centeredCache.get(system);
+  if (!cache) centeredCache.set(system, (cache = new Lru(CENTERED_CACHE_SIZE)));
+  const key = JSON.stringify(profile);
+  return cache.get(key) ?? cache.set(key, Object.freeze(convertCentered(profile, system, field)));
+}
+
+function convertCentered(profile: Profile, system: ValueSystem, field: string): Record<string, number> {
   try {
     return toCentered(profile, system);
   } catch (err) {
@@ -292,6 +312,41 @@ function planOf(base: CounterfactualProfile, question?: string): AnswerPlan {
       values: c.values,
     })),
   };
+}
+
+/** What an alignment reads from its profile besides the head: the same for every question. */
+interface ProfileFacts {
+  /** The caller's targets as 1–5 levels, by value id. */
+  targetLikert: Record<string, number>;
+  /** Value labels by id (revision feedback). */
+  labels: ReadonlyMap<string, string>;
+  /** The target's notes (target-notes.ts). */
+  notes: readonly string[];
+  /** The question-blind plan, for the generators that do not read one (they get it all the same). */
+  plan: AnswerPlan;
+}
+
+const factsCache = new WeakMap<CounterfactualProfile, ProfileFacts>();
+
+/** The facts of a profile, once per shared (frozen) profile. */
+function profileFacts(entry: GraphEntry, profile: CounterfactualProfile): ProfileFacts {
+  const hit = factsCache.get(profile);
+  if (hit) return hit;
+  const targetLikert = Object.fromEntries(
+    profile.values.filter((v) => v.target !== null).map((v) => [v.value, v.likert5.target!]),
+  );
+  const facts: ProfileFacts = {
+    targetLikert,
+    labels: new Map(profile.values.map((v) => [v.value, v.label])),
+    notes: targetNotes(entry, targetLikert),
+    plan: planOf(profile),
+  };
+  if (!Object.isFrozen(profile)) return facts;
+  Object.freeze(targetLikert);
+  Object.freeze(facts.notes);
+  Object.freeze(facts.plan);
+  factsCache.set(profile, Object.freeze(facts));
+  return facts;
 }
 
 async function attribute(
@@ -498,27 +553,19 @@ export async function* alignEvents(
   // 2–4. Abduction, action, prediction.
   const profiles = deps.profiles ?? cachedProfile;
   const profile = await profiles(entry, { factual, target, action: req.action, lambda: req.lambda });
-  // The concepts for this question, chosen after the (question-blind) profile cache.
-  const concepts = conceptsForQuestion(profile.cues, req.question, profile.limits);
-  const labels = new Map(profile.values.map((v) => [v.value, v.label]));
+  const facts = profileFacts(entry, profile);
   const mode = req.conditioning ?? 'scm';
   // The rewrite is asked in a conversation: the question (or the caller's turns), the draft, the request.
   const conversation = draft
     ? rewriteConversation(req.question, draft.text, req.conversation)
     : req.conversation;
-  let conditioning: Conditioning = buildConditioning(
-    profile,
-    req.question,
-    mode,
-    undefined,
-    conversation,
-    concepts,
-  );
-  const explanation = buildExplanation(profile, conditioning, concepts);
-  const targetLikert = Object.fromEntries(
-    profile.values.filter((v) => v.target !== null).map((v) => [v.value, v.likert5.target!]),
-  );
-  notes.unshift(...targetNotes(entry, targetLikert));
+  // The concepts for this question (chosen after the question-blind profile cache), the conditioning
+  // and the explanation: cached per profile and question (question-head.ts).
+  const head = questionHead(profile, req.question, mode, conversation);
+  const { concepts, explanation } = head;
+  let conditioning: Conditioning = head.conditioning;
+  const { targetLikert } = facts;
+  notes.unshift(...facts.notes);
   yield {
     type: 'profile',
     graph: entry,
@@ -548,7 +595,7 @@ export async function* alignEvents(
   // Only a generator that reads the plan gets the per-mode plan; the others get the SCM plan (ignored).
   const plan = generator.capabilities.readsPlan
     ? await planFor(entry, profile, mode, factual, target, req.question, profiles)
-    : planOf(profile);
+    : facts.plan;
   for (let attempt = 1; attempt <= rounds; attempt++) {
     const request: GenerateRequest = {
       messages: conditioning.messages,
@@ -631,7 +678,7 @@ export async function* alignEvents(
     }
     const missed = isVerified(verification) && verification.dimensions.some((d) => Math.abs(d.error) >= 1);
     if (attempt < rounds && isVerified(verification) && missed) {
-      const note = feedbackFor(verification, labels);
+      const note = feedbackFor(verification, facts.labels);
       conditioning = buildConditioning(profile, req.question, mode, note, conversation, concepts);
       yield { type: 'revision', attempt: attempt + 1, reason: note };
     } else break;

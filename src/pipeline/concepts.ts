@@ -21,6 +21,7 @@ import { MFT_CONCEPT_MAP } from '../attribution/learned/mft-map.js';
 import { detectLabels, type LabelDetection } from '../attribution/learned/detect.js';
 import { valueDetector } from '../attribution/learned/registry.js';
 import type { DetectorModel } from '../attribution/learned/artefact.js';
+import { Lru } from './lru.js';
 import type { ConceptCue } from './profile.js';
 
 /** Relevance every concept gets for free, so a question about nothing still gets favoured concepts. */
@@ -63,8 +64,24 @@ export interface QuestionConcepts {
   avoid: ScoredCue[];
 }
 
-/** Detector label indices for each cue (by label, MFT concepts through the map), or null. */
+const sourceCache = new WeakMap<
+  readonly ConceptCue[],
+  { model: DetectorModel; src: Array<number[] | null> }
+>();
+
+/**
+ * Detector label indices for each cue (by label, MFT concepts through the map), or null; once per
+ * cue list of a shared (frozen) profile.
+ */
 function sources(model: DetectorModel, cues: readonly ConceptCue[]): Array<number[] | null> {
+  const hit = sourceCache.get(cues);
+  if (hit?.model === model) return hit.src;
+  const src = labelSources(model, cues);
+  if (Object.isFrozen(cues)) sourceCache.set(cues, { model, src });
+  return src;
+}
+
+function labelSources(model: DetectorModel, cues: readonly ConceptCue[]): Array<number[] | null> {
   return cues.map((c) => {
     const direct = model.byName.get(c.label);
     if (direct !== undefined) return [direct];
@@ -73,7 +90,8 @@ function sources(model: DetectorModel, cues: readonly ConceptCue[]): Array<numbe
   });
 }
 
-function activeDetector(): DetectorModel | null {
+/** The detector that reads questions: the active artefact, or null without one. */
+export function activeDetector(): DetectorModel | null {
   try {
     return valueDetector();
   } catch {
@@ -83,20 +101,19 @@ function activeDetector(): DetectorModel | null {
 
 /** Detections of recent questions per artefact (a survey or a batch asks the same ones again). */
 export const QUESTION_CACHE_SIZE = 256;
-const questionCache = new WeakMap<DetectorModel, Map<string, LabelDetection[]>>();
+const questionCache = new WeakMap<DetectorModel, Lru<string, Float64Array>>();
 
-function detected(model: DetectorModel, text: string): LabelDetection[] {
+/** The detector's probability of every label in the question (all that relevance reads: kept small). */
+function detected(model: DetectorModel, text: string): Float64Array {
   let cache = questionCache.get(model);
-  if (!cache) questionCache.set(model, (cache = new Map()));
-  let labels = cache.get(text);
-  if (labels) {
-    cache.delete(text); // most recently used last
-  } else {
-    labels = detectLabels(model, text).labels;
-    if (cache.size >= QUESTION_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  }
-  cache.set(text, labels);
-  return labels;
+  if (!cache) questionCache.set(model, (cache = new Lru(QUESTION_CACHE_SIZE)));
+  return (
+    cache.get(text) ??
+    cache.set(
+      text,
+      Float64Array.from(detectLabels(model, text).labels, (l: LabelDetection) => l.probability),
+    )
+  );
 }
 
 /** Relevance of each cue to the question, and the prior used to break ties (same order as `cues`). */
@@ -111,17 +128,35 @@ export function questionRelevance(
   const src = model ? sources(model, cues) : cues.map(() => null);
   const labels = model && text && src.some((s) => s) ? detected(model, text) : null;
   const lower = text.toLowerCase();
-  cues.forEach((c, i) => {
+  for (let i = 0; i < cues.length; i++) {
     const s = src[i];
     if (s && model) {
-      prior[i] = Math.max(...s.map((l) => model.labels[l]!.prior));
-      if (labels)
-        relevance[i] = Math.max(...s.map((l) => Math.max(0, labels[l]!.probability - labels[l]!.prior)));
+      // The largest over the cue's labels (Math.max over them, without a list per cue).
+      let p = -Infinity;
+      let r = -Infinity;
+      for (const l of s) {
+        p = Math.max(p, model.labels[l]!.prior);
+        if (labels) r = Math.max(r, Math.max(0, labels[l]! - model.labels[l]!.prior));
+      }
+      prior[i] = p;
+      if (labels) relevance[i] = r;
     } else if (text) {
-      relevance[i] = c.phrases.some((ph) => ph && lower.includes(ph.toLowerCase())) ? 1 : 0;
+      relevance[i] = cues[i]!.phrases.some((ph) => ph && lower.includes(ph.toLowerCase())) ? 1 : 0;
     }
-  });
+  }
   return { relevance, prior };
+}
+
+const epistemic = new WeakMap<ConceptCue, boolean>();
+
+/** isEpistemic, once per cue of a shared (frozen) profile. */
+function epistemicCue(c: ConceptCue): boolean {
+  let e = epistemic.get(c);
+  if (e === undefined) {
+    e = isEpistemic(c);
+    if (Object.isFrozen(c)) epistemic.set(c, e);
+  }
+  return e;
 }
 
 /**
@@ -138,29 +173,34 @@ export function conceptsForQuestion(
     question,
     options.detector === undefined ? activeDetector() : options.detector,
   );
-  const scored = cues.map((c, i) => ({ cue: { ...c, relevance: relevance[i]! }, prior: prior[i]! }));
-  const weight = (x: (typeof scored)[number]) => x.cue.relevance + RELEVANCE_FLOOR;
-  const order = (sign: 1 | -1) => (a: (typeof scored)[number], b: (typeof scored)[number]) =>
-    sign * (b.cue.z * weight(b) - a.cue.z * weight(a)) ||
-    b.cue.relevance - a.cue.relevance ||
-    b.prior - a.prior ||
-    sign * (b.cue.z - a.cue.z);
-  const pick = (list: typeof scored, max: number) => {
+  // Cue indices are ranked (a stable sort, ties keep the graph's order); only the chosen become ScoredCues.
+  const weight = (i: number) => relevance[i]! + RELEVANCE_FLOOR;
+  const z = (i: number) => cues[i]!.z;
+  const order = (sign: 1 | -1) => (a: number, b: number) =>
+    sign * (z(b) * weight(b) - z(a) * weight(a)) ||
+    relevance[b]! - relevance[a]! ||
+    prior[b]! - prior[a]! ||
+    sign * (z(b) - z(a));
+  const pick = (list: number[], max: number) => {
     const perValue = new Map<string, number>();
     const out: ScoredCue[] = [];
-    for (const { cue } of list) {
+    for (const i of list) {
       if (out.length >= max) break;
+      const cue = cues[i]!;
       const main = cue.values[0] ?? '';
       if ((perValue.get(main) ?? 0) >= 2) continue; // at most two cues per value, for breadth
       perValue.set(main, (perValue.get(main) ?? 0) + 1);
-      out.push(cue);
+      out.push({ ...cue, relevance: relevance[i]! });
     }
     return out;
   };
-  const express = pick(scored.filter((x) => x.cue.z > Z_THRESHOLD).sort(order(1)), options.maxExpress ?? 6);
-  const avoid = pick(
-    scored.filter((x) => x.cue.z < -Z_THRESHOLD && !isEpistemic(x.cue)).sort(order(-1)),
-    options.maxAvoid ?? 4,
-  );
+  const up: number[] = [];
+  const down: number[] = [];
+  for (let i = 0; i < cues.length; i++) {
+    if (z(i) > Z_THRESHOLD) up.push(i);
+    else if (z(i) < -Z_THRESHOLD && !epistemicCue(cues[i]!)) down.push(i);
+  }
+  const express = pick(up.sort(order(1)), options.maxExpress ?? 6);
+  const avoid = pick(down.sort(order(-1)), options.maxAvoid ?? 4);
   return { express, avoid };
 }

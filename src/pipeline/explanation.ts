@@ -74,6 +74,9 @@ const staticParts = new WeakMap<CounterfactualProfile, StaticParts>();
 /** Which shared parts an explanation was built from, and their JSON (without the closing brace). */
 const partsOf = new WeakMap<AlignExplanation, StaticParts>();
 const partsJson = new WeakMap<StaticParts, string>();
+/** The whole JSON of a shared explanation (question-head.ts). */
+const wholeJson = new WeakMap<AlignExplanation, string>();
+const reused = new WeakSet<AlignExplanation>();
 
 export function buildExplanation(
   profile: CounterfactualProfile,
@@ -110,10 +113,22 @@ export function buildExplanation(
 export function explanationJson(explanation: AlignExplanation): string {
   const parts = partsOf.get(explanation);
   if (!parts) return JSON.stringify(explanation);
+  const whole = wholeJson.get(explanation);
+  if (whole !== undefined) return whole;
   let head = partsJson.get(parts);
   if (head === undefined) partsJson.set(parts, (head = JSON.stringify(parts).slice(0, -1)));
   const { concepts, summary, conditioning } = explanation;
-  return `${head},"concepts":${JSON.stringify(concepts)},"summary":${JSON.stringify(summary)},"conditioning":${JSON.stringify(conditioning)}}`;
+  const json = `${head},"concepts":${JSON.stringify(concepts)},"summary":${JSON.stringify(summary)},"conditioning":${JSON.stringify(conditioning)}}`;
+  if (reused.has(explanation)) wholeJson.set(explanation, json);
+  return json;
+}
+
+/**
+ * Serialize `explanation` once from now on: it is shared by requests (a cached question head that
+ * served again, question-head.ts), and frozen throughout.
+ */
+export function shareExplanationJson(explanation: AlignExplanation): void {
+  if (partsOf.has(explanation)) reused.add(explanation);
 }
 
 /** Everything in the explanation that does not depend on the question. */

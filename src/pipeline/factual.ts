@@ -9,6 +9,7 @@
 import type { Generator } from '../generator/types.js';
 import type { GraphEntry } from '../graphs/registry.js';
 import { priorMoments } from '../scm/index.js';
+import { Lru } from './lru.js';
 import { getPreset, listPresets, presetForModel, type ModelMatch, type Preset } from '../values/index.js';
 
 /** A default factual preset and why it was chosen. */
@@ -26,11 +27,37 @@ const MATCH_WHY: Readonly<Record<ModelMatch, string>> = {
   family: 'the Value Portrait profile of the closest dated snapshot of its family',
 };
 
+/** Default presets found recently, per graph entry (a model id is the caller's: the cache is bounded). */
+export const DEFAULT_PRESET_CACHE_SIZE = 64;
+const defaults = new WeakMap<GraphEntry, Lru<string, { found: DefaultFactual | undefined }>>();
+
 /**
  * The default factual preset of `generator` answering with `model` (default: the generator's own),
  * when it is for this graph; else the human mean when that is; else none (the graph's prior).
+ * Remembered per graph, generator kind and model id (the presets are read once): the result is
+ * frozen and shared.
  */
 export function defaultPresetFor(
+  entry: GraphEntry,
+  generator: Generator,
+  model?: string,
+): DefaultFactual | undefined {
+  const { embedded } = generator.capabilities;
+  const key = `${embedded ? 'e' : 'm'}\u0000${generator.name}\u0000${embedded ? '' : (model ?? generator.model)}`;
+  let cache = defaults.get(entry);
+  if (!cache) defaults.set(entry, (cache = new Lru(DEFAULT_PRESET_CACHE_SIZE)));
+  const hit = cache.get(key);
+  if (hit) return hit.found;
+  const found = findDefaultPreset(entry, generator, model);
+  if (found) {
+    Object.freeze(found.preset.values);
+    Object.freeze(found.preset);
+    Object.freeze(found);
+  }
+  return cache.set(key, { found }).found;
+}
+
+function findDefaultPreset(
   entry: GraphEntry,
   generator: Generator,
   model?: string,

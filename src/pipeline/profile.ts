@@ -220,15 +220,26 @@ export function cachedProfile(entry: GraphEntry, req: ProfileRequest): Counterfa
   return lookupProfile(entry, req) ?? rememberProfile(entry, req, computeProfile(entry, req));
 }
 
+/** The sorted entries' JSON of a frozen record (a preset's values, a cached target), kept. */
+const entriesJsonCache = new WeakMap<Readonly<Record<string, number>>, string>();
+
+function entriesJson(r: Readonly<Record<string, number>>): string {
+  const hit = entriesJsonCache.get(r);
+  if (hit !== undefined) return hit;
+  const json = JSON.stringify(sortedEntries(r));
+  if (Object.isFrozen(r)) entriesJsonCache.set(r, json);
+  return json;
+}
+
+/** JSON.stringify([action, lambda, maxExpress, maxAvoid, sorted factual, sorted target]). */
 function profileKey(req: ProfileRequest): string {
-  return JSON.stringify([
+  const head = JSON.stringify([
     req.action ?? 'structured',
     req.lambda ?? null,
     req.maxExpress ?? null,
     req.maxAvoid ?? null,
-    sortedEntries(req.factual),
-    sortedEntries(req.target),
-  ]);
+  ]).slice(0, -1);
+  return `${head},${entriesJson(req.factual)},${entriesJson(req.target)}]`;
 }
 
 /** The cached profile of `req`, if there is one (marked most recently used). */

@@ -1,6 +1,12 @@
+import { francAll } from 'franc-min';
 import { describe, expect, it } from 'vitest';
 import { attributeLearned, attributeText } from '../../src/attribution/index.js';
-import { languageNote, nonEnglish, withLanguageNote } from '../../src/attribution/language.js';
+import {
+  languageNote,
+  nonEnglish,
+  plainlyEnglish,
+  withLanguageNote,
+} from '../../src/attribution/language.js';
 import { graph } from './helpers.js';
 
 const GERMAN =
@@ -17,6 +23,52 @@ describe('nonEnglish', () => {
     // English jargon that franc ranks French first, English close behind: not flagged.
     expect(nonEnglish('Power matters: control resources, command people.')).toBeNull();
     expect(nonEnglish('Ja, bitte.')).toBeNull();
+  });
+});
+
+/** nonEnglish as franc alone decides it (what the pre-check must never contradict). */
+const francSaysEnglish = (text: string) => {
+  const ranked = francAll(text, { minLength: 20 });
+  const top = ranked[0]![0];
+  return top === 'und' || top === 'eng' || (ranked.find(([c]) => c === 'eng')?.[1] ?? 0) >= 0.8;
+};
+
+const ANSWER =
+  'Stance: yes\n\n1. Helping your brother matters because family is the people we care for most, and he would do the same for you.\n2. Set clear terms so that the loan does not hurt your own security — write down what he pays back and when.\n3. Talk with him about a plan to keep his next job; “help” that hides the problem is not kindness.';
+/** Other languages written without their accents (the hardest case for an ASCII check). */
+const PLAIN_OTHERS = [
+  'Ich finde es sehr wichtig, anderen Menschen zu helfen und fuer meine Familie da zu sein, und ich will nicht, dass mein Bruder in Not ist.',
+  'Je pense qu il faut aider les autres et rester proche de sa famille, quoi qu il arrive. La securite de ma famille est la chose la plus importante.',
+  'Creo que es importante ayudar a mi hermano, pero tambien tengo que pensar en mi propia seguridad y en el futuro de mi familia.',
+  'Ik denk dat het belangrijk is om mijn broer te helpen, maar ik moet ook aan mijn eigen veiligheid en de toekomst van mijn gezin denken.',
+  'Saya pikir penting untuk membantu saudara saya, tetapi saya juga harus memikirkan keamanan saya sendiri dan masa depan keluarga saya.',
+];
+
+describe('plainlyEnglish: English that franc is not asked about', () => {
+  it('takes an English answer (typographic punctuation included) and leaves the rest to franc', () => {
+    expect(plainlyEnglish(ANSWER)).toBe(true);
+    expect(francSaysEnglish(ANSWER)).toBe(true);
+    expect(nonEnglish(ANSWER)).toBeNull();
+    for (const text of [GERMAN, FRENCH, ...PLAIN_OTHERS, ENGLISH, 'Power matters: control resources.'])
+      expect(plainlyEnglish(text)).toBe(false); // another language, or too few English words to tell
+    expect(plainlyEnglish(`${ANSWER} Café crème.`)).toBe(false); // a letter beyond ASCII
+  });
+
+  it('never contradicts franc: English mixed with other languages, at every share', () => {
+    const english = `${ANSWER} ${ANSWER} ${ANSWER}`.split(/\s+/);
+    let taken = 0;
+    for (const other of [...PLAIN_OTHERS, GERMAN])
+      for (let n = 0; n <= english.length; n += 4) {
+        for (const text of [
+          `${english.slice(0, n).join(' ')} ${other}`,
+          `${other} ${english.slice(0, n).join(' ')}`,
+        ]) {
+          if (!plainlyEnglish(text)) continue;
+          taken++;
+          expect(francSaysEnglish(text), text).toBe(true);
+        }
+      }
+    expect(taken).toBeGreaterThan(10); // the check was exercised, not vacuous
   });
 });
 

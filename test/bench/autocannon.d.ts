@@ -5,6 +5,8 @@ declare module 'autocannon' {
     path?: string;
     headers?: Record<string, string>;
     body?: string;
+    /** Called before each send (on any connection); returns the request to send. */
+    setupRequest?: (req: Request, context: Record<string, unknown>) => Request;
   }
   export interface Options {
     url: string;

@@ -10,7 +10,10 @@
  *    query for the ten value nodes only (`nodes`), and GET /healthz vs bare fastify's (the HTTP stack
  *    alone: production headers, request id, metrics);
  * 3. align — `POST /v1/align` (openai generator) vs a minimal pass-through route calling the same fake
- *    upstream with the same `openai` SDK: throughput ratio; added p50 latency, one request at a time;
+ *    upstream with the same `openai` SDK: throughput ratio (issue 20's target: ≥ 0.85×, the median
+ *    over rounds); added p50 latency, one request at a time; as diagnostics, CPU per request vs the
+ *    pass-through sending align's prompt and answering align's response bytes, and align's CPU per
+ *    request when every question is new (no question cache hit);
  * 4. memory — the pluralign server's RSS (after forced GCs) after warm-up, 50,000 and 100,000
  *    requests (64 counterfactual bodies and 8 template alignments, cycling), and the growth from 50k
  *    to 100k.
@@ -102,7 +105,7 @@ function cpuCost(subject: Record<string, number>, baseline: Record<string, numbe
   return { subject, baseline, impliedRatio: sum(baseline) / sum(subject) };
 }
 
-const TARGETS = { http: 0.8, align: 0.7, memoryGrowth: 0.1 };
+const TARGETS = { http: 0.8, align: 0.85, memoryGrowth: 0.1 };
 
 const dataDir = mkdtempSync(join(os.tmpdir(), 'pluralign-bench-'));
 /** The pluralign server's environment: production defaults, quiet logs, no rate limits, a scratch DATA_DIR. */
@@ -184,6 +187,42 @@ const ALIGN = {
   question: ALIGN_QUESTION,
   target: { format: 'likert5', values: { benevolence: 5, security: 4, stimulation: 1 } },
 };
+/**
+ * The same request with a question never asked before: every request (on any connection) gets the
+ * next of an endless list of different questions, so every one misses the question caches and is read
+ * by the value detector and conditioned afresh.
+ */
+const ALIGN_NEW_QUESTIONS = (() => {
+  const acts = [
+    'lend money to',
+    'move in with',
+    'lie to protect',
+    'report',
+    'forgive',
+    'quit my job to help',
+  ];
+  const who = ['my brother', 'a colleague', 'my best friend', 'a neighbour', 'my landlord', 'my old teacher'];
+  const why = [
+    'keeps losing his jobs',
+    'cheated on a test',
+    'asked me twice',
+    'is in debt',
+    'never calls back',
+  ];
+  let n = 0;
+  const question = (i: number) =>
+    `Should I ${acts[i % 6]} ${who[Math.floor(i / 6) % 6]} who ${why[Math.floor(i / 36) % 5]}, for the ${i + 1}th time?`;
+  const first = post('/v1/align', ALIGN);
+  return [
+    {
+      ...first,
+      setupRequest: (req: typeof first) => ({
+        ...req,
+        body: JSON.stringify({ ...ALIGN, question: question(n++) }),
+      }),
+    },
+  ];
+})();
 
 interface Config {
   name: string;
@@ -429,6 +468,15 @@ interface AlignPart {
   responseBytes: { align: number; passthrough: number };
   /** CPU per request of the server, the fake upstream and the load generator. */
   cpu: CpuCost;
+  /**
+   * Diagnostic: CPU per request vs the pass-through moving pluralign's bytes (its conditioning sent
+   * upstream, its response answered): what is left is pluralign's own work per request.
+   */
+  cpuSameBytes: CpuCost & { promptBytes: number };
+  /** Diagnostic: CPU per request when every question is new (no question cache hit), vs the pass-through. */
+  cpuNewQuestions: CpuCost;
+  /** Issue 20's target: the median over rounds of the throughput ratio, at least `ratio`. */
+  target: { ratio: number; measure: string; met: boolean };
 }
 
 async function alignPart(): Promise<AlignPart> {
@@ -438,18 +486,35 @@ async function alignPart(): Promise<AlignPart> {
   const upstream = await startServer('upstream', 'upstream', {});
   const upstreamUrl = `${upstream.url}/v1`;
   const common = { OPENAI_BASE_URL: upstreamUrl, OPENAI_MODEL: 'bench-model', OPENAI_API_KEY: '' };
-  const pass = await startServer('passthrough', 'passthrough', common);
   const pl = await startServer('pluralign', 'pluralign', {
     ...PLURALIGN_ENV,
     ...common,
     GENERATOR: 'openai',
   });
+  let pass: BenchServer | undefined;
   try {
     const a = await check(
       `${pl.url}/v1/align`,
       ALIGN,
       (j) => typeof j.answer === 'string' && (j.answer as string).startsWith('Stance'),
       'align',
+    );
+    // The same-bytes route of the pass-through sends pluralign's conditioning and answers its response.
+    const messages = (a.json.explanation as { conditioning: { messages: unknown[] } }).conditioning.messages;
+    const messagesFile = join(dataDir, 'align-messages.json');
+    const echoFile = join(dataDir, 'align-echo.json');
+    writeFileSync(messagesFile, JSON.stringify(messages));
+    writeFileSync(echoFile, JSON.stringify(a.json));
+    pass = await startServer('passthrough', 'passthrough', {
+      ...common,
+      BENCH_MESSAGES_FILE: messagesFile,
+      BENCH_ECHO_FILE: echoFile,
+    });
+    await check(
+      `${pass.url}/v1/passthrough-same-bytes`,
+      {},
+      (j) => j.answer === a.json.answer,
+      'passthrough-same-bytes',
     );
     const p = await check(
       `${pass.url}/v1/passthrough`,
@@ -465,11 +530,12 @@ async function alignPart(): Promise<AlignPart> {
       },
       { name: 'pluralign align', server: pl, requests: [post('/v1/align', ALIGN)] },
     ]);
-    const [cpuPass, cpuPl] = await cpuRounds([
+    const server = pass;
+    const [cpuPass, cpuPl, cpuSame, cpuNew] = await cpuRounds([
       () =>
         cpuPerRequest(
-          { url: pass.url, requests: [post('/v1/passthrough', { question: ALIGN_QUESTION })] },
-          [pass, upstream],
+          { url: server.url, requests: [post('/v1/passthrough', { question: ALIGN_QUESTION })] },
+          [server, upstream],
           CPU_REQUESTS,
           CONNECTIONS,
         ),
@@ -480,9 +546,23 @@ async function alignPart(): Promise<AlignPart> {
           CPU_REQUESTS,
           CONNECTIONS,
         ),
+      () =>
+        cpuPerRequest(
+          { url: server.url, requests: [post('/v1/passthrough-same-bytes', {})] },
+          [server, upstream],
+          CPU_REQUESTS,
+          CONNECTIONS,
+        ),
+      () =>
+        cpuPerRequest(
+          { url: pl.url, requests: ALIGN_NEW_QUESTIONS },
+          [pl, upstream],
+          CPU_REQUESTS,
+          CONNECTIONS,
+        ),
     ]);
     process.stderr.write(
-      `  CPU µs/request: pass-through ${JSON.stringify(cpuPass)}, align ${JSON.stringify(cpuPl)}\n`,
+      `  CPU µs/request: pass-through ${JSON.stringify(cpuPass)}, align ${JSON.stringify(cpuPl)}, pass-through with align's bytes ${JSON.stringify(cpuSame)}, align with a new question every time ${JSON.stringify(cpuNew)}\n`,
     );
     const b = await sequentialLatency(
       `${pass.url}/v1/passthrough`,
@@ -493,17 +573,29 @@ async function alignPart(): Promise<AlignPart> {
     process.stderr.write(`  one request at a time: pass-through p50 ${b.p50} ms, align p50 ${s.p50} ms\n`);
     const base = m.get('pass-through')!;
     const subj = m.get('pluralign align')!;
+    const paired = pairedRatio(subj, base);
+    const subjectCpu = rename(cpuPl, pl.name, 'server');
     return {
-      ...pairedRatio(subj, base),
+      ...paired,
       subject: subj,
       baseline: base,
       latency: { baseline: b, subject: s, addedP50: Math.round((s.p50 - b.p50) * 1000) / 1000 },
       answerWords: num('BENCH_ANSWER_WORDS', 80),
       responseBytes: { align: a.bytes, passthrough: p.bytes },
-      cpu: cpuCost(rename(cpuPl, pl.name, 'server'), rename(cpuPass, pass.name, 'server')),
+      cpu: cpuCost(subjectCpu, rename(cpuPass, server.name, 'server')),
+      cpuSameBytes: {
+        ...cpuCost(subjectCpu, rename(cpuSame, server.name, 'server')),
+        promptBytes: Buffer.byteLength(JSON.stringify(messages)),
+      },
+      cpuNewQuestions: cpuCost(rename(cpuNew, pl.name, 'server'), rename(cpuPass, server.name, 'server')),
+      target: {
+        ratio: TARGETS.align,
+        measure: 'median over rounds of the within-round req/s ratio',
+        met: paired.ratio >= TARGETS.align,
+      },
     };
   } finally {
-    await Promise.all([pl.stop(), pass.stop()]);
+    await Promise.all([pl.stop(), pass?.stop()]);
     await upstream.stop();
   }
 }
@@ -575,9 +667,11 @@ function table(http: HttpPart | null, align: AlignPart | null, memory: MemoryPar
   }
   if (align) {
     rows.push(
-      `| align | req/s: POST /v1/align vs pass-through (same upstream, same SDK, ${align.answerWords}-word streamed answer) | ${f0(align.subject.best.rps)} | ${f0(align.baseline.best.rps)} | ${align.ratio.toFixed(2)}× (rounds ${rounds(align.perRound)}) | ≥ ${TARGETS.align}× ${ok(align.ratio >= TARGETS.align)} |`,
+      `| align | req/s: POST /v1/align vs pass-through (same upstream, same SDK, ${align.answerWords}-word streamed answer) | ${f0(align.subject.best.rps)} | ${f0(align.baseline.best.rps)} | ${align.ratio.toFixed(2)}× (rounds ${rounds(align.perRound)}) | ≥ ${align.target.ratio}× (median of rounds) ${ok(align.target.met)} |`,
       `| align | CPU µs per request: server + upstream + load generator | ${cpuText(align.cpu.subject)} | ${cpuText(align.cpu.baseline)} | ${align.cpu.impliedRatio.toFixed(2)}× implied | |`,
-      `| align | p50 latency, one request at a time (ms) | ${align.latency.subject.p50.toFixed(2)} | ${align.latency.baseline.p50.toFixed(2)} | +${align.latency.addedP50.toFixed(2)} ms added | |`,
+      `| align | diagnostic: CPU µs per request vs the pass-through moving align's bytes (${kb(align.cpuSameBytes.promptBytes)} prompt, ${kb(align.responseBytes.align)} response) | ${cpuText(align.cpuSameBytes.subject)} | ${cpuText(align.cpuSameBytes.baseline)} | ${align.cpuSameBytes.impliedRatio.toFixed(2)}× implied | |`,
+      `| align | diagnostic: CPU µs per request, a new question every time (no cache hit) vs pass-through | ${cpuText(align.cpuNewQuestions.subject)} | ${cpuText(align.cpuNewQuestions.baseline)} | ${align.cpuNewQuestions.impliedRatio.toFixed(2)}× implied | |`,
+      `| align | p50 latency, one request at a time (ms) | ${align.latency.subject.p50.toFixed(2)} | ${align.latency.baseline.p50.toFixed(2)} | ${align.latency.addedP50 < 0 ? '−' : '+'}${Math.abs(align.latency.addedP50).toFixed(2)} ms added | |`,
       `| align | p99 latency at ${CONNECTIONS} connections (ms) | ${align.subject.best.latency.p99} | ${align.baseline.best.latency.p99} | | |`,
     );
   }
@@ -668,7 +762,7 @@ async function main() {
     (detector && !detectorTargetMet(detector)) ||
     (decisions && !decisionTargetMet(decisions)) ||
     (http && http.ratio < TARGETS.http) ||
-    (align && align.ratio < TARGETS.align) ||
+    (align && !align.target.met) ||
     (memory && memory.growth >= TARGETS.memoryGrowth);
   if (missed && process.env.BENCH_STRICT === '1') process.exitCode = 1;
 }

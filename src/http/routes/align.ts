@@ -21,6 +21,7 @@ import { withLanguageNote } from '../../attribution/language.js';
 import { radarFromExplanation } from '../../render/index.js';
 import type { GenerateResult } from '../../generator/types.js';
 import { DEFAULT_GRAPH } from '../../graphs/registry.js';
+import { explanationJson } from '../../pipeline/explanation.js';
 import {
   alignEvents,
   alignResponseJson,
@@ -153,22 +154,24 @@ export async function streamEvents(
 
 const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
-function profilePayload(ev: Extract<AlignEvent, { type: 'profile' }>) {
-  return {
-    graph: ev.explanation.graph,
-    generator: generatorInfo(ev.generator),
-    factual: ev.factual,
-    explanation: ev.explanation,
-    ...(ev.notes.length ? { notes: ev.notes } : {}),
-  };
+/**
+ * The profile event's data: JSON.stringify of `{graph, generator, factual, explanation, notes?,
+ * chart?}`, with the explanation's JSON from `explanationJson` (serialized once per cached profile and
+ * question rather than on every stream).
+ */
+function profileData(ev: Extract<AlignEvent, { type: 'profile' }>, chart?: string): string {
+  const notes = ev.notes.length ? `,"notes":${JSON.stringify(ev.notes)}` : '';
+  const svg = chart === undefined ? '' : `,"chart":${JSON.stringify(chart)}`;
+  return `{"graph":${JSON.stringify(ev.explanation.graph)},"generator":${JSON.stringify(generatorInfo(ev.generator))},"factual":${JSON.stringify(ev.factual)},"explanation":${explanationJson(ev.explanation)}${notes}${svg}}`;
 }
 
 function alignSse(ev: AlignEvent): string {
   switch (ev.type) {
     case 'profile':
-      return sse('profile', profilePayload(ev));
+      return `event: profile\ndata: ${profileData(ev)}\n\n`;
     case 'delta':
-      return sse('delta', { text: ev.text, attempt: ev.attempt });
+      // One per chunk of the answer: the text is the only part to serialize.
+      return `event: delta\ndata: {"text":${JSON.stringify(ev.text)},"attempt":${ev.attempt}}\n\n`;
     case 'verification':
       return sse('verification', ev.verification);
     case 'revision':
@@ -203,7 +206,7 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
     if (body.stream) {
       const write = (ev: AlignEvent) =>
         ev.type === 'profile' && chart
-          ? sse('profile', { ...profilePayload(ev), chart: radarFromExplanation(ev.explanation) })
+          ? `event: profile\ndata: ${profileData(ev, radarFromExplanation(ev.explanation))}\n\n`
           : alignSse(ev);
       await streamEvents(
         request,
