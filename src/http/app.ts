@@ -123,10 +123,12 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     );
     api.setValidatorCompiler(zodValidatorCompiler);
     api.setSerializerCompiler(responseSerializerCompiler(config.responseValidation));
-    // A shared graph database: custom graphs are made current before each API request is handled.
-    api.addHook('preHandler', async (request) => {
-      if (request.url.startsWith('/v1/')) await store.refresh();
-    });
+    // A shared graph database: custom graphs are made current before each API request is handled
+    // (an embedded SQLite store is always current: no hook, so no promise per request).
+    if (store.shared)
+      api.addHook('preHandler', async (request) => {
+        if (request.url.startsWith('/v1/')) await store.refresh();
+      });
     await api.register(healthRoutes, deps);
     await api.register(graphRoutes, deps);
     await api.register(counterfactualRoutes, deps);
