@@ -220,6 +220,11 @@ export class GraphStore {
     return this.db.location;
   }
 
+  /** True for a database shared by replicas (PostgreSQL), which `refresh()` re-reads; false for SQLite. */
+  get shared(): boolean {
+    return this.db.shared;
+  }
+
   /** False while the shared database is unreachable (the last refresh failed). */
   get reachable(): boolean {
     return this.failure === null;

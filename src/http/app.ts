@@ -17,7 +17,7 @@ import { rateLimitRedis, type BackendCheck } from './backends.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, sendError } from './error-handler.js';
 import { ApiError } from './api-error.js';
 import { GraphStore } from '../graphs/store.js';
-import { loggerOptions } from './logger.js';
+import { loggerOptions, requestLoggerFactory } from './logger.js';
 import { AppMetrics } from './prometheus.js';
 import { fastifyTrustProxy } from '../config/trust-proxy.js';
 import { swaggerOptions } from './openapi.js';
@@ -123,10 +123,12 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     );
     api.setValidatorCompiler(zodValidatorCompiler);
     api.setSerializerCompiler(responseSerializerCompiler(config.responseValidation));
-    // A shared graph database: custom graphs are made current before each API request is handled.
-    api.addHook('preHandler', async (request) => {
-      if (request.url.startsWith('/v1/')) await store.refresh();
-    });
+    // A shared graph database: custom graphs are made current before each API request is handled
+    // (an embedded SQLite store is always current: no hook, so no promise per request).
+    if (store.shared)
+      api.addHook('preHandler', async (request) => {
+        if (request.url.startsWith('/v1/')) await store.refresh();
+      });
     await api.register(healthRoutes, deps);
     await api.register(graphRoutes, deps);
     await api.register(counterfactualRoutes, deps);
@@ -170,6 +172,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger,
     genReqId,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // The request's child logger (with its id) is made when the request first writes a line.
+    ...(logger ? { childLoggerFactory: requestLoggerFactory } : {}),
     bodyLimit: config.bodyLimit,
     trustProxy: fastifyTrustProxy(config.trustProxy),
     requestTimeout: config.requestTimeoutMs,

@@ -25,6 +25,8 @@ interface Exported {
 abstract class LiteMetric<S extends object> {
   readonly aggregator = 'sum' as const;
   protected series = new Map<string, S & { labels: Record<string, string> }>();
+  /** Bumped by `reset()`: a series a caller kept from `seriesOf` is current while this is unchanged. */
+  generation = 0;
 
   constructor(
     readonly name: string,
@@ -50,6 +52,7 @@ abstract class LiteMetric<S extends object> {
 
   reset(): void {
     this.series.clear();
+    this.generation++;
   }
 
   protected abstract samples(): Sample[];
@@ -65,7 +68,12 @@ export class LiteCounter extends LiteMetric<{ value: number }> {
   }
 
   inc(values: readonly string[], by = 1): void {
-    this.at(values, () => ({ value: 0 })).value += by;
+    this.seriesOf(values).value += by;
+  }
+
+  /** The series of these label values, to add to directly (`.value += 1`) while `generation` holds. */
+  seriesOf(values: readonly string[]): { value: number } {
+    return this.at(values, () => ({ value: 0 }));
   }
 
   protected samples(): Sample[] {
@@ -73,7 +81,13 @@ export class LiteCounter extends LiteMetric<{ value: number }> {
   }
 }
 
-export class LiteHistogram extends LiteMetric<{ counts: Float64Array; sum: number; count: number }> {
+export interface HistogramSeries {
+  counts: Float64Array;
+  sum: number;
+  count: number;
+}
+
+export class LiteHistogram extends LiteMetric<HistogramSeries> {
   private readonly bounds: readonly number[];
 
   constructor(
@@ -88,7 +102,16 @@ export class LiteHistogram extends LiteMetric<{ counts: Float64Array; sum: numbe
   }
 
   observe(values: readonly string[], x: number): void {
-    const s = this.at(values, () => ({ counts: new Float64Array(this.bounds.length), sum: 0, count: 0 }));
+    this.observeIn(this.seriesOf(values), x);
+  }
+
+  /** The series of these label values, to record into with `observeIn` while `generation` holds. */
+  seriesOf(values: readonly string[]): HistogramSeries {
+    return this.at(values, () => ({ counts: new Float64Array(this.bounds.length), sum: 0, count: 0 }));
+  }
+
+  /** Record one observation in a series from `seriesOf`. */
+  observeIn(s: HistogramSeries, x: number): void {
     s.sum += x;
     s.count++;
     for (let i = 0; i < this.bounds.length; i++) {

@@ -18,7 +18,7 @@ import { CircuitBreaker, type BreakerState } from '../generator/circuit-breaker.
 import { UpstreamError } from '../generator/errors.js';
 import type { GenerateRequest, GenerateResult, Generator, StreamEvent } from '../generator/types.js';
 import type { GeneratorSetup } from '../generator/registry.js';
-import { LiteCounter, LiteHistogram } from './prom-lite.js';
+import { LiteCounter, LiteHistogram, type HistogramSeries } from './prom-lite.js';
 
 /** The route label of a request that matched no route (404 handler). */
 export const UNMATCHED_ROUTE = '(unmatched)';
@@ -126,17 +126,58 @@ export class AppMetrics {
     });
   }
 
-  /** Count every response (the root `onResponse` hook): route pattern, not the raw URL. */
-  readonly onResponse = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
-    const labels = [request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, String(reply.statusCode)];
-    this.requests.inc(labels);
-    this.duration.observe(labels, reply.elapsedTime / 1000);
-    done();
-  };
+  /**
+   * The `onResponse` hook counting the responses of one route pattern (or of no route: UNMATCHED_ROUTE).
+   * It knows its pattern, so a request's route options (an object fastify builds on every read) are
+   * not read, and it keeps the series of each method and status it has seen: recording is two additions
+   * and a bucket search, no label array, no key string.
+   */
+  private recorder(route: string): (request: FastifyRequest, reply: FastifyReply, done: () => void) => void {
+    type Kept = { generation: number; count: { value: number }; duration: HistogramSeries };
+    const kept = new Map<string, Map<number, Kept>>();
+    const lookup = (method: string, status: number): Kept => {
+      let byStatus = kept.get(method);
+      if (!byStatus) kept.set(method, (byStatus = new Map()));
+      let k = byStatus.get(status);
+      if (!k || k.generation !== this.requests.generation + this.duration.generation) {
+        const labels = [method, route, String(status)];
+        k = {
+          generation: this.requests.generation + this.duration.generation,
+          count: this.requests.seriesOf(labels),
+          duration: this.duration.seriesOf(labels),
+        };
+        byStatus.set(status, k);
+      }
+      return k;
+    };
+    return (request, reply, done) => {
+      const k = lookup(request.method, reply.statusCode);
+      k.count.value++;
+      this.duration.observeIn(k.duration, reply.elapsedTime / 1000);
+      done();
+    };
+  }
 
-  /** Install the request hook at the root of the app (so 404s and /docs count too). */
+  /**
+   * Count every response by route pattern, not the raw URL: each route gets its own `onResponse` hook
+   * (added as it is declared, so every route registered after this counts, /docs included), and a
+   * root hook counts the requests that matched no route (404 handler).
+   */
   install(fastify: FastifyInstance): void {
-    fastify.addHook('onResponse', this.onResponse);
+    const counted = Symbol('pluralign.metrics');
+    fastify.addHook('onRoute', (route) => {
+      const own = route.onResponse;
+      const hooks = own === undefined ? [] : Array.isArray(own) ? [...own] : [own];
+      // A route declared from options that already carry the hook (HEAD from GET) is not counted twice.
+      if (hooks.some((h) => (h as { [counted]?: true })[counted])) return;
+      hooks.push(Object.assign(this.recorder(route.url), { [counted]: true as const }));
+      route.onResponse = hooks as typeof route.onResponse;
+    });
+    const unmatched = this.recorder(UNMATCHED_ROUTE);
+    fastify.addHook('onResponse', (request, reply, done) => {
+      if (request.is404) unmatched(request, reply, done);
+      else done();
+    });
   }
 
   /** Time one counterfactual request's engine work. */

@@ -51,13 +51,16 @@ export const counterfactualRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app
           }),
         },
       },
-      // Refuse an oversized batch before validating every one of its queries.
-      preValidation: async (request) => {
+      // Refuse an oversized batch before validating every one of its queries (a callback hook: no
+      // promise per request).
+      preValidation: (request, _reply, done) => {
         const queries = (request.body as { queries?: unknown } | null)?.queries;
         if (Array.isArray(queries) && queries.length > config.maxBatchSize) {
           const message = `the batch has ${queries.length} queries; at most ${config.maxBatchSize} are allowed (MAX_BATCH_SIZE); split it into several requests`;
-          throw new ApiError('BATCH_TOO_LARGE', message, [{ path: 'queries', message }]);
+          done(new ApiError('BATCH_TOO_LARGE', message, [{ path: 'queries', message }]));
+          return;
         }
+        done();
       },
     },
     async (request) => {
