@@ -21,12 +21,17 @@ import {
 } from './compile.js';
 import { ScmError } from './errors.js';
 import { cholesky, choleskySolve, forwardSubstitute } from './linalg.js';
+import { resultArray, resultCopy } from './result-arrays.js';
 
 /** Relative jitter added to the diagonal of A_O S A_Oᵀ (see the module comment). */
 export const EVIDENCE_JITTER = 1e-12;
 
 /** Exact abduction from a full factual row. */
-export function abductFull(p: Program, x: Float64Array, out = new Float64Array(p.n)): Float64Array {
+export function abductFull(
+  p: Program,
+  x: Float64Array,
+  out: Float64Array = new Float64Array(p.n),
+): Float64Array {
   for (let i = 0; i < p.n; i++) out[i] = x[i]! - mechanismValue(p, i, x);
   return out;
 }
@@ -183,7 +188,7 @@ export function abductPartial(
   const alpha = new Float64Array(k);
   for (let r = 0; r < k; r++) alpha[r] = values[r]! - prior.mean[observed[r]!]!;
   choleskySolve(st.l, k, alpha);
-  const uMean = Float64Array.from(p.noiseMean);
+  const uMean = resultCopy(p.noiseMean);
   for (let r = 0; r < k; r++) {
     const o = observed[r]!;
     const ro = o * n;
@@ -191,7 +196,7 @@ export function abductPartial(
     if (ar === 0) continue;
     for (let j = 0; j <= o; j++) uMean[j] = uMean[j]! + s[j]! * a[ro + j]! * ar;
   }
-  const xMean = new Float64Array(n);
+  const xMean = resultArray(n);
   for (let i = 0; i < n; i++) xMean[i] = mechanismValue(p, i, xMean) + uMean[i]!;
   for (let r = 0; r < k; r++) xMean[observed[r]!] = values[r]!;
   return { structure: st, uMean, xMean };

@@ -6,6 +6,7 @@
 import type { GraphFile, NodeKind } from '../../schemas/graph.js';
 import { closeExpression, translateExpression, type CompiledExpression } from './expression.js';
 import { loadGraph, type LoadedGraph } from './graph.js';
+import type { Workspace } from './workspace.js';
 
 export const ROOT = 0;
 export const LINEAR = 1;
@@ -60,7 +61,7 @@ export interface ProgramCache {
   /** The graph's scale (magnitude.ts): the largest prior mean or noise sd of a node. */
   scale?: number;
   /** Per-query scratch space reused between queries (queries are synchronous, never re-entrant). */
-  scratch?: { act: Uint8Array; val: Float64Array; origin: Uint8Array };
+  scratch?: Workspace;
 }
 
 /** Bounded insert into a cache map (oldest entry evicted first). */

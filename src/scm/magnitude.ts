@@ -41,6 +41,22 @@ export function magnitudeBound(p: Program): number {
   return MAGNITUDE_LIMIT * graphScale(p);
 }
 
+/**
+ * Whether every observed value (`values` where `mask` is 1, program order) and every intervention value
+ * is within the bound: the query's check, without building entries; `checkMagnitudes` names the culprits.
+ */
+export function withinMagnitudes(
+  p: Program,
+  values: Float64Array,
+  mask: Uint8Array,
+  interventions: ReadonlyArray<{ value: number }>,
+): boolean {
+  const bound = magnitudeBound(p);
+  for (let i = 0; i < p.n; i++) if (mask[i] && Math.abs(values[i]!) > bound) return false;
+  for (let k = 0; k < interventions.length; k++) if (Math.abs(interventions[k]!.value) > bound) return false;
+  return true;
+}
+
 /** Throws INVALID_QUERY naming every evidence or intervention value beyond the bound. */
 export function checkMagnitudes(
   p: Program,

@@ -1,0 +1,65 @@
+/**
+ * Per-program scratch space that queries reuse instead of allocating: flags and values indexed by node,
+ * the action arrays, the mapping of the last evidence object's keys to program indices, and the
+ * buffers of the partial-evidence solve. Queries are synchronous and never re-entrant, so one
+ * workspace per compiled program is enough; every query starts by resetting what it reads. Nothing a
+ * result holds on to lives here (results own their arrays).
+ */
+import type { Program } from './compile.js';
+import { emptyActions, type Actions } from './predict.js';
+
+export interface Workspace {
+  /** The actions of the current query (act, val, origin per node). */
+  actions: Actions;
+  /** 1 for the nodes the current prediction recomputed (`predict`). */
+  affected: Uint8Array;
+  /** 1 for the observed nodes of the current query. */
+  mask: Uint8Array;
+  /** Observed values by program index (only where `mask` is 1). */
+  values: Float64Array;
+  /** 1 for the nodes set by do() (partial evidence: the mutilated world). */
+  cut: Uint8Array;
+  /** Nodes at or downstream of a cut node. */
+  reached: Uint8Array;
+  /** Duplicate-intervention check: `stamp[i] === generation` when node i was seen in this query. */
+  stamp: Uint32Array;
+  generation: number;
+  /** The key order of the last evidence object read and each key's program index (−1: unknown). */
+  evidenceKeys: readonly string[] | null;
+  evidenceIndex: Int32Array;
+  /** A propagation buffer of n entries (variance reductions). */
+  propagate: Float64Array;
+  /** Rows of the mutilated effect map (n×n, allocated on the first partial query with a do()). */
+  effect: Float64Array | null;
+}
+
+/** The workspace of a program (created on its first query). */
+export function workspace(p: Program): Workspace {
+  return (p.cache.scratch ??= createWorkspace(p.n));
+}
+
+function createWorkspace(n: number): Workspace {
+  return {
+    actions: emptyActions(n),
+    affected: new Uint8Array(n),
+    mask: new Uint8Array(n),
+    values: new Float64Array(n),
+    cut: new Uint8Array(n),
+    reached: new Uint8Array(n),
+    stamp: new Uint32Array(n),
+    generation: 0,
+    evidenceKeys: null,
+    evidenceIndex: new Int32Array(0),
+    propagate: new Float64Array(n),
+    effect: null,
+  };
+}
+
+/** Start a new duplicate check: marks from earlier queries no longer count. */
+export function nextGeneration(ws: Workspace): number {
+  if (ws.generation >= 0xffffffff) {
+    ws.stamp.fill(0);
+    ws.generation = 0;
+  }
+  return ++ws.generation;
+}
