@@ -11,17 +11,12 @@
  *   The covariance terms depend only on *which* nodes are observed, so they are computed once per
  *   observed set and cached on the program; a query then costs O(k² + k·n) for k observed nodes.
  */
-import {
-  cachePut,
-  mechanismValue,
-  mutilatedVariance,
-  priorMoments,
-  totalEffect,
-  type Program,
-} from './compile.js';
+import { cachePut, effectRows, mechanismValue, priorMoments, totalEffect, type Program } from './compile.js';
 import { ScmError } from './errors.js';
-import { cholesky, choleskySolve, forwardSubstitute } from './linalg.js';
-import { resultArray, resultCopy } from './result-arrays.js';
+import { cholesky, choleskySolve } from './linalg.js';
+import { mutilatedVariance } from './mutilation.js';
+import { resultArray, resultCopy, structureArray, structureCopy } from './result-arrays.js';
+import { workspace } from './workspace.js';
 
 /** Relative jitter added to the diagonal of A_O S A_Oᵀ (see the module comment). */
 export const EVIDENCE_JITTER = 1e-12;
@@ -44,6 +39,8 @@ export interface EvidenceStructure {
   l: Float64Array;
   /** W = L⁻¹ A_O S, k×n row-major: the posterior covariance of u is S − WᵀW. */
   w: Float64Array;
+  /** Y = W Aᵀ, k×n row-major: row r is w_r carried through the mechanisms (Σ_r Y[r,i]² is what the evidence removes from node i's prior variance). */
+  y: Float64Array;
   /** Posterior sd of the exogenous terms. */
   uSd: Float64Array;
   /** Posterior variance of every node in the factual world (observed nodes: 0). */
@@ -67,16 +64,17 @@ export function propagateNoise(
   offset: number,
   cut: Uint8Array | null,
   y: Float64Array,
+  yOffset = 0,
 ): Float64Array {
   for (let i = 0; i < p.n; i++) {
     if (cut && cut[i]) {
-      y[i] = 0;
+      y[yOffset + i] = 0;
       continue;
     }
     let s = noise[offset + i]!;
     for (let k = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; k < end; k++)
-      s += p.parentW[k]! * y[p.parentIdx[k]!]!;
-    y[i] = s;
+      s += p.parentW[k]! * y[yOffset + p.parentIdx[k]!]!;
+    y[yOffset + i] = s;
   }
   return y;
 }
@@ -91,84 +89,125 @@ function requireLinear(p: Program): void {
   );
 }
 
-/** The covariance side of conditioning on `observed` (cached per observed set). */
+/**
+ * The covariance side of conditioning on `observed` (cached per observed set). Row o of A only has
+ * entries j ≤ o (topological order), so every row below is worked on up to its observed node only.
+ */
 export function evidenceStructure(p: Program, observed: Int32Array, key: string): EvidenceStructure {
   requireLinear(p);
   const cache = p.cache.evidence as Map<string, EvidenceStructure>;
   const hit = cache.get(key);
   if (hit) return hit;
+  const ws = workspace(p);
   const n = p.n;
   const k = observed.length;
   const a = totalEffect(p);
+  const rows = effectRows(p);
   const prior = priorMoments(p);
   const s = p.noiseVar;
+  const l = structureArray(k * k);
+  const w = structureArray(k * n);
+  const y = structureArray(k * n);
+  const uSd = structureArray(n);
+  const xVar = structureArray(n);
 
-  // G = A_O S A_Oᵀ (k×k); row o of A only has entries j ≤ o (topological order).
-  const g = new Float64Array(k * k);
+  // G = A_O S A_Oᵀ (k×k, scratch): the sum over j runs over the non-zeros of row observed[c].
+  if (ws.gram.length < k * k) ws.gram = new Float64Array(k * k);
+  const g = ws.gram;
   let trace = 0;
   for (let r = 0; r < k; r++) {
     const ro = observed[r]! * n;
     for (let c = 0; c <= r; c++) {
-      const co = observed[c]! * n;
-      const lim = Math.min(observed[r]!, observed[c]!);
+      const oc = observed[c]!; // ≤ observed[r]
       let sum = 0;
-      for (let j = 0; j <= lim; j++) sum += a[ro + j]! * a[co + j]! * s[j]!;
+      for (let e = rows.ptr[oc]!, end = rows.ptr[oc + 1]!; e < end; e++) {
+        const j = rows.idx[e]!;
+        sum += a[ro + j]! * rows.val[e]! * s[j]!;
+      }
       g[r * k + c] = sum;
       g[c * k + r] = sum;
     }
     trace += g[r * k + r]!;
   }
-  const l = factorWithJitter(g, k, trace, p, observed);
+  factorWithJitter(g, l, k, trace, p, observed);
 
-  // W = L⁻¹ A_O S, column by column.
-  const w = new Float64Array(k * n);
+  // W = L⁻¹ A_O S by rows (forward substitution): row r is zero beyond observed[r].
   for (let r = 0; r < k; r++) {
-    const ro = observed[r]! * n;
-    for (let j = 0; j < n; j++) w[r * n + j] = a[ro + j]! * s[j]!;
+    const o = observed[r]!;
+    const ro = o * n;
+    const wr = r * n;
+    for (let j = 0; j <= o; j++) w[wr + j] = a[ro + j]! * s[j]!;
+    for (let q = 0; q < r; q++) {
+      const f = l[r * k + q]!;
+      const wq = q * n;
+      for (let j = 0, lim = observed[q]!; j <= lim; j++) w[wr + j] = w[wr + j]! - f * w[wq + j]!;
+    }
+    const d = l[r * k + r]!;
+    for (let j = 0; j <= o; j++) w[wr + j] = w[wr + j]! / d;
   }
-  for (let j = 0; j < n; j++) forwardSubstitute(l, k, w, j, n);
 
-  const uSd = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     let v = s[j]!;
     for (let r = 0; r < k; r++) v -= w[r * n + j]! * w[r * n + j]!;
     uSd[j] = Math.sqrt(Math.max(0, v));
   }
-  const xVar = reducedVariance(p, prior.variance, w, k, null);
-  for (let r = 0; r < k; r++) xVar[observed[r]!] = 0;
-  return cachePut(cache, key, { observed, l, w, uSd, xVar, cfVar: new Map() });
-}
-
-/** diag(P S Pᵀ) − Σ_r (P w_r)²: a prior variance reduced by the evidence, P the (mutilated) effect map. */
-function reducedVariance(
-  p: Program,
-  prior: Float64Array,
-  w: Float64Array,
-  k: number,
-  cut: Uint8Array | null,
-) {
-  const n = p.n;
-  const v = Float64Array.from(prior);
-  const y = new Float64Array(n);
+  // Y = W Aᵀ and the factual posterior variance diag(A S Aᵀ) − Σ_r Y[r,·]².
+  xVar.set(prior.variance);
   for (let r = 0; r < k; r++) {
-    propagateNoise(p, w, r * n, cut, y);
-    for (let i = 0; i < n; i++) v[i] = v[i]! - y[i]! * y[i]!;
+    propagateNoise(p, w, r * n, null, y, r * n);
+    for (let i = 0; i < n; i++) xVar[i] = xVar[i]! - y[r * n + i]! * y[r * n + i]!;
   }
-  for (let i = 0; i < n; i++) if (v[i]! < 0) v[i] = 0;
-  return v;
+  for (let i = 0; i < n; i++) if (xVar[i]! < 0) xVar[i] = 0;
+  for (let r = 0; r < k; r++) xVar[observed[r]!] = 0;
+  return cachePut(cache, key, { observed, l, w, y, uSd, xVar, cfVar: new Map() });
 }
 
-/** Counterfactual variance of every node under do() on `cut` (cached per observed set and do-set). */
+/**
+ * Counterfactual variance under do() on `cut` (cached per observed set and do-set): prior variance
+ * of the mutilated world less the evidence's reduction, Σ_r (A' w_r)². Only the nodes the cut
+ * reaches differ from the factual world, so only they are computed (from Y for their unreached
+ * parents); the other entries are the factual posterior variance. `reached` must be `reachedBy(cut)`.
+ */
 export function counterfactualVariance(
   p: Program,
   st: EvidenceStructure,
-  cut: Uint8Array | null,
+  cut: Uint8Array,
+  reached: Uint8Array,
   doKey: string,
 ): Float64Array {
   const hit = st.cfVar.get(doKey);
   if (hit) return hit;
-  const prior = cut ? mutilatedVariance(p, cut, doKey) : priorMoments(p).variance;
-  return cachePut(st.cfVar, doKey, reducedVariance(p, prior, st.w, st.observed.length, cut), 64);
+  const ws = workspace(p);
+  const n = p.n;
+  const prior = mutilatedVariance(p, ws, cut, reached, doKey);
+  const v = structureCopy(st.xVar);
+  let first = n;
+  for (let i = 0; i < n; i++) {
+    if (reached[i]) {
+      v[i] = prior[i]!;
+      if (first === n) first = i;
+    }
+  }
+  const { w, y } = st;
+  const yc = ws.propagate;
+  for (let r = 0, k = st.observed.length; r < k; r++) {
+    const row = r * n;
+    for (let i = first; i < n; i++) {
+      if (!reached[i]) continue;
+      let x = 0;
+      if (!cut[i]) {
+        x = w[row + i]!;
+        for (let e = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; e < end; e++) {
+          const parent = p.parentIdx[e]!;
+          x += p.parentW[e]! * (reached[parent] ? yc[parent]! : y[row + parent]!);
+        }
+      }
+      yc[i] = x;
+      v[i] = v[i]! - x * x;
+    }
+  }
+  for (let i = first; i < n; i++) if (reached[i] && v[i]! < 0) v[i] = 0;
+  return cachePut(st.cfVar, doKey, v, 64);
 }
 
 /** Gaussian posterior of the exogenous terms given evidence on `observed` (linear programs only). */
@@ -181,20 +220,22 @@ export function abductPartial(
   const st = evidenceStructure(p, observed, key ?? Array.from(observed).join(','));
   const n = p.n;
   const k = observed.length;
-  const a = totalEffect(p);
   const prior = priorMoments(p);
   const s = p.noiseVar;
-  // α = G⁻¹ (x̂_O − prior mean_O); μ_u = m + S A_Oᵀ α.
-  const alpha = new Float64Array(k);
+  // α = G⁻¹ (x̂_O − prior mean_O) (scratch: its first k entries); μ_u = m + S A_Oᵀ α.
+  const alpha = workspace(p).alpha;
   for (let r = 0; r < k; r++) alpha[r] = values[r]! - prior.mean[observed[r]!]!;
   choleskySolve(st.l, k, alpha);
   const uMean = resultCopy(p.noiseMean);
+  const rows = effectRows(p);
   for (let r = 0; r < k; r++) {
     const o = observed[r]!;
-    const ro = o * n;
     const ar = alpha[r]!;
     if (ar === 0) continue;
-    for (let j = 0; j <= o; j++) uMean[j] = uMean[j]! + s[j]! * a[ro + j]! * ar;
+    for (let e = rows.ptr[o]!, end = rows.ptr[o + 1]!; e < end; e++) {
+      const j = rows.idx[e]!;
+      uMean[j] = uMean[j]! + s[j]! * rows.val[e]! * ar;
+    }
   }
   const xMean = resultArray(n);
   for (let i = 0; i < n; i++) xMean[i] = mechanismValue(p, i, xMean) + uMean[i]!;
@@ -202,19 +243,21 @@ export function abductPartial(
   return { structure: st, uMean, xMean };
 }
 
+/** Cholesky factor of G + εI into `l` (k×k), ε growing ×1000 until the factorisation succeeds. */
 function factorWithJitter(
   g: Float64Array,
+  l: Float64Array,
   k: number,
   trace: number,
   p: Program,
   observed: Int32Array,
-): Float64Array {
+): void {
   const base = k > 0 ? trace / k : 0;
   let eps = EVIDENCE_JITTER * (base > 0 ? base : 1);
   for (let attempt = 0; attempt < 4; attempt++) {
-    const l = Float64Array.from(g);
+    for (let e = 0; e < k * k; e++) l[e] = g[e]!;
     for (let r = 0; r < k; r++) l[r * k + r] = l[r * k + r]! + eps;
-    if (cholesky(l, k)) return l;
+    if (cholesky(l, k)) return;
     eps *= 1e3;
   }
   throw new ScmError(

@@ -47,6 +47,8 @@ export interface Program {
 export interface ProgramCache {
   /** A = (I − B)⁻¹, row-major n×n: A[i·n + j] = ∂x_i/∂u_j. */
   totalEffect?: Float64Array;
+  /** The non-zero entries of each row of A (a node's ancestors and itself), in CSR form. */
+  effectRows?: EffectRows;
   /** Prior mean of every node, A (c + m). */
   priorMean?: Float64Array;
   /** Prior variance of every node, diag(A S Aᵀ). */
@@ -62,6 +64,14 @@ export interface ProgramCache {
   scale?: number;
   /** Per-query scratch space reused between queries (queries are synchronous, never re-entrant). */
   scratch?: Workspace;
+}
+
+/** Sparse rows of A = (I − B)⁻¹: row i lists j ascending with A[i,j] ≠ 0 (j ≤ i: ancestors and i). */
+export interface EffectRows {
+  ptr: Int32Array;
+  idx: Int32Array;
+  /** A[i, idx[e]] for e in ptr[i]..ptr[i+1]. */
+  val: Float64Array;
 }
 
 /** Bounded insert into a cache map (oldest entry evicted first). */
@@ -195,6 +205,30 @@ export function totalEffect(p: Program): Float64Array {
   return a;
 }
 
+/** The non-zero entries of A by row (cached): sums over a row of A skip its zeros. */
+export function effectRows(p: Program): EffectRows {
+  if (p.cache.effectRows) return p.cache.effectRows;
+  const n = p.n;
+  const a = totalEffect(p);
+  let count = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) if (a[i * n + j] !== 0) count++;
+  const ptr = new Int32Array(n + 1);
+  const idx = new Int32Array(count);
+  const val = new Float64Array(count);
+  let e = 0;
+  for (let i = 0; i < n; i++) {
+    ptr[i] = e;
+    for (let j = 0; j <= i; j++) {
+      const v = a[i * n + j]!;
+      if (v === 0) continue;
+      idx[e] = j;
+      val[e++] = v;
+    }
+  }
+  ptr[n] = e;
+  return (p.cache.effectRows = { ptr, idx, val });
+}
+
 /**
  * Rows of (I − B')⁻¹ M for the world where the nodes in `cut` are set by do(): a cut node's row is 0
  * (its value no longer depends on any exogenous term), other rows follow their mechanism.
@@ -240,12 +274,4 @@ export function priorMoments(p: Program): { mean: Float64Array; variance: Float6
     p.cache.priorVar = effectVariance(p, totalEffect(p));
   }
   return { mean: p.cache.priorMean, variance: p.cache.priorVar! };
-}
-
-/** Prior variance of every node in the world mutilated by do() on `cut` (cached by the set). */
-export function mutilatedVariance(p: Program, cut: Uint8Array, key: string): Float64Array {
-  const cache = p.cache.mutilatedVar;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  return cachePut(cache, key, effectVariance(p, mutilatedEffect(p, cut)));
 }

@@ -11,6 +11,7 @@ import { mechanismValue, type Program } from './compile.js';
 import { abductFull, abductPartial, counterfactualVariance, type Posterior } from './abduction.js';
 import { ScmError, type ScmIssue } from './errors.js';
 import { readEvidence } from './evidence.js';
+import { reachedBy } from './mutilation.js';
 import { checkMagnitudes, withinMagnitudes } from './magnitude.js';
 import { explain, type ExplainOptions, type Explanation } from './explain.js';
 import {
@@ -93,21 +94,6 @@ function checkPossible(p: Program, noise: Float64Array, factual: Float64Array): 
     );
 }
 
-/** Nodes at or downstream of a marked node (topological order), into `out`. */
-function reachedBy(p: Program, marked: Uint8Array, out: Uint8Array): Uint8Array {
-  out.set(marked);
-  for (let i = 0; i < p.n; i++) {
-    if (out[i]) continue;
-    for (let k = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; k < end; k++) {
-      if (out[p.parentIdx[k]!]) {
-        out[i] = 1;
-        break;
-      }
-    }
-  }
-  return out;
-}
-
 /** Run one counterfactual query. Throws ScmError on bad input. */
 export function counterfactual(p: Program, q: CounterfactualQuery): CounterfactualResult {
   const ws = workspace(p);
@@ -128,7 +114,7 @@ export function counterfactual(p: Program, q: CounterfactualQuery): Counterfactu
     noise = abductFull(p, factual, resultArray(n));
   } else {
     const observed = new Int32Array(count);
-    const values = new Float64Array(count);
+    const values = resultArray(count);
     let key = '';
     for (let i = 0, r = 0; i < n; i++) {
       if (ws.mask[i]) {
@@ -168,8 +154,9 @@ export function counterfactual(p: Program, q: CounterfactualQuery): Counterfactu
     // same random variable as in the factual world, plus a constant (an observed one keeps sd 0
     // exactly, not the square root of the jitter).
     if (cut) {
-      const variance = counterfactualVariance(p, posterior.structure, cut, key);
-      const reached = reachedBy(p, cut, ws.reached);
+      const reached = ws.reached;
+      reachedBy(p, cut, reached);
+      const variance = counterfactualVariance(p, posterior.structure, cut, reached, key);
       for (let i = 0; i < n; i++) if (reached[i]) counterfactualSd[i] = Math.sqrt(variance[i]!);
     }
   }

@@ -27,10 +27,16 @@ export interface Workspace {
   /** The key order of the last evidence object read and each key's program index (−1: unknown). */
   evidenceKeys: readonly string[] | null;
   evidenceIndex: Int32Array;
+  /** Solve buffer of n entries (the first k used: α of partial evidence). */
+  alpha: Float64Array;
   /** A propagation buffer of n entries (variance reductions). */
   propagate: Float64Array;
-  /** Rows of the mutilated effect map (n×n, allocated on the first partial query with a do()). */
-  effect: Float64Array | null;
+  /** Scratch row per node, −1 for none (`mutilatedVariance`). */
+  slot: Int32Array;
+  /** Scratch rows of n numbers (grown on demand): recomputed rows of the mutilated effect map. */
+  rows: Float64Array;
+  /** Scratch k×k matrix (grown on demand): A_O S A_Oᵀ of the observed set being factorised. */
+  gram: Float64Array;
 }
 
 /** The workspace of a program (created on its first query). */
@@ -50,8 +56,11 @@ function createWorkspace(n: number): Workspace {
     generation: 0,
     evidenceKeys: null,
     evidenceIndex: new Int32Array(0),
+    alpha: new Float64Array(n),
     propagate: new Float64Array(n),
-    effect: null,
+    slot: new Int32Array(n),
+    rows: new Float64Array(0),
+    gram: new Float64Array(0),
   };
 }
 
