@@ -16,7 +16,7 @@ import { ScmError } from './errors.js';
 import { cholesky, choleskySolve } from './linalg.js';
 import { mutilatedVariance } from './mutilation.js';
 import { resultArray, resultCopy, structureArray, structureCopy } from './result-arrays.js';
-import { workspace } from './workspace.js';
+import { workspace, type Workspace } from './workspace.js';
 
 /** Relative jitter added to the diagonal of A_O S A_Oᵀ (see the module comment). */
 export const EVIDENCE_JITTER = 1e-12;
@@ -35,12 +35,12 @@ export function abductFull(
 export interface EvidenceStructure {
   /** Observed node indices, ascending. */
   observed: Int32Array;
-  /** Cholesky factor of A_O S A_Oᵀ + εI (k×k). */
+  /**
+   * Cholesky factor of A_O S A_Oᵀ + εI (k×k). W = L⁻¹ A_O S (the posterior covariance of u is
+   * S − WᵀW) and Y = W Aᵀ are not kept: they are rebuilt from L into the workspace when a new do()
+   * set needs them (`carry`).
+   */
   l: Float64Array;
-  /** W = L⁻¹ A_O S, k×n row-major: the posterior covariance of u is S − WᵀW. */
-  w: Float64Array;
-  /** Y = W Aᵀ, k×n row-major: row r is w_r carried through the mechanisms (Σ_r Y[r,i]² is what the evidence removes from node i's prior variance). */
-  y: Float64Array;
   /** Posterior sd of the exogenous terms. */
   uSd: Float64Array;
   /** Posterior variance of every node in the factual world (observed nodes: 0). */
@@ -57,28 +57,6 @@ export interface Posterior {
   xMean: Float64Array;
 }
 
-/** Propagate a noise vector through the linear mechanisms (intercepts excluded), honouring cut nodes. */
-export function propagateNoise(
-  p: Program,
-  noise: Float64Array,
-  offset: number,
-  cut: Uint8Array | null,
-  y: Float64Array,
-  yOffset = 0,
-): Float64Array {
-  for (let i = 0; i < p.n; i++) {
-    if (cut && cut[i]) {
-      y[yOffset + i] = 0;
-      continue;
-    }
-    let s = noise[offset + i]!;
-    for (let k = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; k < end; k++)
-      s += p.parentW[k]! * y[yOffset + p.parentIdx[k]!]!;
-    y[yOffset + i] = s;
-  }
-  return y;
-}
-
 function requireLinear(p: Program): void {
   if (p.linear) return;
   const nonlinear = p.ids.filter((_, i) => p.mech[i] === 2);
@@ -90,8 +68,10 @@ function requireLinear(p: Program): void {
 }
 
 /**
- * The covariance side of conditioning on `observed` (cached per observed set). Row o of A only has
- * entries j ≤ o (topological order), so every row below is worked on up to its observed node only.
+ * The covariance side of conditioning on `observed` (cached per observed set). Work is spent only
+ * where A is not zero: G sums over the non-zeros of rows of A, node j's column of W starts at the
+ * first observed node it reaches, and W and Y are stored node by node so that carrying them through
+ * the mechanisms is one contiguous loop of k per edge.
  */
 export function evidenceStructure(p: Program, observed: Int32Array, key: string): EvidenceStructure {
   requireLinear(p);
@@ -103,11 +83,8 @@ export function evidenceStructure(p: Program, observed: Int32Array, key: string)
   const k = observed.length;
   const a = totalEffect(p);
   const rows = effectRows(p);
-  const prior = priorMoments(p);
   const s = p.noiseVar;
   const l = structureArray(k * k);
-  const w = structureArray(k * n);
-  const y = structureArray(k * n);
   const uSd = structureArray(n);
   const xVar = structureArray(n);
 
@@ -131,35 +108,78 @@ export function evidenceStructure(p: Program, observed: Int32Array, key: string)
   }
   factorWithJitter(g, l, k, trace, p, observed);
 
-  // W = L⁻¹ A_O S by rows (forward substitution): row r is zero beyond observed[r].
+  const st: EvidenceStructure = { observed, l, uSd, xVar, cfVar: new Map() };
+  carry(p, ws, st, uSd, xVar);
+  for (let r = 0; r < k; r++) xVar[observed[r]!] = 0;
+  return cachePut(cache, key, st);
+}
+
+/**
+ * W = L⁻¹ A_O S and Y = W Aᵀ of a structure into the workspace (`ws.w`, `ws.y`, both n×k: node j's k
+ * entries together, so that carrying W through the mechanisms is one contiguous loop of k per edge).
+ * With `uSd` and `xVar` given, also the posterior sd of every exogenous term, √(s_j − Σ_r W[r,j]²),
+ * and the factual posterior variance of every node, diag(A S Aᵀ) − Σ_r Y[r,i]² (at least 0).
+ */
+function carry(
+  p: Program,
+  ws: Workspace,
+  st: EvidenceStructure,
+  uSd: Float64Array | null,
+  xVar: Float64Array | null,
+): void {
+  const { observed, l } = st;
+  const n = p.n;
+  const k = observed.length;
+  const rows = effectRows(p);
+  const s = p.noiseVar;
+  if (ws.w.length < n * k) {
+    ws.w = new Float64Array(n * k);
+    ws.y = new Float64Array(n * k);
+  }
+  const { w, y } = ws;
+  ws.carried = st;
+  // Column j of W solves L w_j = (A[o_r, j] s_j)_r. Rows before the first observed node that j
+  // reaches are zero, so each solve starts there.
+  const first = ws.slot;
+  first.fill(k);
+  w.fill(0, 0, n * k);
   for (let r = 0; r < k; r++) {
     const o = observed[r]!;
-    const ro = o * n;
-    const wr = r * n;
-    for (let j = 0; j <= o; j++) w[wr + j] = a[ro + j]! * s[j]!;
-    for (let q = 0; q < r; q++) {
-      const f = l[r * k + q]!;
-      const wq = q * n;
-      for (let j = 0, lim = observed[q]!; j <= lim; j++) w[wr + j] = w[wr + j]! - f * w[wq + j]!;
+    for (let e = rows.ptr[o]!, end = rows.ptr[o + 1]!; e < end; e++) {
+      const j = rows.idx[e]!;
+      w[j * k + r] = rows.val[e]! * s[j]!;
+      if (first[j] === k) first[j] = r;
     }
-    const d = l[r * k + r]!;
-    for (let j = 0; j <= o; j++) w[wr + j] = w[wr + j]! / d;
   }
-
   for (let j = 0; j < n; j++) {
+    const f = first[j]!;
+    const col = j * k;
     let v = s[j]!;
-    for (let r = 0; r < k; r++) v -= w[r * n + j]! * w[r * n + j]!;
-    uSd[j] = Math.sqrt(Math.max(0, v));
+    for (let i = f; i < k; i++) {
+      let sum = w[col + i]!;
+      for (let q = f; q < i; q++) sum -= l[i * k + q]! * w[col + q]!;
+      const x = sum / l[i * k + i]!;
+      w[col + i] = x;
+      v -= x * x;
+    }
+    if (uSd) uSd[j] = Math.sqrt(Math.max(0, v));
   }
-  // Y = W Aᵀ and the factual posterior variance diag(A S Aᵀ) − Σ_r Y[r,·]².
-  xVar.set(prior.variance);
-  for (let r = 0; r < k; r++) {
-    propagateNoise(p, w, r * n, null, y, r * n);
-    for (let i = 0; i < n; i++) xVar[i] = xVar[i]! - y[r * n + i]! * y[r * n + i]!;
+  // Y node by node in topological order.
+  const prior = priorMoments(p).variance;
+  for (let i = 0; i < n; i++) {
+    const row = i * k;
+    for (let r = 0; r < k; r++) y[row + r] = w[row + r]!;
+    for (let e = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; e < end; e++) {
+      const weight = p.parentW[e]!;
+      const prow = p.parentIdx[e]! * k;
+      for (let r = 0; r < k; r++) y[row + r] = y[row + r]! + weight * y[prow + r]!;
+    }
+    if (xVar) {
+      let v = prior[i]!;
+      for (let r = 0; r < k; r++) v -= y[row + r]! * y[row + r]!;
+      xVar[i] = v < 0 ? 0 : v;
+    }
   }
-  for (let i = 0; i < n; i++) if (xVar[i]! < 0) xVar[i] = 0;
-  for (let r = 0; r < k; r++) xVar[observed[r]!] = 0;
-  return cachePut(cache, key, { observed, l, w, y, uSd, xVar, cfVar: new Map() });
 }
 
 /**
@@ -179,34 +199,33 @@ export function counterfactualVariance(
   if (hit) return hit;
   const ws = workspace(p);
   const n = p.n;
+  const k = st.observed.length;
   const prior = mutilatedVariance(p, ws, cut, reached, doKey);
   const v = structureCopy(st.xVar);
-  let first = n;
+  if (ws.carried !== st) carry(p, ws, st, null, null);
+  const { w, y } = ws;
+  // Y' = W A'ᵀ at the reached nodes (scratch rows of k), Y at the others.
+  if (ws.rows.length < n * k) ws.rows = new Float64Array(n * k);
+  const yc = ws.rows;
   for (let i = 0; i < n; i++) {
-    if (reached[i]) {
-      v[i] = prior[i]!;
-      if (first === n) first = i;
-    }
-  }
-  const { w, y } = st;
-  const yc = ws.propagate;
-  for (let r = 0, k = st.observed.length; r < k; r++) {
-    const row = r * n;
-    for (let i = first; i < n; i++) {
-      if (!reached[i]) continue;
-      let x = 0;
-      if (!cut[i]) {
-        x = w[row + i]!;
-        for (let e = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; e < end; e++) {
-          const parent = p.parentIdx[e]!;
-          x += p.parentW[e]! * (reached[parent] ? yc[parent]! : y[row + parent]!);
-        }
+    if (!reached[i]) continue;
+    const row = i * k;
+    let sum = prior[i]!;
+    if (cut[i]) {
+      for (let r = 0; r < k; r++) yc[row + r] = 0;
+    } else {
+      for (let r = 0; r < k; r++) yc[row + r] = w[row + r]!;
+      for (let e = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; e < end; e++) {
+        const weight = p.parentW[e]!;
+        const parent = p.parentIdx[e]!;
+        const src = reached[parent] ? yc : y;
+        const prow = parent * k;
+        for (let r = 0; r < k; r++) yc[row + r] = yc[row + r]! + weight * src[prow + r]!;
       }
-      yc[i] = x;
-      v[i] = v[i]! - x * x;
+      for (let r = 0; r < k; r++) sum -= yc[row + r]! * yc[row + r]!;
     }
+    v[i] = sum < 0 ? 0 : sum;
   }
-  for (let i = first; i < n; i++) if (reached[i] && v[i]! < 0) v[i] = 0;
   return cachePut(st.cfVar, doKey, v, 64);
 }
 

@@ -5,6 +5,7 @@
  * workspace per compiled program is enough; every query starts by resetting what it reads. Nothing a
  * result holds on to lives here (results own their arrays).
  */
+import type { EvidenceStructure } from './abduction.js';
 import type { Program } from './compile.js';
 import { emptyActions, type Actions } from './predict.js';
 
@@ -37,6 +38,11 @@ export interface Workspace {
   rows: Float64Array;
   /** Scratch k×k matrix (grown on demand): A_O S A_Oᵀ of the observed set being factorised. */
   gram: Float64Array;
+  /** W and Y of an observed set (n×k each, grown on demand; abduction.ts `carry`). */
+  w: Float64Array;
+  y: Float64Array;
+  /** The evidence structure `w` and `y` currently belong to. */
+  carried: EvidenceStructure | null;
 }
 
 /** The workspace of a program (created on its first query). */
@@ -61,6 +67,9 @@ function createWorkspace(n: number): Workspace {
     slot: new Int32Array(n),
     rows: new Float64Array(0),
     gram: new Float64Array(0),
+    w: new Float64Array(0),
+    y: new Float64Array(0),
+    carried: null,
   };
 }
 

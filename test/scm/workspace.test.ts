@@ -12,7 +12,7 @@ import {
   type CounterfactualQuery,
   type CounterfactualResult,
 } from '../../src/scm/index.js';
-import { chainGraph } from '../fixtures/toy-graphs.js';
+import { chainGraph, twoValueGraph } from '../fixtures/toy-graphs.js';
 import { randomLinear, toGraph, type RandomLinear } from './oracle.js';
 
 /** A result as plain numbers, for exact comparison (typed arrays become arrays). */
@@ -140,6 +140,23 @@ describe('scratch space reused across queries', () => {
     const r = counterfactual(p, { evidence, interventions: [] });
     expect(r.actions).toEqual([]);
     expect(Array.from(r.counterfactual)).toEqual([0.5, 2.5, 7]);
+  });
+
+  it('a cached observed set meets a new do() set after another set was conditioned on: same as fresh', () => {
+    const g = twoValueGraph('two');
+    const p = compile(g);
+    const first = { ambition: 0.4, bold_move: 1 };
+    const other = { restraint: -0.2 };
+    const doOn = (node: string) => [{ node, type: 'do' as const, value: 0.5 }];
+    counterfactual(p, { evidence: first, interventions: doOn('ambition') });
+    counterfactual(p, { evidence: other, interventions: doOn('drive') });
+    // `first` is cached, its W and Y were overwritten by `other`'s: they are rebuilt for do(drive).
+    const warm = counterfactual(p, { evidence: first, interventions: doOn('drive') });
+    const fresh = counterfactual(compile(g), { evidence: first, interventions: doOn('drive') });
+    expect(plain(warm)).toEqual(plain(fresh));
+    // do(drive) makes every node's counterfactual uncertain again but the set latent's.
+    expect(warm.counterfactualSd![0]).toBe(0);
+    expect(warm.counterfactualSd![1]).toBeGreaterThan(0);
   });
 
   it('results of a graph larger than a pool slice own their arrays too', () => {
