@@ -17,6 +17,7 @@ import { mulberry32 } from './random.js';
 import type { StructuredSolution } from './interventions.js';
 import { CUTS_EDGES, actionSpec } from './intervention-types.js';
 import { FROM_STRUCTURED, NONE, actionIndices, impulse, predict, type Actions } from './predict.js';
+import { resultArray } from './result-arrays.js';
 
 export type NodeRole = 'set' | 'shifted' | 'structured' | 'inferred' | 'unchanged';
 
@@ -235,28 +236,30 @@ function explainLinear(
   for (const s of sources) {
     let col = columns.get(s.via);
     if (!col) {
-      col = impulse(p, actions.act, s.via, new Float64Array(n));
+      col = impulse(p, actions.act, s.via, resultArray(n));
       columns.set(s.via, col);
     }
     let acc = contrib.get(s.intervention);
-    if (!acc) contrib.set(s.intervention, (acc = new Float64Array(n)));
+    if (!acc) contrib.set(s.intervention, (acc = resultArray(n)));
     for (let k = s.via; k < n; k++) if (col[k] !== 0) acc[k] = acc[k]! + col[k]! * s.amount;
   }
 
   // Top paths per node, by DFS from each source through nodes that are not set by do().
-  const top: PathContribution[][] = Array.from({ length: n }, () => []);
+  // Per node, filled on its first path (most nodes get none).
+  const top: Array<PathContribution[] | undefined> = new Array(n);
   let truncated = false;
   const byMagnitude = (a: PathContribution, b: PathContribution) => Math.abs(b.amount) - Math.abs(a.amount);
   // Whether a path of this amount enters node k's top list (decided before the path is built: most
   // visited paths do not, and building their id arrays was most of the cost).
   const qualifies = (k: number, amount: number) => {
-    const list = top[k]!;
+    const list = top[k];
+    if (list === undefined) return maxPaths > 0;
     return (
       list.length < maxPaths || (maxPaths > 0 && Math.abs(amount) > Math.abs(list[list.length - 1]!.amount))
     );
   };
   const pushTop = (k: number, pc: PathContribution) => {
-    const list = top[k]!;
+    const list = (top[k] ??= []);
     if (list.length < maxPaths) list.push(pc);
     else list[list.length - 1] = pc;
     list.sort(byMagnitude);
@@ -306,7 +309,7 @@ function explainLinear(
     for (const [iv, acc] of contrib)
       if (acc[k] !== 0) contributions.push({ intervention: p.ids[iv]!, amount: acc[k]! });
     contributions.sort((a, b) => Math.abs(b.amount) - Math.abs(a.amount));
-    const paths = top[k]!;
+    const paths = top[k] ?? [];
     const listed = paths.reduce((s, pc) => s + pc.amount, 0);
     nodes.push({
       node: p.ids[k]!,
