@@ -99,8 +99,7 @@ export function counterfactual(p: Program, q: CounterfactualQuery): Counterfactu
   const ws = workspace(p);
   const count = readEvidence(p, ws, q.evidence);
   const norm = normalizeInterventions(p, q.interventions);
-  if (!withinMagnitudes(p, ws.values, ws.mask, q.interventions))
-    checkMagnitudes(p, q.evidence, q.interventions);
+  if (!withinMagnitudes(p, ws.largest, q.interventions)) checkMagnitudes(p, q.evidence, q.interventions);
   const n = p.n;
   const full = count === n;
 

@@ -54,8 +54,8 @@ function indicesOf(p: Program, ws: Workspace, keys: readonly string[]): Int32Arr
 }
 
 /**
- * Read the evidence into `ws.values` and `ws.mask` (program order) and return the number of observed
- * nodes. Throws UNKNOWN_NODE for a key that names no node, INVALID_QUERY for a value that is not a
+ * Read the evidence into `ws.values` and `ws.mask` (program order; the largest magnitude into
+ * `ws.largest`) and return the number of observed nodes. Throws UNKNOWN_NODE for a key that names no node, INVALID_QUERY for a value that is not a
  * finite number (every issue listed, in the record's key order).
  */
 export function readEvidence(p: Program, ws: Workspace, evidence: Readonly<Record<string, number>>): number {
@@ -65,6 +65,7 @@ export function readEvidence(p: Program, ws: Workspace, evidence: Readonly<Recor
   const { mask } = ws;
   mask.fill(0);
   let ok = values.length === keys.length;
+  let largest = 0;
   for (let r = 0; ok && r < keys.length; r++) {
     const i = index[r]!;
     const v = values[r];
@@ -72,8 +73,11 @@ export function readEvidence(p: Program, ws: Workspace, evidence: Readonly<Recor
     else {
       ws.values[i] = v;
       mask[i] = 1;
+      const m = Math.abs(v);
+      if (m > largest) largest = m;
     }
   }
+  ws.largest = largest;
   if (!ok) {
     const issues = evidenceIssues(p, evidence);
     const unknown = issues.some((i) => i.message.includes('unknown node'));

@@ -112,9 +112,19 @@ function nodesToExplain(
     for (const k of others) wanted[k] = 1;
     return { wanted, omitted: 0 };
   }
+  // The first maxNodes in the order (largest change first, then program index): kept sorted by
+  // insertion, since only they are needed (a full sort of the others was most of the explanation's time).
   const size = (k: number) => Math.abs(cf[k]! - factual[k]!);
-  others.sort((a, b) => size(b) - size(a) || a - b);
-  for (let j = 0; j < maxNodes; j++) wanted[others[j]!] = 1;
+  const before = (a: number, b: number) => size(a) > size(b) || (size(a) === size(b) && a < b);
+  const best: number[] = [];
+  for (const k of others) {
+    if (best.length === maxNodes && (maxNodes === 0 || !before(k, best[maxNodes - 1]!))) continue;
+    if (best.length === maxNodes) best.pop();
+    let i = best.length;
+    while (i > 0 && before(k, best[i - 1]!)) i--;
+    best.splice(i, 0, k);
+  }
+  for (const k of best) wanted[k] = 1;
   return { wanted, omitted: others.length - maxNodes };
 }
 
@@ -248,7 +258,8 @@ function explainLinear(
   // Per node, filled on its first path (most nodes get none).
   const top: Array<PathContribution[] | undefined> = new Array(n);
   let truncated = false;
-  const byMagnitude = (a: PathContribution, b: PathContribution) => Math.abs(b.amount) - Math.abs(a.amount);
+  const byMagnitude = (a: { amount: number }, b: { amount: number }) =>
+    Math.abs(b.amount) - Math.abs(a.amount);
   // Whether a path of this amount enters node k's top list (decided before the path is built: most
   // visited paths do not, and building their id arrays was most of the cost).
   const qualifies = (k: number, amount: number) => {
@@ -258,11 +269,14 @@ function explainLinear(
       list.length < maxPaths || (maxPaths > 0 && Math.abs(amount) > Math.abs(list[list.length - 1]!.amount))
     );
   };
+  // Insert in place of a stable sort by |amount|, descending: after every path at least as large.
   const pushTop = (k: number, pc: PathContribution) => {
     const list = (top[k] ??= []);
-    if (list.length < maxPaths) list.push(pc);
-    else list[list.length - 1] = pc;
-    list.sort(byMagnitude);
+    if (list.length >= maxPaths) list.pop();
+    const m = Math.abs(pc.amount);
+    let i = list.length;
+    while (i > 0 && Math.abs(list[i - 1]!.amount) < m) i--;
+    list.splice(i, 0, pc);
   };
   // DFS entries link to their parent entry; a path's node list is built only when it is kept.
   interface Step {
@@ -308,9 +322,10 @@ function explainLinear(
     const contributions: Contribution[] = [];
     for (const [iv, acc] of contrib)
       if (acc[k] !== 0) contributions.push({ intervention: p.ids[iv]!, amount: acc[k]! });
-    contributions.sort((a, b) => Math.abs(b.amount) - Math.abs(a.amount));
+    if (contributions.length > 1) contributions.sort(byMagnitude);
     const paths = top[k] ?? [];
-    const listed = paths.reduce((s, pc) => s + pc.amount, 0);
+    let listed = 0;
+    for (const pc of paths) listed += pc.amount;
     nodes.push({
       node: p.ids[k]!,
       role: roleOf(actions, structuredTargets, k, change),

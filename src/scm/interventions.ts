@@ -139,15 +139,18 @@ export function resolveStructured(
   if (!(lambda >= 0) || !Number.isFinite(lambda)) {
     throw new ScmError('INVALID_QUERY', `lambda must be a finite number >= 0, got ${lambda}`);
   }
+  const ws = workspace(p);
   const targets = structured.map((s) => s.index);
   const t = Float64Array.from(structured, (s) => s.value);
-  const isTarget = new Uint8Array(p.n);
-  for (const v of targets) isTarget[v] = 1;
+  // Targets marked in the workspace's duplicate check (a new generation: the interventions' marks are done).
+  const isTarget = ws.stamp;
+  const marked = nextGeneration(ws);
+  for (const v of targets) isTarget[v] = marked;
   const latentSet = new Set<number>();
   for (const v of targets) {
     for (let k = p.parentPtr[v]!; k < p.parentPtr[v + 1]!; k++) {
       const h = p.parentIdx[k]!;
-      if (p.kinds[h] === 'latent' && actions.act[h] === NONE && !isTarget[h]) latentSet.add(h);
+      if (p.kinds[h] === 'latent' && actions.act[h] === NONE && isTarget[h] !== marked) latentSet.add(h);
     }
   }
   const latents = [...latentSet].sort((a, b) => a - b);
@@ -161,13 +164,13 @@ export function resolveStructured(
 
   if (nh > 0) {
     // Work on a copy of the caller's actions with DO on the latents; targets are not set while solving.
-    const act = actions.act.slice();
-    const val = actions.val.slice();
+    const { act, val, out } = ws.solve;
+    act.set(actions.act);
+    val.set(actions.val);
     for (const l of latents) act[l] = DO;
-    const out = new Float64Array(p.n);
     const evalV = (hv: Float64Array, res: Float64Array) => {
       latents.forEach((l, j) => (val[l] = hv[j]!));
-      predict(p, factual, u, act, val, out);
+      predict(p, factual, u, act, val, out, ws.affected);
       for (let q = 0; q < nv; q++) res[q] = out[targets[q]!]!;
       return res;
     };

@@ -42,17 +42,16 @@ export function magnitudeBound(p: Program): number {
 }
 
 /**
- * Whether every observed value (`values` where `mask` is 1, program order) and every intervention value
- * is within the bound: the query's check, without building entries; `checkMagnitudes` names the culprits.
+ * Whether the largest evidence magnitude (`readEvidence` keeps it) and every intervention value are
+ * within the bound: the query's check, without building entries; `checkMagnitudes` names the culprits.
  */
 export function withinMagnitudes(
   p: Program,
-  values: Float64Array,
-  mask: Uint8Array,
+  largestEvidence: number,
   interventions: ReadonlyArray<{ value: number }>,
 ): boolean {
   const bound = magnitudeBound(p);
-  for (let i = 0; i < p.n; i++) if (mask[i] && Math.abs(values[i]!) > bound) return false;
+  if (largestEvidence > bound) return false;
   for (let k = 0; k < interventions.length; k++) if (Math.abs(interventions[k]!.value) > bound) return false;
   return true;
 }

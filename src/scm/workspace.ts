@@ -14,10 +14,14 @@ export interface Workspace {
   actions: Actions;
   /** 1 for the nodes the current prediction recomputed (`predict`). */
   affected: Uint8Array;
+  /** The structured solver's trial actions and prediction (`resolveStructured`). */
+  solve: { act: Uint8Array; val: Float64Array; out: Float64Array };
   /** 1 for the observed nodes of the current query. */
   mask: Uint8Array;
   /** Observed values by program index (only where `mask` is 1). */
   values: Float64Array;
+  /** The largest |observed value| of the current query (the magnitude check). */
+  largest: number;
   /** 1 for the nodes set by do() (partial evidence: the mutilated world). */
   cut: Uint8Array;
   /** Nodes at or downstream of a cut node. */
@@ -54,8 +58,10 @@ function createWorkspace(n: number): Workspace {
   return {
     actions: emptyActions(n),
     affected: new Uint8Array(n),
+    solve: { act: new Uint8Array(n), val: new Float64Array(n), out: new Float64Array(n) },
     mask: new Uint8Array(n),
     values: new Float64Array(n),
+    largest: 0,
     cut: new Uint8Array(n),
     reached: new Uint8Array(n),
     stamp: new Uint32Array(n),
