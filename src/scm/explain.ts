@@ -114,18 +114,59 @@ function nodesToExplain(
   }
   // The first maxNodes in the order (largest change first, then program index): kept sorted by
   // insertion, since only they are needed (a full sort of the others was most of the explanation's time).
-  const size = (k: number) => Math.abs(cf[k]! - factual[k]!);
-  const before = (a: number, b: number) => size(a) > size(b) || (size(a) === size(b) && a < b);
   const best: number[] = [];
   for (const k of others) {
-    if (best.length === maxNodes && (maxNodes === 0 || !before(k, best[maxNodes - 1]!))) continue;
+    if (best.length === maxNodes && (maxNodes === 0 || !changesMore(factual, cf, k, best[maxNodes - 1]!)))
+      continue;
     if (best.length === maxNodes) best.pop();
     let i = best.length;
-    while (i > 0 && before(k, best[i - 1]!)) i--;
+    while (i > 0 && changesMore(factual, cf, k, best[i - 1]!)) i--;
     best.splice(i, 0, k);
   }
   for (const k of best) wanted[k] = 1;
   return { wanted, omitted: others.length - maxNodes };
+}
+
+/** Whether node a comes before node b: a larger change, or the same change and a smaller index. */
+function changesMore(factual: Float64Array, cf: Float64Array, a: number, b: number): boolean {
+  const sa = Math.abs(cf[a]! - factual[a]!);
+  const sb = Math.abs(cf[b]! - factual[b]!);
+  return sa > sb || (sa === sb && a < b);
+}
+
+/** Larger |amount| first. */
+const byMagnitude = (a: { amount: number }, b: { amount: number }) => Math.abs(b.amount) - Math.abs(a.amount);
+
+/**
+ * Whether a path of this amount enters node k's list of the largest paths (decided before the path
+ * is built: most visited paths do not, and building their id arrays was most of the cost).
+ */
+function qualifies(
+  top: ReadonlyArray<PathContribution[] | undefined>,
+  k: number,
+  amount: number,
+  maxPaths: number,
+) {
+  const list = top[k];
+  if (list === undefined) return maxPaths > 0;
+  return (
+    list.length < maxPaths || (maxPaths > 0 && Math.abs(amount) > Math.abs(list[list.length - 1]!.amount))
+  );
+}
+
+/** Add a path to node k's list: inserted where a stable sort by |amount|, descending, puts it. */
+function pushTop(
+  top: Array<PathContribution[] | undefined>,
+  k: number,
+  pc: PathContribution,
+  maxPaths: number,
+) {
+  const list = (top[k] ??= []);
+  if (list.length >= maxPaths) list.pop();
+  const m = Math.abs(pc.amount);
+  let i = list.length;
+  while (i > 0 && Math.abs(list[i - 1]!.amount) < m) i--;
+  list.splice(i, 0, pc);
 }
 
 /** A mask of the nodes named in `ExplainOptions.nodes`; an unknown id is an UNKNOWN_NODE error. */
@@ -258,26 +299,6 @@ function explainLinear(
   // Per node, filled on its first path (most nodes get none).
   const top: Array<PathContribution[] | undefined> = new Array(n);
   let truncated = false;
-  const byMagnitude = (a: { amount: number }, b: { amount: number }) =>
-    Math.abs(b.amount) - Math.abs(a.amount);
-  // Whether a path of this amount enters node k's top list (decided before the path is built: most
-  // visited paths do not, and building their id arrays was most of the cost).
-  const qualifies = (k: number, amount: number) => {
-    const list = top[k];
-    if (list === undefined) return maxPaths > 0;
-    return (
-      list.length < maxPaths || (maxPaths > 0 && Math.abs(amount) > Math.abs(list[list.length - 1]!.amount))
-    );
-  };
-  // Insert in place of a stable sort by |amount|, descending: after every path at least as large.
-  const pushTop = (k: number, pc: PathContribution) => {
-    const list = (top[k] ??= []);
-    if (list.length >= maxPaths) list.pop();
-    const m = Math.abs(pc.amount);
-    let i = list.length;
-    while (i > 0 && Math.abs(list[i - 1]!.amount) < m) i--;
-    list.splice(i, 0, pc);
-  };
   // DFS entries link to their parent entry; a path's node list is built only when it is kept.
   interface Step {
     node: number;
@@ -293,13 +314,18 @@ function explainLinear(
     while (stack.length) {
       const cur = stack.pop()!;
       const amount = cur.weight * s.amount;
-      if (wanted[cur.node] && qualifies(cur.node, amount)) {
+      if (wanted[cur.node] && qualifies(top, cur.node, amount, maxPaths)) {
         const offset = structured ? 1 : 0;
         const path = new Array<string>(cur.depth + offset);
         if (structured) path[0] = intervention;
         for (let st: Step | null = cur, i = cur.depth - 1; st; st = st.parent, i--)
           path[i + offset] = p.ids[st.node]!;
-        pushTop(cur.node, { intervention, path, amount, ...(structured ? { structured: true } : {}) });
+        pushTop(
+          top,
+          cur.node,
+          { intervention, path, amount, ...(structured ? { structured: true } : {}) },
+          maxPaths,
+        );
       }
       for (let c = p.childPtr[cur.node]!; c < p.childPtr[cur.node + 1]!; c++) {
         const child = p.childIdx[c]!;
