@@ -11,7 +11,8 @@
  *   The covariance terms depend only on *which* nodes are observed, so they are computed once per
  *   observed set and cached on the program; a query then costs O(k² + k·n) for k observed nodes.
  */
-import { cachePut, effectRows, mechanismValue, priorMoments, totalEffect, type Program } from './compile.js';
+import { BoundedCache } from './bounded-cache.js';
+import { effectRows, mechanismValue, priorMoments, totalEffect, type Program } from './compile.js';
 import { ScmError } from './errors.js';
 import { cholesky, choleskySolve } from './linalg.js';
 import { mutilatedVariance } from './mutilation.js';
@@ -46,7 +47,7 @@ export interface EvidenceStructure {
   /** Posterior variance of every node in the factual world (observed nodes: 0). */
   xVar: Float64Array;
   /** Counterfactual variance per do()-set, keyed like the program's mutilated-variance cache. */
-  cfVar: Map<string, Float64Array>;
+  cfVar: BoundedCache<Float64Array>;
 }
 
 export interface Posterior {
@@ -75,7 +76,7 @@ function requireLinear(p: Program): void {
  */
 export function evidenceStructure(p: Program, observed: Int32Array, key: string): EvidenceStructure {
   requireLinear(p);
-  const cache = p.cache.evidence as Map<string, EvidenceStructure>;
+  const cache = p.cache.evidence as BoundedCache<EvidenceStructure>;
   const hit = cache.get(key);
   if (hit) return hit;
   const ws = workspace(p);
@@ -108,10 +109,10 @@ export function evidenceStructure(p: Program, observed: Int32Array, key: string)
   }
   factorWithJitter(g, l, k, trace, p, observed);
 
-  const st: EvidenceStructure = { observed, l, uSd, xVar, cfVar: new Map() };
+  const st: EvidenceStructure = { observed, l, uSd, xVar, cfVar: new BoundedCache(64) };
   carry(p, ws, st, uSd, xVar);
   for (let r = 0; r < k; r++) xVar[observed[r]!] = 0;
-  return cachePut(cache, key, st);
+  return cache.set(key, st);
 }
 
 /**
@@ -226,7 +227,7 @@ export function counterfactualVariance(
     }
     v[i] = sum < 0 ? 0 : sum;
   }
-  return cachePut(st.cfVar, doKey, v, 64);
+  return st.cfVar.set(doKey, v);
 }
 
 /** Gaussian posterior of the exogenous terms given evidence on `observed` (linear programs only). */

@@ -4,6 +4,7 @@
  * the graph object again.
  */
 import type { GraphFile, NodeKind } from '../../schemas/graph.js';
+import { BoundedCache } from './bounded-cache.js';
 import { closeExpression, translateExpression, type CompiledExpression } from './expression.js';
 import { loadGraph, type LoadedGraph } from './graph.js';
 import type { Workspace } from './workspace.js';
@@ -54,12 +55,12 @@ export interface ProgramCache {
   /** Prior variance of every node, diag(A S Aᵀ). */
   priorVar?: Float64Array;
   /** Prior variance of every node in the world mutilated by do() on a set of nodes, keyed by the set. */
-  mutilatedVar: Map<string, Float64Array>;
+  mutilatedVar: BoundedCache<Float64Array>;
   /**
    * Everything about partial evidence that depends only on which nodes are observed, not on their
    * values (Cholesky factor, posterior covariance terms), keyed by the observed set.
    */
-  evidence: Map<string, unknown>;
+  evidence: BoundedCache<unknown>;
   /** The graph's scale (magnitude.ts): the largest prior mean or noise sd of a node. */
   scale?: number;
   /** Per-query scratch space reused between queries (queries are synchronous, never re-entrant). */
@@ -74,14 +75,8 @@ export interface EffectRows {
   val: Float64Array;
 }
 
-/** Bounded insert into a cache map (oldest entry evicted first). */
-export function cachePut<V>(cache: Map<string, V>, key: string, value: V, limit = MUTILATED_CACHE_SIZE): V {
-  if (cache.size >= limit) cache.delete(cache.keys().next().value!);
-  cache.set(key, value);
-  return value;
-}
-
-const MUTILATED_CACHE_SIZE = 256;
+/** Entries kept by each per-program cache (observed sets, do() sets). */
+export const PROGRAM_CACHE_SIZE = 256;
 
 /** Compile a graph definition (validated by `loadGraph` if it is not already loaded). */
 export function compile(input: LoadedGraph | unknown): Program {
@@ -176,7 +171,10 @@ export function compile(input: LoadedGraph | unknown): Program {
     childW,
     expr,
     linear,
-    cache: { mutilatedVar: new Map(), evidence: new Map() },
+    cache: {
+      mutilatedVar: new BoundedCache(PROGRAM_CACHE_SIZE),
+      evidence: new BoundedCache(PROGRAM_CACHE_SIZE),
+    },
   };
 }
 

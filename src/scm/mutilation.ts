@@ -4,7 +4,7 @@
  * A = (I − B)⁻¹ and so its prior variance; only the rows of the reached nodes are recomputed, from
  * their parents' rows (the cached A for a parent that is not reached), in topological order.
  */
-import { cachePut, priorMoments, totalEffect, type Program } from './compile.js';
+import { priorMoments, totalEffect, type Program } from './compile.js';
 import { structureCopy } from './result-arrays.js';
 import type { Workspace } from './workspace.js';
 
@@ -77,5 +77,5 @@ export function mutilatedVariance(
     }
     v[i] = sum;
   }
-  return cachePut(cache, key, v);
+  return cache.set(key, v);
 }
