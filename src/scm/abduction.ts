@@ -11,22 +11,23 @@
  *   The covariance terms depend only on *which* nodes are observed, so they are computed once per
  *   observed set and cached on the program; a query then costs O(k² + k·n) for k observed nodes.
  */
-import {
-  cachePut,
-  mechanismValue,
-  mutilatedVariance,
-  priorMoments,
-  totalEffect,
-  type Program,
-} from './compile.js';
+import { BoundedCache } from './bounded-cache.js';
+import { effectRows, mechanismValue, priorMoments, totalEffect, type Program } from './compile.js';
 import { ScmError } from './errors.js';
-import { cholesky, choleskySolve, forwardSubstitute } from './linalg.js';
+import { cholesky, choleskySolve } from './linalg.js';
+import { mutilatedVariance } from './mutilation.js';
+import { resultArray, resultCopy, structureArray, structureCopy } from './result-arrays.js';
+import { workspace, type Workspace } from './workspace.js';
 
 /** Relative jitter added to the diagonal of A_O S A_Oᵀ (see the module comment). */
 export const EVIDENCE_JITTER = 1e-12;
 
 /** Exact abduction from a full factual row. */
-export function abductFull(p: Program, x: Float64Array, out = new Float64Array(p.n)): Float64Array {
+export function abductFull(
+  p: Program,
+  x: Float64Array,
+  out: Float64Array = new Float64Array(p.n),
+): Float64Array {
   for (let i = 0; i < p.n; i++) out[i] = x[i]! - mechanismValue(p, i, x);
   return out;
 }
@@ -35,16 +36,18 @@ export function abductFull(p: Program, x: Float64Array, out = new Float64Array(p
 export interface EvidenceStructure {
   /** Observed node indices, ascending. */
   observed: Int32Array;
-  /** Cholesky factor of A_O S A_Oᵀ + εI (k×k). */
+  /**
+   * Cholesky factor of A_O S A_Oᵀ + εI (k×k). W = L⁻¹ A_O S (the posterior covariance of u is
+   * S − WᵀW) and Y = W Aᵀ are not kept: they are rebuilt from L into the workspace when a new do()
+   * set needs them (`carry`).
+   */
   l: Float64Array;
-  /** W = L⁻¹ A_O S, k×n row-major: the posterior covariance of u is S − WᵀW. */
-  w: Float64Array;
   /** Posterior sd of the exogenous terms. */
   uSd: Float64Array;
   /** Posterior variance of every node in the factual world (observed nodes: 0). */
   xVar: Float64Array;
   /** Counterfactual variance per do()-set, keyed like the program's mutilated-variance cache. */
-  cfVar: Map<string, Float64Array>;
+  cfVar: BoundedCache<Float64Array>;
 }
 
 export interface Posterior {
@@ -53,27 +56,6 @@ export interface Posterior {
   uMean: Float64Array;
   /** Posterior mean of every node in the factual world (observed nodes: exactly their evidence). */
   xMean: Float64Array;
-}
-
-/** Propagate a noise vector through the linear mechanisms (intercepts excluded), honouring cut nodes. */
-export function propagateNoise(
-  p: Program,
-  noise: Float64Array,
-  offset: number,
-  cut: Uint8Array | null,
-  y: Float64Array,
-): Float64Array {
-  for (let i = 0; i < p.n; i++) {
-    if (cut && cut[i]) {
-      y[i] = 0;
-      continue;
-    }
-    let s = noise[offset + i]!;
-    for (let k = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; k < end; k++)
-      s += p.parentW[k]! * y[p.parentIdx[k]!]!;
-    y[i] = s;
-  }
-  return y;
 }
 
 function requireLinear(p: Program): void {
@@ -86,84 +68,166 @@ function requireLinear(p: Program): void {
   );
 }
 
-/** The covariance side of conditioning on `observed` (cached per observed set). */
+/**
+ * The covariance side of conditioning on `observed` (cached per observed set). Work is spent only
+ * where A is not zero: G sums over the non-zeros of rows of A, node j's column of W starts at the
+ * first observed node it reaches, and W and Y are stored node by node so that carrying them through
+ * the mechanisms is one contiguous loop of k per edge.
+ */
 export function evidenceStructure(p: Program, observed: Int32Array, key: string): EvidenceStructure {
   requireLinear(p);
-  const cache = p.cache.evidence as Map<string, EvidenceStructure>;
+  const cache = p.cache.evidence as BoundedCache<EvidenceStructure>;
   const hit = cache.get(key);
   if (hit) return hit;
+  const ws = workspace(p);
   const n = p.n;
   const k = observed.length;
   const a = totalEffect(p);
-  const prior = priorMoments(p);
+  const rows = effectRows(p);
   const s = p.noiseVar;
+  const l = structureArray(k * k);
+  const uSd = structureArray(n);
+  const xVar = structureArray(n);
 
-  // G = A_O S A_Oᵀ (k×k); row o of A only has entries j ≤ o (topological order).
-  const g = new Float64Array(k * k);
+  // G = A_O S A_Oᵀ (k×k, scratch): the sum over j runs over the non-zeros of row observed[c].
+  if (ws.gram.length < k * k) ws.gram = new Float64Array(k * k);
+  const g = ws.gram;
   let trace = 0;
   for (let r = 0; r < k; r++) {
     const ro = observed[r]! * n;
     for (let c = 0; c <= r; c++) {
-      const co = observed[c]! * n;
-      const lim = Math.min(observed[r]!, observed[c]!);
+      const oc = observed[c]!; // ≤ observed[r]
       let sum = 0;
-      for (let j = 0; j <= lim; j++) sum += a[ro + j]! * a[co + j]! * s[j]!;
+      for (let e = rows.ptr[oc]!, end = rows.ptr[oc + 1]!; e < end; e++) {
+        const j = rows.idx[e]!;
+        sum += a[ro + j]! * rows.val[e]! * s[j]!;
+      }
       g[r * k + c] = sum;
       g[c * k + r] = sum;
     }
     trace += g[r * k + r]!;
   }
-  const l = factorWithJitter(g, k, trace, p, observed);
+  factorWithJitter(g, l, k, trace, p, observed);
 
-  // W = L⁻¹ A_O S, column by column.
-  const w = new Float64Array(k * n);
-  for (let r = 0; r < k; r++) {
-    const ro = observed[r]! * n;
-    for (let j = 0; j < n; j++) w[r * n + j] = a[ro + j]! * s[j]!;
-  }
-  for (let j = 0; j < n; j++) forwardSubstitute(l, k, w, j, n);
-
-  const uSd = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    let v = s[j]!;
-    for (let r = 0; r < k; r++) v -= w[r * n + j]! * w[r * n + j]!;
-    uSd[j] = Math.sqrt(Math.max(0, v));
-  }
-  const xVar = reducedVariance(p, prior.variance, w, k, null);
+  const st: EvidenceStructure = { observed, l, uSd, xVar, cfVar: new BoundedCache(64) };
+  carry(p, ws, st, uSd, xVar);
   for (let r = 0; r < k; r++) xVar[observed[r]!] = 0;
-  return cachePut(cache, key, { observed, l, w, uSd, xVar, cfVar: new Map() });
+  return cache.set(key, st);
 }
 
-/** diag(P S Pᵀ) − Σ_r (P w_r)²: a prior variance reduced by the evidence, P the (mutilated) effect map. */
-function reducedVariance(
+/**
+ * W = L⁻¹ A_O S and Y = W Aᵀ of a structure into the workspace (`ws.w`, `ws.y`, both n×k: node j's k
+ * entries together, so that carrying W through the mechanisms is one contiguous loop of k per edge).
+ * With `uSd` and `xVar` given, also the posterior sd of every exogenous term, √(s_j − Σ_r W[r,j]²),
+ * and the factual posterior variance of every node, diag(A S Aᵀ) − Σ_r Y[r,i]² (at least 0).
+ */
+function carry(
   p: Program,
-  prior: Float64Array,
-  w: Float64Array,
-  k: number,
-  cut: Uint8Array | null,
-) {
+  ws: Workspace,
+  st: EvidenceStructure,
+  uSd: Float64Array | null,
+  xVar: Float64Array | null,
+): void {
+  const { observed, l } = st;
   const n = p.n;
-  const v = Float64Array.from(prior);
-  const y = new Float64Array(n);
-  for (let r = 0; r < k; r++) {
-    propagateNoise(p, w, r * n, cut, y);
-    for (let i = 0; i < n; i++) v[i] = v[i]! - y[i]! * y[i]!;
+  const k = observed.length;
+  const rows = effectRows(p);
+  const s = p.noiseVar;
+  if (ws.w.length < n * k) {
+    ws.w = new Float64Array(n * k);
+    ws.y = new Float64Array(n * k);
   }
-  for (let i = 0; i < n; i++) if (v[i]! < 0) v[i] = 0;
-  return v;
+  const { w, y } = ws;
+  ws.carried = st;
+  // Column j of W solves L w_j = (A[o_r, j] s_j)_r. Rows before the first observed node that j
+  // reaches are zero, so each solve starts there.
+  const first = ws.slot;
+  first.fill(k);
+  w.fill(0, 0, n * k);
+  for (let r = 0; r < k; r++) {
+    const o = observed[r]!;
+    for (let e = rows.ptr[o]!, end = rows.ptr[o + 1]!; e < end; e++) {
+      const j = rows.idx[e]!;
+      w[j * k + r] = rows.val[e]! * s[j]!;
+      if (first[j] === k) first[j] = r;
+    }
+  }
+  for (let j = 0; j < n; j++) {
+    const f = first[j]!;
+    const col = j * k;
+    let v = s[j]!;
+    for (let i = f; i < k; i++) {
+      let sum = w[col + i]!;
+      for (let q = f; q < i; q++) sum -= l[i * k + q]! * w[col + q]!;
+      const x = sum / l[i * k + i]!;
+      w[col + i] = x;
+      v -= x * x;
+    }
+    if (uSd) uSd[j] = Math.sqrt(Math.max(0, v));
+  }
+  // Y node by node in topological order.
+  const prior = priorMoments(p).variance;
+  for (let i = 0; i < n; i++) {
+    const row = i * k;
+    for (let r = 0; r < k; r++) y[row + r] = w[row + r]!;
+    for (let e = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; e < end; e++) {
+      const weight = p.parentW[e]!;
+      const prow = p.parentIdx[e]! * k;
+      for (let r = 0; r < k; r++) y[row + r] = y[row + r]! + weight * y[prow + r]!;
+    }
+    if (xVar) {
+      let v = prior[i]!;
+      for (let r = 0; r < k; r++) v -= y[row + r]! * y[row + r]!;
+      xVar[i] = v < 0 ? 0 : v;
+    }
+  }
 }
 
-/** Counterfactual variance of every node under do() on `cut` (cached per observed set and do-set). */
+/**
+ * Counterfactual variance under do() on `cut` (cached per observed set and do-set): prior variance
+ * of the mutilated world less the evidence's reduction, Σ_r (A' w_r)². Only the nodes the cut
+ * reaches differ from the factual world, so only they are computed (from Y for their unreached
+ * parents); the other entries are the factual posterior variance. `reached` must be `reachedBy(cut)`.
+ */
 export function counterfactualVariance(
   p: Program,
   st: EvidenceStructure,
-  cut: Uint8Array | null,
+  cut: Uint8Array,
+  reached: Uint8Array,
   doKey: string,
 ): Float64Array {
   const hit = st.cfVar.get(doKey);
   if (hit) return hit;
-  const prior = cut ? mutilatedVariance(p, cut, doKey) : priorMoments(p).variance;
-  return cachePut(st.cfVar, doKey, reducedVariance(p, prior, st.w, st.observed.length, cut), 64);
+  const ws = workspace(p);
+  const n = p.n;
+  const k = st.observed.length;
+  const prior = mutilatedVariance(p, ws, cut, reached, doKey);
+  const v = structureCopy(st.xVar);
+  if (ws.carried !== st) carry(p, ws, st, null, null);
+  const { w, y } = ws;
+  // Y' = W A'ᵀ at the reached nodes (scratch rows of k), Y at the others.
+  if (ws.rows.length < n * k) ws.rows = new Float64Array(n * k);
+  const yc = ws.rows;
+  for (let i = 0; i < n; i++) {
+    if (!reached[i]) continue;
+    const row = i * k;
+    let sum = prior[i]!;
+    if (cut[i]) {
+      for (let r = 0; r < k; r++) yc[row + r] = 0;
+    } else {
+      for (let r = 0; r < k; r++) yc[row + r] = w[row + r]!;
+      for (let e = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; e < end; e++) {
+        const weight = p.parentW[e]!;
+        const parent = p.parentIdx[e]!;
+        const src = reached[parent] ? yc : y;
+        const prow = parent * k;
+        for (let r = 0; r < k; r++) yc[row + r] = yc[row + r]! + weight * src[prow + r]!;
+      }
+      for (let r = 0; r < k; r++) sum -= yc[row + r]! * yc[row + r]!;
+    }
+    v[i] = sum < 0 ? 0 : sum;
+  }
+  return st.cfVar.set(doKey, v);
 }
 
 /** Gaussian posterior of the exogenous terms given evidence on `observed` (linear programs only). */
@@ -176,40 +240,44 @@ export function abductPartial(
   const st = evidenceStructure(p, observed, key ?? Array.from(observed).join(','));
   const n = p.n;
   const k = observed.length;
-  const a = totalEffect(p);
   const prior = priorMoments(p);
   const s = p.noiseVar;
-  // α = G⁻¹ (x̂_O − prior mean_O); μ_u = m + S A_Oᵀ α.
-  const alpha = new Float64Array(k);
+  // α = G⁻¹ (x̂_O − prior mean_O) (scratch: its first k entries); μ_u = m + S A_Oᵀ α.
+  const alpha = workspace(p).alpha;
   for (let r = 0; r < k; r++) alpha[r] = values[r]! - prior.mean[observed[r]!]!;
   choleskySolve(st.l, k, alpha);
-  const uMean = Float64Array.from(p.noiseMean);
+  const uMean = resultCopy(p.noiseMean);
+  const rows = effectRows(p);
   for (let r = 0; r < k; r++) {
     const o = observed[r]!;
-    const ro = o * n;
     const ar = alpha[r]!;
     if (ar === 0) continue;
-    for (let j = 0; j <= o; j++) uMean[j] = uMean[j]! + s[j]! * a[ro + j]! * ar;
+    for (let e = rows.ptr[o]!, end = rows.ptr[o + 1]!; e < end; e++) {
+      const j = rows.idx[e]!;
+      uMean[j] = uMean[j]! + s[j]! * rows.val[e]! * ar;
+    }
   }
-  const xMean = new Float64Array(n);
+  const xMean = resultArray(n);
   for (let i = 0; i < n; i++) xMean[i] = mechanismValue(p, i, xMean) + uMean[i]!;
   for (let r = 0; r < k; r++) xMean[observed[r]!] = values[r]!;
   return { structure: st, uMean, xMean };
 }
 
+/** Cholesky factor of G + εI into `l` (k×k), ε growing ×1000 until the factorisation succeeds. */
 function factorWithJitter(
   g: Float64Array,
+  l: Float64Array,
   k: number,
   trace: number,
   p: Program,
   observed: Int32Array,
-): Float64Array {
+): void {
   const base = k > 0 ? trace / k : 0;
   let eps = EVIDENCE_JITTER * (base > 0 ? base : 1);
   for (let attempt = 0; attempt < 4; attempt++) {
-    const l = Float64Array.from(g);
+    for (let e = 0; e < k * k; e++) l[e] = g[e]!;
     for (let r = 0; r < k; r++) l[r * k + r] = l[r * k + r]! + eps;
-    if (cholesky(l, k)) return l;
+    if (cholesky(l, k)) return;
     eps *= 1e3;
   }
   throw new ScmError(

@@ -4,8 +4,10 @@
  * the graph object again.
  */
 import type { GraphFile, NodeKind } from '../../schemas/graph.js';
+import { BoundedCache } from './bounded-cache.js';
 import { closeExpression, translateExpression, type CompiledExpression } from './expression.js';
 import { loadGraph, type LoadedGraph } from './graph.js';
+import type { Workspace } from './workspace.js';
 
 export const ROOT = 0;
 export const LINEAR = 1;
@@ -46,31 +48,35 @@ export interface Program {
 export interface ProgramCache {
   /** A = (I − B)⁻¹, row-major n×n: A[i·n + j] = ∂x_i/∂u_j. */
   totalEffect?: Float64Array;
+  /** The non-zero entries of each row of A (a node's ancestors and itself), in CSR form. */
+  effectRows?: EffectRows;
   /** Prior mean of every node, A (c + m). */
   priorMean?: Float64Array;
   /** Prior variance of every node, diag(A S Aᵀ). */
   priorVar?: Float64Array;
   /** Prior variance of every node in the world mutilated by do() on a set of nodes, keyed by the set. */
-  mutilatedVar: Map<string, Float64Array>;
+  mutilatedVar: BoundedCache<Float64Array>;
   /**
    * Everything about partial evidence that depends only on which nodes are observed, not on their
    * values (Cholesky factor, posterior covariance terms), keyed by the observed set.
    */
-  evidence: Map<string, unknown>;
+  evidence: BoundedCache<unknown>;
   /** The graph's scale (magnitude.ts): the largest prior mean or noise sd of a node. */
   scale?: number;
   /** Per-query scratch space reused between queries (queries are synchronous, never re-entrant). */
-  scratch?: { act: Uint8Array; val: Float64Array; origin: Uint8Array };
+  scratch?: Workspace;
 }
 
-/** Bounded insert into a cache map (oldest entry evicted first). */
-export function cachePut<V>(cache: Map<string, V>, key: string, value: V, limit = MUTILATED_CACHE_SIZE): V {
-  if (cache.size >= limit) cache.delete(cache.keys().next().value!);
-  cache.set(key, value);
-  return value;
+/** Sparse rows of A = (I − B)⁻¹: row i lists j ascending with A[i,j] ≠ 0 (j ≤ i: ancestors and i). */
+export interface EffectRows {
+  ptr: Int32Array;
+  idx: Int32Array;
+  /** A[i, idx[e]] for e in ptr[i]..ptr[i+1]. */
+  val: Float64Array;
 }
 
-const MUTILATED_CACHE_SIZE = 256;
+/** Entries kept by each per-program cache (observed sets, do() sets). */
+export const PROGRAM_CACHE_SIZE = 256;
 
 /** Compile a graph definition (validated by `loadGraph` if it is not already loaded). */
 export function compile(input: LoadedGraph | unknown): Program {
@@ -165,7 +171,10 @@ export function compile(input: LoadedGraph | unknown): Program {
     childW,
     expr,
     linear,
-    cache: { mutilatedVar: new Map(), evidence: new Map() },
+    cache: {
+      mutilatedVar: new BoundedCache(PROGRAM_CACHE_SIZE),
+      evidence: new BoundedCache(PROGRAM_CACHE_SIZE),
+    },
   };
 }
 
@@ -192,6 +201,30 @@ export function totalEffect(p: Program): Float64Array {
   const a = mutilatedEffect(p, null);
   p.cache.totalEffect = a;
   return a;
+}
+
+/** The non-zero entries of A by row (cached): sums over a row of A skip its zeros. */
+export function effectRows(p: Program): EffectRows {
+  if (p.cache.effectRows) return p.cache.effectRows;
+  const n = p.n;
+  const a = totalEffect(p);
+  let count = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) if (a[i * n + j] !== 0) count++;
+  const ptr = new Int32Array(n + 1);
+  const idx = new Int32Array(count);
+  const val = new Float64Array(count);
+  let e = 0;
+  for (let i = 0; i < n; i++) {
+    ptr[i] = e;
+    for (let j = 0; j <= i; j++) {
+      const v = a[i * n + j]!;
+      if (v === 0) continue;
+      idx[e] = j;
+      val[e++] = v;
+    }
+  }
+  ptr[n] = e;
+  return (p.cache.effectRows = { ptr, idx, val });
 }
 
 /**
@@ -239,12 +272,4 @@ export function priorMoments(p: Program): { mean: Float64Array; variance: Float6
     p.cache.priorVar = effectVariance(p, totalEffect(p));
   }
   return { mean: p.cache.priorMean, variance: p.cache.priorVar! };
-}
-
-/** Prior variance of every node in the world mutilated by do() on `cut` (cached by the set). */
-export function mutilatedVariance(p: Program, cut: Uint8Array, key: string): Float64Array {
-  const cache = p.cache.mutilatedVar;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  return cachePut(cache, key, effectVariance(p, mutilatedEffect(p, cut)));
 }

@@ -10,7 +10,9 @@
 import { mechanismValue, type Program } from './compile.js';
 import { abductFull, abductPartial, counterfactualVariance, type Posterior } from './abduction.js';
 import { ScmError, type ScmIssue } from './errors.js';
-import { checkMagnitudes } from './magnitude.js';
+import { readEvidence } from './evidence.js';
+import { reachedBy } from './mutilation.js';
+import { checkMagnitudes, withinMagnitudes } from './magnitude.js';
 import { explain, type ExplainOptions, type Explanation } from './explain.js';
 import {
   DEFAULT_LAMBDA,
@@ -21,6 +23,8 @@ import {
 } from './interventions.js';
 import { ACTIONS, CUTS_EDGES, type ActionCode, type ActionSpec } from './intervention-types.js';
 import { FROM_STRUCTURED, NONE, predict } from './predict.js';
+import { resultArray, resultCopy } from './result-arrays.js';
+import { workspace } from './workspace.js';
 
 export interface CounterfactualQuery {
   /** Factual evidence: a value for every node (full) or for some (partial; linear graphs only). */
@@ -60,63 +64,13 @@ export interface CounterfactualResult {
   explanation?: Explanation;
 }
 
-function evidenceIssues(p: Program, evidence: Readonly<Record<string, number>>): ScmIssue[] {
-  const issues: ScmIssue[] = [];
-  for (const key of Object.keys(evidence)) {
-    const v = evidence[key];
-    if (!p.index.has(key)) {
-      issues.push({
-        path: `evidence.${key}`,
-        node: key,
-        message: `evidence on unknown node "${key}"; graph "${p.id}" has nodes such as ${p.ids
-          .slice(0, 5)
-          .map((s) => `"${s}"`)
-          .join(', ')}`,
-      });
-    } else if (typeof v !== 'number' || !Number.isFinite(v)) {
-      issues.push({
-        path: `evidence.${key}`,
-        node: key,
-        message: `evidence on "${key}" must be a finite number`,
-      });
-    }
-  }
-  return issues;
-}
-
-/** Read evidence by node id into program order; count = number of observed nodes. */
-function readEvidence(p: Program, evidence: Readonly<Record<string, number>>) {
-  const { n, ids } = p;
-  const values = new Float64Array(n);
-  const mask = new Uint8Array(n);
-  let count = 0;
-  let ok = true;
-  for (let i = 0; i < n; i++) {
-    const v = evidence[ids[i]!];
-    if (typeof v === 'number' && Object.hasOwn(evidence, ids[i]!)) {
-      if (!Number.isFinite(v)) ok = false;
-      values[i] = v;
-      mask[i] = 1;
-      count++;
-    }
-  }
-  if (!ok || Object.keys(evidence).length !== count) {
-    const issues = evidenceIssues(p, evidence);
-    if (issues.length) {
-      const unknown = issues.some((i) => i.message.includes('unknown node'));
-      throw ScmError.fromIssues(unknown ? 'UNKNOWN_NODE' : 'INVALID_QUERY', issues);
-    }
-  }
-  return { mask, values, count };
-}
-
 /**
  * Evidence the model gives probability zero: a node whose exogenous term has no variance (a root with
  * sd 0, a mechanism with noiseSd 0) yet whose abducted term is off its fixed value (the evidence
  * contradicts the mechanism). Before, such evidence was echoed and silently ignored downstream.
  */
 function checkPossible(p: Program, noise: Float64Array, factual: Float64Array): void {
-  const issues: ScmIssue[] = [];
+  let issues: ScmIssue[] | null = null;
   for (let i = 0; i < p.n; i++) {
     if (p.noiseVar[i] !== 0) continue;
     // Full evidence: the abducted term is off its fixed value. Partial evidence: the term stays
@@ -126,13 +80,13 @@ function checkPossible(p: Program, noise: Float64Array, factual: Float64Array): 
       Math.abs(residual) > Math.abs(noise[i]! - p.noiseMean[i]!) ? residual : noise[i]! - p.noiseMean[i]!;
     if (Math.abs(off) <= 1e-6 * (1 + Math.abs(factual[i]!))) continue;
     const node = p.ids[i]!;
-    issues.push({
+    (issues ??= []).push({
       path: 'evidence',
       node,
       message: `node "${node}" has no noise (sd 0), so its value is fixed by ${p.mech[i] === 0 ? 'its mean' : 'its parents'}; the evidence puts it ${off > 0 ? 'above' : 'below'} that by ${Math.abs(off)}, which has probability zero under the model: change the evidence or give the node a noise sd`,
     });
   }
-  if (issues.length)
+  if (issues)
     throw new ScmError(
       'UNSUPPORTED_QUERY',
       `the evidence has probability zero under the model: ${issues[0]!.message}`,
@@ -140,28 +94,14 @@ function checkPossible(p: Program, noise: Float64Array, factual: Float64Array): 
     );
 }
 
-/** Nodes at or downstream of a marked node (topological order). */
-function reachedBy(p: Program, marked: Uint8Array): Uint8Array {
-  const out = Uint8Array.from(marked);
-  for (let i = 0; i < p.n; i++) {
-    if (out[i]) continue;
-    for (let k = p.parentPtr[i]!, end = p.parentPtr[i + 1]!; k < end; k++) {
-      if (out[p.parentIdx[k]!]) {
-        out[i] = 1;
-        break;
-      }
-    }
-  }
-  return out;
-}
-
 /** Run one counterfactual query. Throws ScmError on bad input. */
 export function counterfactual(p: Program, q: CounterfactualQuery): CounterfactualResult {
-  const ev = readEvidence(p, q.evidence);
+  const ws = workspace(p);
+  const count = readEvidence(p, ws, q.evidence);
   const norm = normalizeInterventions(p, q.interventions);
-  checkMagnitudes(p, q.evidence, q.interventions);
+  if (!withinMagnitudes(p, ws.largest, q.interventions)) checkMagnitudes(p, q.evidence, q.interventions);
   const n = p.n;
-  const full = ev.count === n;
+  const full = count === n;
 
   let factual: Float64Array;
   let noise: Float64Array;
@@ -169,30 +109,32 @@ export function counterfactual(p: Program, q: CounterfactualQuery): Counterfactu
   let noiseSd: Float64Array | null = null;
   let posterior: Posterior | null = null;
   if (full) {
-    factual = ev.values;
-    noise = abductFull(p, factual);
+    factual = resultCopy(ws.values);
+    noise = abductFull(p, factual, resultArray(n));
   } else {
-    const observed = new Int32Array(ev.count);
-    const values = new Float64Array(ev.count);
+    const observed = new Int32Array(count);
+    const values = resultArray(count);
     let key = '';
     for (let i = 0, r = 0; i < n; i++) {
-      if (ev.mask[i]) {
+      if (ws.mask[i]) {
         observed[r] = i;
-        values[r++] = ev.values[i]!;
+        values[r++] = ws.values[i]!;
         key += `${i},`;
       }
     }
     posterior = abductPartial(p, observed, values, key);
     factual = posterior.xMean;
     noise = posterior.uMean;
-    factualSd = posterior.structure.xVar.map(Math.sqrt);
+    const xVar = posterior.structure.xVar;
+    factualSd = resultArray(n);
+    for (let i = 0; i < n; i++) factualSd[i] = Math.sqrt(xVar[i]!);
     noiseSd = posterior.structure.uSd;
   }
 
   checkPossible(p, noise, factual);
   const structured = resolveStructured(p, norm, factual, noise, q.lambda ?? DEFAULT_LAMBDA, q.maxLatentMove);
   const { act, val, origin } = norm.actions;
-  const cf = predict(p, factual, noise, act, val, new Float64Array(n));
+  const cf = predict(p, factual, noise, act, val, resultArray(n), ws.affected);
 
   let counterfactualSd: Float64Array | null = null;
   if (posterior) {
@@ -202,17 +144,18 @@ export function counterfactual(p: Program, q: CounterfactualQuery): Counterfactu
     for (let i = 0; i < n; i++) {
       if (CUTS_EDGES[act[i]!]) {
         key += `${i},`;
-        cut ??= new Uint8Array(n);
+        if (!cut) (cut = ws.cut).fill(0);
         cut[i] = 1;
       }
     }
-    counterfactualSd = Float64Array.from(factualSd!);
+    counterfactualSd = resultCopy(factualSd!);
     // A shift adds a constant, so only nodes a do() reaches change their variance; the others are the
     // same random variable as in the factual world, plus a constant (an observed one keeps sd 0
     // exactly, not the square root of the jitter).
     if (cut) {
-      const variance = counterfactualVariance(p, posterior.structure, cut, key);
-      const reached = reachedBy(p, cut);
+      const reached = ws.reached;
+      reachedBy(p, cut, reached);
+      const variance = counterfactualVariance(p, posterior.structure, cut, reached, key);
       for (let i = 0; i < n; i++) if (reached[i]) counterfactualSd[i] = Math.sqrt(variance[i]!);
     }
   }

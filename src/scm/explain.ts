@@ -17,6 +17,7 @@ import { mulberry32 } from './random.js';
 import type { StructuredSolution } from './interventions.js';
 import { CUTS_EDGES, actionSpec } from './intervention-types.js';
 import { FROM_STRUCTURED, NONE, actionIndices, impulse, predict, type Actions } from './predict.js';
+import { resultArray } from './result-arrays.js';
 
 export type NodeRole = 'set' | 'shifted' | 'structured' | 'inferred' | 'unchanged';
 
@@ -111,10 +112,61 @@ function nodesToExplain(
     for (const k of others) wanted[k] = 1;
     return { wanted, omitted: 0 };
   }
-  const size = (k: number) => Math.abs(cf[k]! - factual[k]!);
-  others.sort((a, b) => size(b) - size(a) || a - b);
-  for (let j = 0; j < maxNodes; j++) wanted[others[j]!] = 1;
+  // The first maxNodes in the order (largest change first, then program index): kept sorted by
+  // insertion, since only they are needed (a full sort of the others was most of the explanation's time).
+  const best: number[] = [];
+  for (const k of others) {
+    if (best.length === maxNodes && (maxNodes === 0 || !changesMore(factual, cf, k, best[maxNodes - 1]!)))
+      continue;
+    if (best.length === maxNodes) best.pop();
+    let i = best.length;
+    while (i > 0 && changesMore(factual, cf, k, best[i - 1]!)) i--;
+    best.splice(i, 0, k);
+  }
+  for (const k of best) wanted[k] = 1;
   return { wanted, omitted: others.length - maxNodes };
+}
+
+/** Whether node a comes before node b: a larger change, or the same change and a smaller index. */
+function changesMore(factual: Float64Array, cf: Float64Array, a: number, b: number): boolean {
+  const sa = Math.abs(cf[a]! - factual[a]!);
+  const sb = Math.abs(cf[b]! - factual[b]!);
+  return sa > sb || (sa === sb && a < b);
+}
+
+/** Larger |amount| first. */
+const byMagnitude = (a: { amount: number }, b: { amount: number }) => Math.abs(b.amount) - Math.abs(a.amount);
+
+/**
+ * Whether a path of this amount enters node k's list of the largest paths (decided before the path
+ * is built: most visited paths do not, and building their id arrays was most of the cost).
+ */
+function qualifies(
+  top: ReadonlyArray<PathContribution[] | undefined>,
+  k: number,
+  amount: number,
+  maxPaths: number,
+) {
+  const list = top[k];
+  if (list === undefined) return maxPaths > 0;
+  return (
+    list.length < maxPaths || (maxPaths > 0 && Math.abs(amount) > Math.abs(list[list.length - 1]!.amount))
+  );
+}
+
+/** Add a path to node k's list: inserted where a stable sort by |amount|, descending, puts it. */
+function pushTop(
+  top: Array<PathContribution[] | undefined>,
+  k: number,
+  pc: PathContribution,
+  maxPaths: number,
+) {
+  const list = (top[k] ??= []);
+  if (list.length >= maxPaths) list.pop();
+  const m = Math.abs(pc.amount);
+  let i = list.length;
+  while (i > 0 && Math.abs(list[i - 1]!.amount) < m) i--;
+  list.splice(i, 0, pc);
 }
 
 /** A mask of the nodes named in `ExplainOptions.nodes`; an unknown id is an UNKNOWN_NODE error. */
@@ -235,32 +287,18 @@ function explainLinear(
   for (const s of sources) {
     let col = columns.get(s.via);
     if (!col) {
-      col = impulse(p, actions.act, s.via, new Float64Array(n));
+      col = impulse(p, actions.act, s.via, resultArray(n));
       columns.set(s.via, col);
     }
     let acc = contrib.get(s.intervention);
-    if (!acc) contrib.set(s.intervention, (acc = new Float64Array(n)));
+    if (!acc) contrib.set(s.intervention, (acc = resultArray(n)));
     for (let k = s.via; k < n; k++) if (col[k] !== 0) acc[k] = acc[k]! + col[k]! * s.amount;
   }
 
   // Top paths per node, by DFS from each source through nodes that are not set by do().
-  const top: PathContribution[][] = Array.from({ length: n }, () => []);
+  // Per node, filled on its first path (most nodes get none).
+  const top: Array<PathContribution[] | undefined> = new Array(n);
   let truncated = false;
-  const byMagnitude = (a: PathContribution, b: PathContribution) => Math.abs(b.amount) - Math.abs(a.amount);
-  // Whether a path of this amount enters node k's top list (decided before the path is built: most
-  // visited paths do not, and building their id arrays was most of the cost).
-  const qualifies = (k: number, amount: number) => {
-    const list = top[k]!;
-    return (
-      list.length < maxPaths || (maxPaths > 0 && Math.abs(amount) > Math.abs(list[list.length - 1]!.amount))
-    );
-  };
-  const pushTop = (k: number, pc: PathContribution) => {
-    const list = top[k]!;
-    if (list.length < maxPaths) list.push(pc);
-    else list[list.length - 1] = pc;
-    list.sort(byMagnitude);
-  };
   // DFS entries link to their parent entry; a path's node list is built only when it is kept.
   interface Step {
     node: number;
@@ -276,13 +314,18 @@ function explainLinear(
     while (stack.length) {
       const cur = stack.pop()!;
       const amount = cur.weight * s.amount;
-      if (wanted[cur.node] && qualifies(cur.node, amount)) {
+      if (wanted[cur.node] && qualifies(top, cur.node, amount, maxPaths)) {
         const offset = structured ? 1 : 0;
         const path = new Array<string>(cur.depth + offset);
         if (structured) path[0] = intervention;
         for (let st: Step | null = cur, i = cur.depth - 1; st; st = st.parent, i--)
           path[i + offset] = p.ids[st.node]!;
-        pushTop(cur.node, { intervention, path, amount, ...(structured ? { structured: true } : {}) });
+        pushTop(
+          top,
+          cur.node,
+          { intervention, path, amount, ...(structured ? { structured: true } : {}) },
+          maxPaths,
+        );
       }
       for (let c = p.childPtr[cur.node]!; c < p.childPtr[cur.node + 1]!; c++) {
         const child = p.childIdx[c]!;
@@ -305,9 +348,10 @@ function explainLinear(
     const contributions: Contribution[] = [];
     for (const [iv, acc] of contrib)
       if (acc[k] !== 0) contributions.push({ intervention: p.ids[iv]!, amount: acc[k]! });
-    contributions.sort((a, b) => Math.abs(b.amount) - Math.abs(a.amount));
-    const paths = top[k]!;
-    const listed = paths.reduce((s, pc) => s + pc.amount, 0);
+    if (contributions.length > 1) contributions.sort(byMagnitude);
+    const paths = top[k] ?? [];
+    let listed = 0;
+    for (const pc of paths) listed += pc.amount;
     nodes.push({
       node: p.ids[k]!,
       role: roleOf(actions, structuredTargets, k, change),

@@ -19,7 +19,8 @@ import {
   type ActionCode,
   type InterventionType,
 } from './intervention-types.js';
-import { DO, FROM_STRUCTURED, NONE, emptyActions, predict, type Actions } from './predict.js';
+import { DO, FROM_STRUCTURED, NONE, predict, type Actions } from './predict.js';
+import { nextGeneration, workspace } from './workspace.js';
 
 export type { InterventionType };
 
@@ -61,17 +62,19 @@ export interface NormalizedInterventions {
 
 export function normalizeInterventions(p: Program, list: readonly Intervention[]): NormalizedInterventions {
   // The action arrays are scratch space owned by the program: every query starts from a clean copy.
-  const actions = (p.cache.scratch ??= emptyActions(p.n));
+  const ws = workspace(p);
+  const { actions, stamp } = ws;
   actions.act.fill(NONE);
   actions.val.fill(0);
   actions.origin.fill(0);
+  const generation = nextGeneration(ws);
   const structured: NormalizedInterventions['structured'] = [];
-  const issues: ScmIssue[] = [];
-  const seen = new Set<number>();
-  list.forEach((iv, k) => {
+  let issues: ScmIssue[] | null = null;
+  for (let k = 0; k < list.length; k++) {
+    const iv = list[k]!;
     const idx = p.index.get(iv.node);
     if (idx === undefined) {
-      issues.push({
+      (issues ??= []).push({
         path: `interventions.${k}.node`,
         node: iv.node,
         message: `intervention on unknown node "${iv.node}"; graph "${p.id}" has nodes such as ${p.ids
@@ -79,28 +82,28 @@ export function normalizeInterventions(p: Program, list: readonly Intervention[]
           .map((s) => `"${s}"`)
           .join(', ')}`,
       });
-      return;
+      continue;
     }
     if (!Number.isFinite(iv.value)) {
-      issues.push({
+      (issues ??= []).push({
         path: `interventions.${k}.value`,
         node: iv.node,
         message: `intervention on "${iv.node}" needs a finite number as its value`,
       });
-      return;
+      continue;
     }
-    if (seen.has(idx)) {
-      issues.push({
+    if (stamp[idx] === generation) {
+      (issues ??= []).push({
         path: `interventions.${k}`,
         node: iv.node,
         message: `node "${iv.node}" is intervened on more than once; give one intervention per node`,
       });
-      return;
+      continue;
     }
-    seen.add(idx);
+    stamp[idx] = generation;
     const spec = interventionType(iv.type);
     if (!spec) {
-      issues.push({
+      (issues ??= []).push({
         path: `interventions.${k}.type`,
         node: iv.node,
         message: `intervention type "${String(iv.type)}" on "${iv.node}" is not one of ${INTERVENTION_TYPE_NAMES.join(', ')}`,
@@ -111,8 +114,8 @@ export function normalizeInterventions(p: Program, list: readonly Intervention[]
       actions.act[idx] = spec.action;
       actions.val[idx] = iv.value;
     }
-  });
-  if (issues.length) {
+  }
+  if (issues) {
     const code = issues.some((i) => i.message.includes('unknown node')) ? 'UNKNOWN_NODE' : 'INVALID_QUERY';
     throw ScmError.fromIssues(code, issues);
   }
@@ -136,15 +139,18 @@ export function resolveStructured(
   if (!(lambda >= 0) || !Number.isFinite(lambda)) {
     throw new ScmError('INVALID_QUERY', `lambda must be a finite number >= 0, got ${lambda}`);
   }
+  const ws = workspace(p);
   const targets = structured.map((s) => s.index);
   const t = Float64Array.from(structured, (s) => s.value);
-  const isTarget = new Uint8Array(p.n);
-  for (const v of targets) isTarget[v] = 1;
+  // Targets marked in the workspace's duplicate check (a new generation: the interventions' marks are done).
+  const isTarget = ws.stamp;
+  const marked = nextGeneration(ws);
+  for (const v of targets) isTarget[v] = marked;
   const latentSet = new Set<number>();
   for (const v of targets) {
     for (let k = p.parentPtr[v]!; k < p.parentPtr[v + 1]!; k++) {
       const h = p.parentIdx[k]!;
-      if (p.kinds[h] === 'latent' && actions.act[h] === NONE && !isTarget[h]) latentSet.add(h);
+      if (p.kinds[h] === 'latent' && actions.act[h] === NONE && isTarget[h] !== marked) latentSet.add(h);
     }
   }
   const latents = [...latentSet].sort((a, b) => a - b);
@@ -158,13 +164,13 @@ export function resolveStructured(
 
   if (nh > 0) {
     // Work on a copy of the caller's actions with DO on the latents; targets are not set while solving.
-    const act = actions.act.slice();
-    const val = actions.val.slice();
+    const { act, val, out } = ws.solve;
+    act.set(actions.act);
+    val.set(actions.val);
     for (const l of latents) act[l] = DO;
-    const out = new Float64Array(p.n);
     const evalV = (hv: Float64Array, res: Float64Array) => {
       latents.forEach((l, j) => (val[l] = hv[j]!));
-      predict(p, factual, u, act, val, out);
+      predict(p, factual, u, act, val, out, ws.affected);
       for (let q = 0; q < nv; q++) res[q] = out[targets[q]!]!;
       return res;
     };

@@ -41,6 +41,21 @@ export function magnitudeBound(p: Program): number {
   return MAGNITUDE_LIMIT * graphScale(p);
 }
 
+/**
+ * Whether the largest evidence magnitude (`readEvidence` keeps it) and every intervention value are
+ * within the bound: the query's check, without building entries; `checkMagnitudes` names the culprits.
+ */
+export function withinMagnitudes(
+  p: Program,
+  largestEvidence: number,
+  interventions: ReadonlyArray<{ value: number }>,
+): boolean {
+  const bound = magnitudeBound(p);
+  if (largestEvidence > bound) return false;
+  for (let k = 0; k < interventions.length; k++) if (Math.abs(interventions[k]!.value) > bound) return false;
+  return true;
+}
+
 /** Throws INVALID_QUERY naming every evidence or intervention value beyond the bound. */
 export function checkMagnitudes(
   p: Program,
