@@ -62,6 +62,7 @@ import {
   load,
   mb,
   post,
+  runCompiledScmBench,
   sequentialLatency,
   startServer,
   type BenchServer,
@@ -70,7 +71,7 @@ import {
   type MemorySample,
 } from './lib.js';
 import { SCHWARTZ_10 } from '../fixtures/value-systems.js';
-import { SCM_BASELINE, runScmBench, scmTable, type ScmRow } from './scm.bench.js';
+import { SCM_BASELINE, scmTable, type ScmRow } from './scm.bench.js';
 import { decisionTable, decisionTargetMet, runDecisionBench, type DecisionRow } from './decisions.bench.js';
 import { detectorTable, detectorTargetMet, runDetectorBench, type DetectorRow } from './detector.bench.js';
 
@@ -806,8 +807,11 @@ async function main() {
   let decisions: DecisionRow[] | null = null;
   try {
     if (PARTS.has('scm')) {
-      process.stderr.write('scm: engine queries/s vs the mathjs closed form\n');
-      scm = runScmBench();
+      process.stderr.write(
+        'scm: engine queries/s vs the mathjs closed form (compiled by tsc, run by node)\n',
+      );
+      buildServers();
+      scm = runCompiledScmBench<ScmRow>();
       report.scm = { baseline: SCM_BASELINE, rows: scm };
     }
     if (PARTS.has('detector')) {
@@ -820,7 +824,7 @@ async function main() {
       decisions = await runDecisionBench();
       report.decisions = { rows: decisions, targetMet: decisionTargetMet(decisions) };
     }
-    if (PARTS.has('http') || PARTS.has('align') || PARTS.has('memory')) {
+    if (!PARTS.has('scm') && (PARTS.has('http') || PARTS.has('align') || PARTS.has('memory'))) {
       process.stderr.write('compiling the benchmark servers (tsconfig.bench.json → dist-bench)\n');
       buildServers();
     }

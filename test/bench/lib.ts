@@ -3,7 +3,7 @@
  * load generator in the runner never shares a thread with them), autocannon runs, memory samples.
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,17 @@ export function buildServers(): void {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (r.status !== 0) throw new Error(`compiling the benchmark servers failed (tsc exit ${r.status})`);
+}
+
+/**
+ * The engine bench (scm.bench.ts) as deployed: its tsc build in dist-bench (buildServers first) run by
+ * plain node in its own process; returns the rows it wrote to test/bench/results/scm.json.
+ */
+export function runCompiledScmBench<Row>(): Row[] {
+  const script = join(ROOT, 'dist-bench', 'test', 'bench', 'scm.bench.js');
+  const r = spawnSync(process.execPath, [script], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`the engine bench failed (exit ${r.status})`);
+  return (JSON.parse(readFileSync(join(BENCH_DIR, 'results', 'scm.json'), 'utf8')) as { rows: Row[] }).rows;
 }
 
 export interface MemorySample {
