@@ -3,7 +3,8 @@
  * one); `buildApp(config)` makes a fastify instance with the server-level options (logger, request
  * ids, body limit, timeouts, error handling outside routes) and registers it.
  *
- * Layout: the root context gets the error and 404 handlers, the request-id/shutdown hook, swagger and
+ * Layout: the root context gets the error and 404 handlers, the protection layer (security.ts: one
+ * hook writes the request id and security headers and refuses requests during shutdown), swagger and
  * Swagger UI; the routes live in one encapsulated child context that owns the zod validator and
  * serializer compilers (so third-party plugins registered at the root keep fastify's defaults).
  */
@@ -14,14 +15,13 @@ import type { DestinationStream } from 'pino';
 import { bundledDetectorPath, checkDetectorCoverage, loadValueDetector } from '../attribution/index.js';
 import type { Config } from '../config/index.js';
 import { rateLimitRedis, type BackendCheck } from './backends.js';
-import { clientErrorHandler, frameworkErrors, installErrorHandling, sendError } from './error-handler.js';
-import { ApiError } from './api-error.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handler.js';
 import { GraphStore } from '../graphs/store.js';
 import { loggerOptions, requestLoggerFactory } from './logger.js';
 import { AppMetrics } from './prometheus.js';
 import { fastifyTrustProxy } from '../config/trust-proxy.js';
 import { swaggerOptions } from './openapi.js';
-import { genReqId, REQUEST_ID_HEADER } from './request-id.js';
+import { genReqId } from './request-id.js';
 import { depthLimitedJsonParser, DOCS_CSP, securityPlugin, type SecurityOptions } from './security.js';
 import { buildGenerators, type GeneratorSetup } from '../generator/registry.js';
 import { alignRoutes } from './routes/align.js';
@@ -74,18 +74,12 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   }
   const state: AppState = { ready: false, closing: false, startedAt: Date.now(), backends };
 
-  installErrorHandling(fastify, config.bodyLimit);
-  // Prometheus metrics (metrics.ts): one registry per app, counted by a root onResponse hook.
+  // Prometheus metrics (prometheus.ts): one registry per app, counted by each route's onResponse hook
+  // and the 404 handler's.
   const metrics = new AppMetrics();
+  installErrorHandling(fastify, config.bodyLimit, metrics.unmatched);
   metrics.install(fastify);
 
-  fastify.addHook('onRequest', (request, reply, done) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
-    if (!state.closing) return done();
-    reply.header('connection', 'close');
-    sendError(reply, new ApiError('SHUTTING_DOWN', 'the server is shutting down; retry on another instance'));
-    return undefined;
-  });
   fastify.addHook('onReady', async () => {
     state.ready = true;
   });
@@ -94,8 +88,13 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     state.ready = false;
   });
 
-  // Security headers, CORS, overload, rate limits, API keys and scopes (security.ts).
-  await fastify.register(securityPlugin, { ...opts.security, config, ...(redis ? { redis } : {}) });
+  // Security headers, request id, shutdown, CORS, overload, rate limits, API keys and scopes (security.ts).
+  await fastify.register(securityPlugin, {
+    ...opts.security,
+    config,
+    lifecycle: state,
+    ...(redis ? { redis } : {}),
+  });
 
   await fastify.register(swagger, swaggerOptions());
   if (config.docsEnabled) {

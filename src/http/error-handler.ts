@@ -95,10 +95,23 @@ function handle(err: unknown, request: FastifyRequest, reply: FastifyReply, body
   return sendError(reply, internal(String(request.id)));
 }
 
-/** The error handler and the 404 handler, on the app's root context. */
-export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+type ResponseHook = (request: FastifyRequest, reply: FastifyReply, done: () => void) => void;
+
+/**
+ * The error handler and the 404 handler, on the app's root context. `notFoundOnResponse` runs after
+ * each response of the 404 handler only (metrics: the requests that matched no route), so no root hook
+ * runs on every request to look for them. fastify adds any lifecycle hook given in the 404 handler's
+ * options to its context (four-oh-four.js; its types name only preValidation and preHandler), and
+ * test/http/metrics.test.ts counts a 404 through it.
+ */
+export function installErrorHandling(
+  app: FastifyInstance,
+  bodyLimit: number,
+  notFoundOnResponse?: ResponseHook,
+): void {
   app.setErrorHandler((err, request, reply) => handle(err, request, reply, bodyLimit));
-  app.setNotFoundHandler((request, reply) => {
+  const options = (notFoundOnResponse ? { onResponse: notFoundOnResponse } : {}) as object;
+  app.setNotFoundHandler(options, (request, reply) => {
     const path = request.url.split('?')[0];
     return sendError(
       reply,

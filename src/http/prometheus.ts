@@ -158,10 +158,13 @@ export class AppMetrics {
     };
   }
 
+  /** The `onResponse` hook of the 404 handler: counts the requests that matched no route. */
+  readonly unmatched = this.recorder(UNMATCHED_ROUTE);
+
   /**
    * Count every response by route pattern, not the raw URL: each route gets its own `onResponse` hook
-   * (added as it is declared, so every route registered after this counts, /docs included), and a
-   * root hook counts the requests that matched no route (404 handler).
+   * (added as it is declared, so every route registered after this counts, /docs included); the
+   * requests that matched no route are counted by `unmatched`, the 404 handler's own hook.
    */
   install(fastify: FastifyInstance): void {
     const counted = Symbol('pluralign.metrics');
@@ -172,11 +175,6 @@ export class AppMetrics {
       if (hooks.some((h) => (h as { [counted]?: true })[counted])) return;
       hooks.push(Object.assign(this.recorder(route.url), { [counted]: true as const }));
       route.onResponse = hooks as typeof route.onResponse;
-    });
-    const unmatched = this.recorder(UNMATCHED_ROUTE);
-    fastify.addHook('onResponse', (request, reply, done) => {
-      if (request.is404) unmatched(request, reply, done);
-      else done();
     });
   }
 

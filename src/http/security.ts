@@ -4,18 +4,22 @@
  *
  * 1. security headers (helmet's, computed once at boot, see `securityHeaders`): a deny-all
  *    Content-Security-Policy for the JSON API (Swagger UI sets its own, see `DOCS_CSP`), nosniff, no
- *    framing, no referrer, HSTS…;
- * 2. CORS (@fastify/cors) when CORS_ORIGINS is set; preflight requests are answered here;
- * 3. overload (@fastify/under-pressure): 503 OVERLOADED with Retry-After while the event loop lags or
- *    the heap is too full (`GET /healthz` still answers, so a busy process is not restarted);
- * 4. identification: a valid `Authorization: Bearer <key>` names the caller's key;
- * 5. rate limits (@fastify/rate-limit's stores): a request with a valid key counts against that key
+ *    framing, no referrer, HSTS…; and the request id (`x-request-id`);
+ * 2. shutdown: once the app is closing, 503 SHUTTING_DOWN with `Connection: close`;
+ * 3. CORS (@fastify/cors) when CORS_ORIGINS is set; preflight requests are answered here;
+ * 4. overload (@fastify/under-pressure's sampling): 503 OVERLOADED with Retry-After while the event
+ *    loop lags or the heap is too full (`GET /healthz` still answers, so a busy process is not restarted);
+ * 5. identification: a valid `Authorization: Bearer <key>` names the caller's key;
+ * 6. rate limits (@fastify/rate-limit's stores): a request with a valid key counts against that key
  *    (its own `rateLimit`, else RATE_LIMIT_PER_KEY); any other request counts against its client IP
  *    (RATE_LIMIT_PER_IP), so guessing keys is rate-limited too. 429 RATE_LIMITED with Retry-After.
  *    With no keys configured, loopback clients are exempt unless RATE_LIMIT_LOOPBACK=true (a local
  *    service does not throttle its own machine's eval loops and tests; remote clients stay limited);
- * 6. authorization: the route's scope (`routeScope`, default `admin`): 401 AUTH_REQUIRED /
+ * 7. authorization: the route's scope (`routeScope`, default `admin`): 401 AUTH_REQUIRED /
  *    INVALID_API_KEY with `WWW-Authenticate: Bearer`, 403 INSUFFICIENT_SCOPE.
+ *
+ * Steps 1, 2 and 4 are one `onRequest` hook (without CORS; with it, step 4 is a hook after CORS's):
+ * every request of every route pays for the hooks it runs, so there are as few as can be.
  *
  * Health probes are never rate-limited nor authenticated; `/openapi.json` and `/docs` need no key.
  * With no keys configured every route is open (the configuration only allows that on loopback unless
@@ -23,7 +27,7 @@
  */
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
-import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure';
+import type { FastifyUnderPressureOptions } from '@fastify/under-pressure';
 import type {
   FastifyBodyParser,
   FastifyInstance,
@@ -32,17 +36,18 @@ import type {
   FastifyRequest,
 } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import { isLoopback } from '../config/security.js';
 import { bearerToken, KeyRing, type AuthenticatedKey, type Scope } from './auth.js';
 import { ApiError } from './api-error.js';
+import { sendError } from './error-handler.js';
+import { OVERLOAD_RETRY_AFTER_S, overloadGuard } from './overload.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
 import { jsonDeeperThan, MAX_JSON_DEPTH } from '../json-depth.js';
 
-export { jsonDeeperThan, MAX_JSON_DEPTH };
-
-/** Seconds a client is told to wait when the server is overloaded. */
-export const OVERLOAD_RETRY_AFTER_S = 10;
+export { jsonDeeperThan, MAX_JSON_DEPTH, OVERLOAD_RETRY_AFTER_S };
 
 /**
  * The Content-Security-Policy of Swagger UI at /docs: its scripts and styles are files served from
@@ -61,6 +66,8 @@ const API_CSP = {
 
 export interface SecurityOptions {
   config: Config;
+  /** The app's lifecycle: once `closing`, new requests are refused (503 SHUTTING_DOWN). */
+  lifecycle?: { readonly closing: boolean };
   /** Tests: extra under-pressure options (e.g. a `healthCheck`, a short `sampleInterval`). */
   underPressure?: Partial<FastifyUnderPressureOptions>;
   /** Tests: the comparison the key ring uses (default `crypto.timingSafeEqual`). */
@@ -117,6 +124,15 @@ export function securityHeaders(options: Readonly<HelmetOptions>): ReadonlyArray
   return [...headers];
 }
 
+/**
+ * The headers a route that writes the raw response itself (a stream, after `reply.hijack()`) sends
+ * first: the security headers and request id the protection layer put on the reply, and any other
+ * header set on it so far.
+ */
+export function replyHeaders(reply: FastifyReply): OutgoingHttpHeaders {
+  return reply.getHeaders() as OutgoingHttpHeaders;
+}
+
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
 
 async function enforce(
@@ -168,11 +184,31 @@ async function security(fastify: FastifyInstance, opts: SecurityOptions): Promis
     // Browsers may read responses cross-origin only when CORS allows it.
     crossOriginResourcePolicy: { policy: corsOn ? 'cross-origin' : 'same-origin' },
   });
-  // On the raw response, as helmet does: headers a route sets later (Swagger UI's CSP) take precedence.
-  fastify.addHook('onRequest', (_request, reply, done) => {
-    const raw = reply.raw;
-    for (const [name, value] of headers) raw.setHeader(name, value);
-    done();
+  const names = headers.map(([name]) => name);
+  const values = headers.map(([, value]) => value);
+  const lifecycle = opts.lifecycle ?? { closing: false };
+  const overload = await overloadGuard(fastify, {
+    maxEventLoopDelay: config.maxEventLoopDelayMs,
+    maxHeapUsedBytes: config.maxHeapUsedBytes,
+    ...opts.underPressure,
+  });
+  // Steps 1, 2 and (without CORS) 4 in one hook. The headers go on fastify's reply headers, not the raw
+  // response: a header a route sets later (Swagger UI's CSP) replaces them, and the response is written
+  // by one writeHead without a header of its own on the raw response (which would make Node store and
+  // check every header twice). Routes that write the raw response themselves (streams) send
+  // `replyHeaders(reply)`.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    for (let i = 0; i < names.length; i++) reply.header(names[i]!, values[i]);
+    reply.header(REQUEST_ID_HEADER, request.id);
+    if (lifecycle.closing) {
+      reply.header('connection', 'close');
+      sendError(
+        reply,
+        new ApiError('SHUTTING_DOWN', 'the server is shutting down; retry on another instance'),
+      );
+      return;
+    }
+    done(corsOn ? undefined : (overload.refusal(request, reply) ?? undefined));
   });
 
   if (corsOn) {
@@ -194,25 +230,11 @@ async function security(fastify: FastifyInstance, opts: SecurityOptions): Promis
       // Any OPTIONS request is answered as a preflight (no text/plain 400 for a partial one).
       strictPreflight: false,
     });
+    // After CORS's hook, so preflights are answered and a 503 carries the CORS headers.
+    fastify.addHook('onRequest', (request, reply, done) =>
+      done(overload.refusal(request, reply) ?? undefined),
+    );
   }
-
-  await fastify.register(underPressure, {
-    maxEventLoopDelay: config.maxEventLoopDelayMs,
-    maxHeapUsedBytes: config.maxHeapUsedBytes,
-    retryAfter: OVERLOAD_RETRY_AFTER_S,
-    pressureHandler: (request, reply, type, value) => {
-      if (request.routeOptions.config.probe === 'liveness') return undefined;
-      reply.header('retry-after', OVERLOAD_RETRY_AFTER_S);
-      request.log.warn({ type, value }, 'overloaded: refusing the request');
-      return Promise.reject(
-        new ApiError(
-          'OVERLOADED',
-          `the server is overloaded; retry in ${OVERLOAD_RETRY_AFTER_S} seconds (Retry-After)`,
-        ),
-      );
-    },
-    ...opts.underPressure,
-  });
 
   await fastify.register(rateLimit, {
     global: false,

@@ -109,6 +109,18 @@ describe('every route family over a real socket', () => {
     const none = await fetch(`${live.url}/healthz`);
     expect(none.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it('x-request-id: a generated one is new on every request, and once in the response', async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const res = await fetch(`${live.url}/healthz`);
+      const id = res.headers.get('x-request-id')!;
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/); // UUID v4
+      ids.add(id);
+      await res.arrayBuffer();
+    }
+    expect(ids.size).toBe(200);
+  });
 });
 
 describe('DOCS_ENABLED=false', () => {
@@ -229,6 +241,9 @@ describe('graceful close', () => {
     expect(statuses).toEqual([200, 503]);
     const last = out.slice(out.lastIndexOf('\r\n\r\n') + 4);
     expectEnvelope(JSON.parse(last), 'SHUTTING_DOWN');
-    expect(out.slice(out.lastIndexOf('HTTP/1.1 503')).toLowerCase()).toContain('connection: close');
+    const refused = out.slice(out.lastIndexOf('HTTP/1.1 503')).toLowerCase();
+    expect(refused).toContain('connection: close');
+    expect(refused).toContain('x-content-type-options: nosniff'); // the security headers too
+    expect(refused).toContain("content-security-policy: default-src 'none'");
   });
 });

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCS_CSP } from '../../src/http/security.js';
-import { expectEnvelope, startLive, type Live } from '../http/helpers.js';
+import { startFakeOpenAI } from '../fixtures/fake-openai.js';
+import { BUNDLED_GRAPHS, expectEnvelope, startLive, type Live } from '../http/helpers.js';
 import { API_KEYS, bearer, KEYS } from './keys.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -107,6 +108,54 @@ describe('security headers', () => {
     },
     60_000,
   );
+});
+
+describe('security headers on responses a route writes itself (streams)', () => {
+  it('the align event stream and the chat pass-through carry them and the request id, once each', async () => {
+    const fake = await startFakeOpenAI();
+    const live = await startLive({
+      GRAPHS_DIR: BUNDLED_GRAPHS,
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_MODEL: 'm',
+    });
+    try {
+      const json = { 'content-type': 'application/json', 'x-request-id': 'stream-1' };
+      const sse = await fetch(`${live.url}/v1/align`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({
+          question: 'Should I lend money to my brother?',
+          target: { format: 'likert5', values: { benevolence: 5 } },
+          generator: 'template',
+          stream: true,
+        }),
+      });
+      expect(sse.status).toBe(200);
+      expect(sse.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      expectSecurityHeaders(sse.headers, 'align stream');
+      expect(sse.headers.get('content-security-policy')).not.toContain(','); // not sent twice
+      expect(sse.headers.get('x-request-id')).toBe('stream-1');
+      expect(await sse.text()).toContain('event: done');
+
+      fake.script({ type: 'ok', text: 'Plain answer.' });
+      const passed = await fetch(`${live.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { ...json, 'x-request-id': 'pass-1' },
+        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] }),
+      });
+      expect(passed.status).toBe(200);
+      expectSecurityHeaders(passed.headers, 'chat pass-through');
+      expect(passed.headers.get('x-request-id')).toBe('pass-1');
+      expect(passed.headers.get('content-type')).toMatch(/^application\/json/); // the upstream's
+      expect(
+        ((await passed.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message
+          .content,
+      ).toBe('Plain answer.');
+    } finally {
+      await live.close();
+      await fake.close();
+    }
+  });
 });
 
 describe('CORS', () => {

@@ -236,6 +236,27 @@ describe('overload', () => {
     await sleep(100);
     expect((await fetch(`${l.url}/v1/presets`)).status).toBe(200);
   });
+
+  it('with CORS on: the 503 carries the CORS headers, preflights are still answered', async () => {
+    let healthy = true;
+    const origin = 'https://app.example';
+    const l = await live(
+      { CORS_ORIGINS: origin },
+      { security: { underPressure: { healthCheck: async () => healthy, healthCheckInterval: 25 } } },
+    );
+    healthy = false;
+    await sleep(100);
+    const refused = await fetch(`${l.url}/v1/presets`, { headers: { origin } });
+    await expect503(refused);
+    expect(refused.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
+    const preflight = await fetch(`${l.url}/v1/presets`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.status).toBe(204);
+    expect((await fetch(`${l.url}/healthz`, { headers: { origin } })).status).toBe(200);
+  });
 });
 
 describe('size caps', () => {

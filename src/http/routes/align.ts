@@ -35,6 +35,7 @@ import { routeScope } from '../auth.js';
 import { checkedJson } from '../serialization.js';
 import { toApiError } from '../error-handler.js';
 import { ApiError } from '../api-error.js';
+import { replyHeaders } from '../security.js';
 import type { ErrorCode } from '../../errors.js';
 import type { RouteDeps } from './deps.js';
 
@@ -125,6 +126,7 @@ export async function streamEvents(
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, {
+    ...replyHeaders(reply), // security headers, request id
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
     connection: 'keep-alive',

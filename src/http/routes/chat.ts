@@ -27,6 +27,7 @@ import type { RewriteInfo } from '../../pipeline/rewrite.js';
 import { routeScope } from '../auth.js';
 import { forwardedParams, readConversation, templateRefusals } from '../chat-messages.js';
 import { ApiError } from '../api-error.js';
+import { replyHeaders } from '../security.js';
 import { ExplanationStore } from '../explanation-store.js';
 import { ALIGN_ERRORS, clientSignal, streamEvents, type AlignRouteDeps } from './align.js';
 
@@ -92,7 +93,8 @@ export const chatRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, dep
     });
     reply.hijack();
     const raw = reply.raw;
-    const headers: Record<string, string> = { 'x-request-id': request.id };
+    // The reply's headers (security headers, request id) and the upstream's.
+    const headers = replyHeaders(reply);
     for (const name of ['content-type', 'retry-after', 'cache-control', 'openai-processing-ms']) {
       const v = res.headers.get(name);
       if (v !== null) headers[name] = v;
