@@ -42,18 +42,35 @@ function watchedId(request: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Each undici request's watched id, read from its headers once (at its first event: every event of a
+ * request carries the same request object); null when it is not watched, or once it has connected (its
+ * later events, and every event of a request nobody watches, then cost a map lookup).
+ */
+const seen = new WeakMap<object, string | null>();
+
+function idOf(request: unknown): string | null {
+  if (typeof request !== 'object' || request === null) return null;
+  let id = seen.get(request);
+  if (id === undefined) seen.set(request, (id = watchedId(request) ?? null));
+  return id;
+}
+
 function ensureSubscribed(): void {
   if (subscribed) return;
   subscribed = true;
   subscribe('undici:request:create', (message) => {
     if (watches.size === 0) return;
-    const id = watchedId((message as { request?: unknown }).request);
-    if (id !== undefined) watches.get(id)?.onStart();
+    const id = idOf((message as { request?: unknown }).request);
+    if (id !== null) watches.get(id)?.onStart();
   });
   const connected = (message: unknown) => {
     if (watches.size === 0) return;
-    const id = watchedId((message as { request?: unknown }).request);
-    if (id !== undefined) watches.get(id)?.onConnected();
+    const request = (message as { request?: unknown }).request;
+    const id = idOf(request);
+    if (id === null) return;
+    seen.set(request as object, null); // connected: its later events have nothing to say
+    watches.get(id)?.onConnected();
   };
   // sendHeaders is the precise signal; bodySent and response headers back it up (they imply a
   // connection) for a client path that would not publish sendHeaders.

@@ -36,7 +36,7 @@ import {
   type ConditioningMode,
   type Conversation,
 } from './conditioning.js';
-import { explanationJson, type AlignExplanation } from './explanation.js';
+import { jsonBytesWithExplanation, type AlignExplanation } from './explanation.js';
 import { defaultPresetFor, PRIOR_WHY, priorFactual } from './factual.js';
 import { conceptsForQuestion } from './concepts.js';
 import {
@@ -724,17 +724,11 @@ export interface AlignResponse {
 }
 
 /**
- * `JSON.stringify(response)`, the explanation's profile part serialized once per cached profile (see
- * `explanationJson`): the same text, in the same key order.
+ * `JSON.stringify(response)` as UTF-8 bytes, the explanation's from its bytes encoded once per cached
+ * profile (see `explanationChunks`): the same text, in the same key order.
  */
-export function alignResponseJson(response: object): string {
-  const fields: string[] = [];
-  for (const [key, value] of Object.entries(response)) {
-    if (value === undefined) continue;
-    const json = key === 'explanation' ? explanationJson(value as AlignExplanation) : JSON.stringify(value);
-    fields.push(`${JSON.stringify(key)}:${json}`);
-  }
-  return `{${fields.join(',')}}`;
+export function alignResponseBytes(response: object): Buffer {
+  return jsonBytesWithExplanation(response);
 }
 
 /** The non-streamed response: the same events, collected. */

@@ -71,11 +71,11 @@ type StaticParts = Omit<AlignExplanation, 'conditioning' | 'concepts' | 'summary
 
 /** The explanation of a frozen (shared, cached) profile, without its conditioning: built once. */
 const staticParts = new WeakMap<CounterfactualProfile, StaticParts>();
-/** Which shared parts an explanation was built from, and their JSON (without the closing brace). */
+/** Which shared parts an explanation was built from, and their JSON's UTF-8 bytes (without the closing brace). */
 const partsOf = new WeakMap<AlignExplanation, StaticParts>();
-const partsJson = new WeakMap<StaticParts, string>();
-/** The whole JSON of a shared explanation (question-head.ts). */
-const wholeJson = new WeakMap<AlignExplanation, string>();
+const partsBytes = new WeakMap<StaticParts, Buffer>();
+/** The whole JSON of a shared explanation as UTF-8 bytes (question-head.ts). */
+const wholeBytes = new WeakMap<AlignExplanation, Buffer>();
 const reused = new WeakSet<AlignExplanation>();
 
 export function buildExplanation(
@@ -107,20 +107,59 @@ export function buildExplanation(
 }
 
 /**
- * `JSON.stringify(explanation)`, with the profile's part (values, paths, latents: most of the bytes)
- * serialized once per cached profile rather than on every answer.
+ * `JSON.stringify(explanation)` as UTF-8 bytes, in one or two pieces to be written one after the other:
+ * the profile's part (values, paths, latents: most of the bytes) encoded once per cached profile
+ * rather than on every answer, and the whole of a shared explanation (`shareExplanationJson`) once.
+ * The text holds characters outside Latin-1 (←, ↔, —), which V8 keeps two bytes a character: encoding
+ * 15 KB of it, and measuring it for the content-length, was the largest cost of an align response.
  */
-export function explanationJson(explanation: AlignExplanation): string {
+export function explanationChunks(explanation: AlignExplanation): Buffer[] {
   const parts = partsOf.get(explanation);
-  if (!parts) return JSON.stringify(explanation);
-  const whole = wholeJson.get(explanation);
-  if (whole !== undefined) return whole;
-  let head = partsJson.get(parts);
-  if (head === undefined) partsJson.set(parts, (head = JSON.stringify(parts).slice(0, -1)));
+  if (!parts) return [Buffer.from(JSON.stringify(explanation))];
+  const whole = wholeBytes.get(explanation);
+  if (whole !== undefined) return [whole];
+  let head = partsBytes.get(parts);
+  if (head === undefined) partsBytes.set(parts, (head = Buffer.from(JSON.stringify(parts).slice(0, -1))));
   const { concepts, summary, conditioning } = explanation;
-  const json = `${head},"concepts":${JSON.stringify(concepts)},"summary":${JSON.stringify(summary)},"conditioning":${JSON.stringify(conditioning)}}`;
-  if (reused.has(explanation)) wholeJson.set(explanation, json);
-  return json;
+  const tail = Buffer.from(
+    `,"concepts":${JSON.stringify(concepts)},"summary":${JSON.stringify(summary)},"conditioning":${JSON.stringify(conditioning)}}`,
+  );
+  if (!reused.has(explanation)) return [head, tail];
+  const bytes = Buffer.concat([head, tail]);
+  wholeBytes.set(explanation, bytes);
+  return [bytes];
+}
+
+/** `JSON.stringify(explanation)`, from the same pieces (`explanationChunks`). */
+export function explanationJson(explanation: AlignExplanation): string {
+  return Buffer.concat(explanationChunks(explanation)).toString('utf8');
+}
+
+/**
+ * `JSON.stringify(object)` as UTF-8 bytes, between the texts `before` and `after`: an `explanation`
+ * field is written from `explanationChunks`, every other field by JSON.stringify (the same text as
+ * JSON.stringify of the whole object, in its key order; undefined fields left out).
+ */
+export function jsonBytesWithExplanation(object: object, before = '', after = ''): Buffer {
+  const chunks: Buffer[] = [];
+  let text = `${before}{`;
+  let comma = '';
+  for (const [key, value] of Object.entries(object)) {
+    if (key === 'explanation' && value !== undefined) {
+      chunks.push(
+        Buffer.from(`${text}${comma}"explanation":`),
+        ...explanationChunks(value as AlignExplanation),
+      );
+      text = '';
+    } else {
+      const json = JSON.stringify(value) as string | undefined;
+      if (json === undefined) continue;
+      text += `${comma}${JSON.stringify(key)}:${json}`;
+    }
+    comma = ',';
+  }
+  chunks.push(Buffer.from(`${text}}${after}`));
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 /**

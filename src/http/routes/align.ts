@@ -6,8 +6,10 @@
  * delta: a failure before it (upstream down, deadline, bad profile) is a normal HTTP error in the
  * envelope; after it the stream ends with an `error` event and never with `done`.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import {
   AlignBody,
   AlignResponseBody,
@@ -21,10 +23,11 @@ import { withLanguageNote } from '../../attribution/language.js';
 import { radarFromExplanation } from '../../render/index.js';
 import type { GenerateResult } from '../../generator/types.js';
 import { DEFAULT_GRAPH } from '../../graphs/registry.js';
-import { explanationJson } from '../../pipeline/explanation.js';
+import { ServedGraphsView } from '../../graphs/served-view.js';
+import { jsonBytesWithExplanation } from '../../pipeline/explanation.js';
 import {
   alignEvents,
-  alignResponseJson,
+  alignResponseBytes,
   collectResponse,
   generatorInfo,
   type AlignDeps,
@@ -32,6 +35,8 @@ import {
   type AlignRequest as PipelineRequest,
 } from '../../pipeline/align.js';
 import { routeScope } from '../auth.js';
+import { zodValidatorCompiler } from '../validation.js';
+import { quickAlignBody } from './align-body.js';
 import { checkedJson } from '../serialization.js';
 import { toApiError } from '../error-handler.js';
 import { ApiError } from '../api-error.js';
@@ -108,7 +113,7 @@ export async function streamEvents(
   request: FastifyRequest,
   reply: FastifyReply,
   events: AsyncIterable<AlignEvent>,
-  write: (ev: AlignEvent) => string,
+  write: (ev: AlignEvent) => string | Uint8Array,
   onError: (err: ApiError) => string,
   bodyLimit: number,
   headers: Record<string, string> = {},
@@ -157,20 +162,26 @@ export async function streamEvents(
 const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /**
- * The profile event's data: JSON.stringify of `{graph, generator, factual, explanation, notes?,
- * chart?}`, with the explanation's JSON from `explanationJson` (serialized once per cached profile and
- * question rather than on every stream).
+ * The profile event as sent: JSON.stringify of `{graph, generator, factual, explanation, notes?,
+ * chart?}` as its data, the explanation's bytes encoded once per cached profile and question rather
+ * than on every stream (`explanationChunks`).
  */
-function profileData(ev: Extract<AlignEvent, { type: 'profile' }>, chart?: string): string {
-  const notes = ev.notes.length ? `,"notes":${JSON.stringify(ev.notes)}` : '';
-  const svg = chart === undefined ? '' : `,"chart":${JSON.stringify(chart)}`;
-  return `{"graph":${JSON.stringify(ev.explanation.graph)},"generator":${JSON.stringify(generatorInfo(ev.generator))},"factual":${JSON.stringify(ev.factual)},"explanation":${explanationJson(ev.explanation)}${notes}${svg}}`;
+function profileEvent(ev: Extract<AlignEvent, { type: 'profile' }>, chart?: string): Buffer {
+  const data = {
+    graph: ev.explanation.graph,
+    generator: generatorInfo(ev.generator),
+    factual: ev.factual,
+    explanation: ev.explanation,
+    notes: ev.notes.length ? ev.notes : undefined,
+    chart,
+  };
+  return jsonBytesWithExplanation(data, 'event: profile\ndata: ', '\n\n');
 }
 
-function alignSse(ev: AlignEvent): string {
+function alignSse(ev: AlignEvent): string | Buffer {
   switch (ev.type) {
     case 'profile':
-      return `event: profile\ndata: ${profileData(ev)}\n\n`;
+      return profileEvent(ev);
     case 'delta':
       // One per chunk of the answer: the text is the only part to serialize.
       return `event: delta\ndata: {"text":${JSON.stringify(ev.text)},"attempt":${ev.attempt}}\n\n`;
@@ -195,8 +206,24 @@ function alignSse(ev: AlignEvent): string {
   }
 }
 
+/**
+ * The align routes' validator: a body of the common plain shape takes the fast path (align-body.ts,
+ * the same value zod's parse gives), anything else zod's parse and its error messages.
+ */
+const alignValidator = <T>(route: FastifyRouteSchemaDef<T>): ReturnType<FastifySchemaCompiler<T>> => {
+  // fastify types a route's compiler with the route's whole schema; it is called with each part's.
+  const full = zodValidatorCompiler(route as unknown as FastifyRouteSchemaDef<z.ZodType>);
+  if ((route.httpPart ?? 'body') !== 'body') return full;
+  return (data: unknown) => {
+    const quick = quickAlignBody(data);
+    return quick ? { value: quick } : full(data);
+  };
+};
+
 export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, deps) => {
-  const pipeline = (): AlignDeps => ({ ...deps.align, graphs: deps.store.servedGraphs() });
+  // One graph per request: looked up by id, not a snapshot of every served graph (served-view.ts).
+  const graphs = new ServedGraphsView(deps.store);
+  const pipeline = (): AlignDeps => ({ ...deps.align, graphs });
 
   const handler = async (request: FastifyRequest<{ Body: AlignRequestT }>, reply: FastifyReply) => {
     const body = request.body;
@@ -208,7 +235,7 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
     if (body.stream) {
       const write = (ev: AlignEvent) =>
         ev.type === 'profile' && chart
-          ? `event: profile\ndata: ${profileData(ev, radarFromExplanation(ev.explanation))}\n\n`
+          ? profileEvent(ev, radarFromExplanation(ev.explanation))
           : alignSse(ev);
       await streamEvents(
         request,
@@ -224,8 +251,10 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
     reply.header('x-upstream-attempts', String(response.usage.upstreamAttempts));
     reply.header('x-served-model', response.servedModel);
     if (chart) return { ...response, chart: radarFromExplanation(response.explanation) };
-    // The JSON text itself: the explanation's profile part is serialized once per cached profile.
-    return reply.type('application/json; charset=utf-8').send(alignJson(alignResponseJson(response)));
+    // The JSON text's bytes: the explanation's are encoded once per cached profile (and question).
+    const bytes = alignResponseBytes(response);
+    if (deps.config.responseValidation) alignJson(bytes.toString('utf8'));
+    return reply.type('application/json; charset=utf-8').send(bytes);
   };
   const alignJson = checkedJson(deps.config.responseValidation, {
     schema: AlignResponseBody,
@@ -249,6 +278,7 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
     '/v1/align',
     {
       config: routeScope('align'),
+      validatorCompiler: alignValidator,
       schema: alignSchema('align', 'Answer a question from a target value profile'),
     },
     handler,
@@ -257,6 +287,7 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
     '/align',
     {
       config: routeScope('align'),
+      validatorCompiler: alignValidator,
       schema: alignSchema(
         'alignAlias',
         'Answer a question from a target value profile (alias of POST /v1/align)',
