@@ -5,8 +5,10 @@
  */
 import type { FastifySchemaCompiler } from 'fastify';
 import type { z } from 'zod';
+import { CounterfactualBody } from '../../schemas/api.js';
 import type { ErrorDetail } from '../errors.js';
 import { missingFieldMessage, unknownFieldMessage } from '../hints.js';
+import { acceptCounterfactualBody } from './counterfactual-body-fast.js';
 
 type Issue = z.core.$ZodIssue;
 type Part = 'body' | 'querystring' | 'params' | 'headers';
@@ -100,6 +102,14 @@ function isEmptyObject(data: unknown): boolean {
 }
 
 /**
+ * Body schemas with a fast path: a function that returns the parsed body for the common, well-formed
+ * shape (what zod would return) and undefined for anything else, which zod then parses (and reports).
+ */
+const FAST_PATHS = new Map<z.ZodType, (data: unknown) => unknown>([
+  [CounterfactualBody, acceptCounterfactualBody],
+]);
+
+/**
  * fastify validator compiler for zod schemas: the parsed (typed, defaulted) value, or the error.
  *
  * A query string or path that is empty (most GETs, e.g. every /healthz probe) is not parsed again
@@ -114,6 +124,13 @@ export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema,
     if (result.success) return { value: result.data };
     return { error: new RequestValidationError(part, result.error.issues) };
   };
+  const fast = part === 'body' ? FAST_PATHS.get(schema) : undefined;
+  if (fast) {
+    return (data: unknown) => {
+      const value = fast(data);
+      return value !== undefined ? { value } : validate(data);
+    };
+  }
   if (part !== 'querystring' && part !== 'params') return validate;
   const empty = schema.safeParse({});
   const emptyIsEmpty = empty.success && isEmptyObject(empty.data);

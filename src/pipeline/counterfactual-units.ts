@@ -85,11 +85,11 @@ export function toGraphUnits(
       interventions[i] = { ...iv, value };
     });
   }
-  const out: QueryInput = {
-    ...(evidence !== undefined ? { evidence } : {}),
-    interventions,
-    ...(query.lambda !== undefined ? { lambda: query.lambda } : {}),
-  };
+  // Fields assigned one by one (object spreads of conditional literals cost more than the rest).
+  const out: QueryInput = {};
+  if (evidence !== undefined) out.evidence = evidence;
+  out.interventions = interventions;
+  if (query.lambda !== undefined) out.lambda = query.lambda;
   return { query: out, notes: farNotes(program, target ?? graphScale, out, at) };
 }
 
@@ -103,7 +103,8 @@ function farNotes(
   if (!program.linear) return [];
   const { mean, variance } = priorMoments(program);
   const notes: string[] = [];
-  const check = (node: string, x: number, path: string) => {
+  // The path of a number is only written out when it gets a note (most get none).
+  const check = (node: string, x: number, field: string, key: string | number, rest: string) => {
     const i = program.index.get(node);
     if (i === undefined || !(variance[i]! > 0)) return;
     const z = (x - mean[i]!) / Math.sqrt(variance[i]!);
@@ -113,12 +114,17 @@ function farNotes(
         ? `; the graph works in centered units (its population: mean ${round(mean[i]!)}, sd ${round(Math.sqrt(variance[i]!))}): for 1–5 scores send "scale": "likert5"`
         : '';
     notes.push(
-      `${path}: ${x} is ${round(Math.abs(z), 1)} sd ${z > 0 ? 'above' : 'below'} the population mean of ${node}${hint}`,
+      `${at(`${field}.${key}${rest}`)}: ${x} is ${round(Math.abs(z), 1)} sd ${z > 0 ? 'above' : 'below'} the population mean of ${node}${hint}`,
     );
   };
-  for (const [node, x] of Object.entries(query.evidence ?? {})) check(node, x, at(`evidence.${node}`));
-  (query.interventions ?? []).forEach((iv, i) => {
-    if (isLevel(iv.type)) check(iv.node, iv.value, at(`interventions.${i}.value`));
-  });
+  const evidence = query.evidence;
+  if (evidence)
+    for (const node in evidence)
+      if (Object.hasOwn(evidence, node)) check(node, evidence[node]!, 'evidence', node, '');
+  const interventions = query.interventions ?? [];
+  for (let i = 0; i < interventions.length; i++) {
+    const iv = interventions[i]!;
+    if (isLevel(iv.type)) check(iv.node, iv.value, 'interventions', i, '.value');
+  }
   return notes;
 }

@@ -54,6 +54,16 @@ export function explainOptions(
   };
 }
 
+/** What each array checked by `checkFinite` holds, in its order. */
+const FINITE_NAMES = [
+  'counterfactual value',
+  'counterfactual standard deviation',
+  'abducted noise',
+  'noise standard deviation',
+  'factual value',
+  'factual standard deviation',
+];
+
 const SCM_TO_API: Record<ScmError['code'], ErrorCode> = {
   GRAPH_INVALID: 'GRAPH_INVALID',
   GRAPH_CYCLE: 'GRAPH_CYCLE',
@@ -78,32 +88,24 @@ export function fromScmError(err: ScmError, prefix: string): DomainError {
   );
 }
 
-function allFinite(...arrays: Array<Float64Array | null>): string | null {
-  for (const a of arrays) {
-    if (!a) continue;
-    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return String(i);
-  }
-  return null;
+/** The index of the first non-finite number of `a`, or −1. */
+function firstNonFinite(a: Float64Array | null): number {
+  if (a) for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return i;
+  return -1;
 }
 
 function checkFinite(r: CounterfactualResult, prefix: string): void {
-  const arrays: Array<[string, Float64Array | null]> = [
-    ['counterfactual value', r.counterfactual],
-    ['counterfactual standard deviation', r.counterfactualSd],
-    ['abducted noise', r.noise],
-    ['noise standard deviation', r.noiseSd],
-    ['factual value', r.factual],
-    ['factual standard deviation', r.factualSd],
-  ];
-  for (const [what, a] of arrays) {
-    const bad = allFinite(a);
-    if (bad !== null) {
-      const node = r.nodes[Number(bad)]!;
-      const message = Number.isNaN(a![Number(bad)])
-        ? `the ${what} of node "${node}" is undefined (a mechanism is evaluated outside its domain for this evidence, e.g. sqrt or log of a negative number); check the expressions or the evidence`
-        : `the ${what} of node "${node}" is not a finite number (the mechanisms overflow for this evidence); use smaller evidence or intervention values`;
-      throw new DomainError('NON_FINITE_RESULT', message, [{ path: prefix, node, message }]);
-    }
+  // Checked in this order; the tuples are only built when a number is bad (a rare error path).
+  const arrays = [r.counterfactual, r.counterfactualSd, r.noise, r.noiseSd, r.factual, r.factualSd];
+  for (let k = 0; k < arrays.length; k++) {
+    const bad = firstNonFinite(arrays[k]!);
+    if (bad < 0) continue;
+    const what = FINITE_NAMES[k]!;
+    const node = r.nodes[bad]!;
+    const message = Number.isNaN(arrays[k]![bad])
+      ? `the ${what} of node "${node}" is undefined (a mechanism is evaluated outside its domain for this evidence, e.g. sqrt or log of a negative number); check the expressions or the evidence`
+      : `the ${what} of node "${node}" is not a finite number (the mechanisms overflow for this evidence); use smaller evidence or intervention values`;
+    throw new DomainError('NON_FINITE_RESULT', message, [{ path: prefix, node, message }]);
   }
   const ex = r.explanation;
   if (ex) {
@@ -119,7 +121,11 @@ function checkFinite(r: CounterfactualResult, prefix: string): void {
   }
   if (r.structured) {
     const s = r.structured;
-    const bad = [s.misfit, ...s.to, ...s.share, ...s.residual].some((v) => !Number.isFinite(v));
+    const bad =
+      !Number.isFinite(s.misfit) ||
+      firstNonFinite(s.to) >= 0 ||
+      firstNonFinite(s.share) >= 0 ||
+      firstNonFinite(s.residual) >= 0;
     if (bad) {
       const message = 'the structured action did not converge to finite latent values; use smaller targets';
       throw new DomainError('NON_FINITE_RESULT', message, [{ path: prefix, message }]);
@@ -133,9 +139,29 @@ function checkFinite(r: CounterfactualResult, prefix: string): void {
  */
 export function selectNodes(program: Program, nodes: readonly string[] | undefined): number[] | null {
   if (!nodes) return null;
+  // The same selection as the program's last one (a client asking for the same nodes every time):
+  // the same index array, which the record builders then find by identity.
+  const last = lastSelection.get(program);
+  if (last && sameIds(last.nodes, nodes)) return last.only;
+  const only = selectIndices(program, nodes);
+  lastSelection.set(program, { nodes: [...nodes], only });
+  return only;
+}
+
+/** The last `nodes` selection per program, and its indices (read-only: callers share them). */
+const lastSelection = new WeakMap<Program, { nodes: readonly string[]; only: number[] }>();
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function selectIndices(program: Program, nodes: readonly string[]): number[] {
   const out = new Set<number>();
   const details: Array<{ path: string; node: string; message: string }> = [];
-  nodes.forEach((id, i) => {
+  for (let i = 0; i < nodes.length; i++) {
+    const id = nodes[i]!;
     const k = program.index.get(id);
     if (k !== undefined) out.add(k);
     else
@@ -144,7 +170,7 @@ export function selectNodes(program: Program, nodes: readonly string[] | undefin
         node: id,
         message: `unknown node "${id}" in graph "${program.id}"; GET /v1/graphs/${program.id} lists its nodes`,
       });
-  });
+  }
   if (details.length) throw new DomainError('UNKNOWN_NODE', details[0]!.message, details);
   return [...out];
 }
@@ -165,7 +191,8 @@ export function toApiResult(
     factualSd: nullable(r.factualSd),
     noise: record(r.noise),
     noiseSd: nullable(r.noiseSd),
-    actions: r.actions.map((a) => ({ node: a.node, type: a.type, value: a.value, origin: a.origin })),
+    // Built fresh per query by the engine with the API's fields, in its order: sent as they are.
+    actions: r.actions,
     structured: null,
   };
   const s = r.structured;
@@ -259,12 +286,9 @@ export function runQuery(
   chart = false,
   only: number[] | null = null,
 ): ApiResult {
-  const q: CounterfactualQuery = {
-    evidence: query.evidence ?? {},
-    interventions: query.interventions ?? [],
-    ...(query.lambda !== undefined ? { lambda: query.lambda } : {}),
-    ...(explain ? { explain } : {}),
-  };
+  const q: CounterfactualQuery = { evidence: query.evidence ?? {}, interventions: query.interventions ?? [] };
+  if (query.lambda !== undefined) q.lambda = query.lambda;
+  if (explain) q.explain = explain;
   let r: CounterfactualResult;
   try {
     r = counterfactual(program, q);

@@ -50,6 +50,24 @@ function compile(nodes: readonly string[], only: readonly number[] | null): Buil
  * the indices in `only`, in that order.
  */
 export function recordBuilder(nodes: readonly string[], only: readonly number[] | null): Builder {
+  // The last compiled builder, found by identity (selectNodes hands out the same `only` for a repeated
+  // selection): no key string to build.
+  if (last.build && last.nodes === nodes && last.only === only) return last.build;
+  const build = findBuilder(nodes, only);
+  if (build !== last.build) Object.assign(last, { nodes, only, build: compiled.has(build) ? build : null });
+  return build;
+}
+
+/** The builder returned last, when it was a compiled one. */
+const last: { nodes: readonly string[] | null; only: readonly number[] | null; build: Builder | null } = {
+  nodes: null,
+  only: null,
+  build: null,
+};
+/** Builders compiled so far (the loop's closures are not remembered as `last`). */
+const compiled = new WeakSet<Builder>();
+
+function findBuilder(nodes: readonly string[], only: readonly number[] | null): Builder {
   let selections = cache.get(nodes);
   if (!selections) cache.set(nodes, (selections = new Map()));
   const key = only ? only.join(',') : '*';
@@ -61,6 +79,7 @@ export function recordBuilder(nodes: readonly string[], only: readonly number[] 
   if (s.build) return s.build;
   if (++s.uses >= 2 && (only ?? nodes).length <= MAX_COMPILED_KEYS) {
     s.build = compile(nodes, only);
+    compiled.add(s.build);
     return s.build;
   }
   return (values) => loop(nodes, values, only);

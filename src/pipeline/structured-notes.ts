@@ -19,9 +19,11 @@ function latentParents(p: Program, i: number): number[] {
 /** Notes on the structured interventions of one query (unknown nodes are left to the engine's errors). */
 export function structuredNotes(p: Program, interventions: readonly Intervention[] | undefined): string[] {
   const list = interventions ?? [];
-  const acted = new Set(list.filter((iv) => iv.type !== 'structured').map((iv) => iv.node));
-  const targets = new Set(list.filter((iv) => iv.type === 'structured').map((iv) => iv.node));
+  const acted = new Set<string>();
+  const targets = new Set<string>();
+  for (const iv of list) (iv.type === 'structured' ? targets : acted).add(iv.node);
   const notes: string[] = [];
+  if (targets.size === 0) return notes;
   const shared = new Map<string, string[]>();
   for (const node of targets) {
     const i = p.index.get(node);

@@ -134,8 +134,23 @@ function changesMore(factual: Float64Array, cf: Float64Array, a: number, b: numb
   return sa > sb || (sa === sb && a < b);
 }
 
-/** Larger |amount| first. */
-const byMagnitude = (a: { amount: number }, b: { amount: number }) => Math.abs(b.amount) - Math.abs(a.amount);
+/**
+ * Sort in place, larger |amount| first, ties in their order: what a stable sort by
+ * |b.amount| − |a.amount| gives, by insertion (the lists are short; Array.prototype.sort with a
+ * comparator cost more than the rest of a node's explanation).
+ */
+function sortByMagnitude(list: Array<{ amount: number }>): void {
+  for (let i = 1; i < list.length; i++) {
+    const x = list[i]!;
+    const m = Math.abs(x.amount);
+    let j = i;
+    while (j > 0 && Math.abs(list[j - 1]!.amount) < m) {
+      list[j] = list[j - 1]!;
+      j--;
+    }
+    list[j] = x;
+  }
+}
 
 /**
  * Whether a path of this amount enters node k's list of the largest paths (decided before the path
@@ -320,12 +335,9 @@ function explainLinear(
         if (structured) path[0] = intervention;
         for (let st: Step | null = cur, i = cur.depth - 1; st; st = st.parent, i--)
           path[i + offset] = p.ids[st.node]!;
-        pushTop(
-          top,
-          cur.node,
-          { intervention, path, amount, ...(structured ? { structured: true } : {}) },
-          maxPaths,
-        );
+        const pc: PathContribution = { intervention, path, amount };
+        if (structured) pc.structured = true;
+        pushTop(top, cur.node, pc, maxPaths);
       }
       for (let c = p.childPtr[cur.node]!; c < p.childPtr[cur.node + 1]!; c++) {
         const child = p.childIdx[c]!;
@@ -341,14 +353,19 @@ function explainLinear(
     }
   }
 
+  // The contributions' interventions and amounts as arrays, in the map's order (iterated per node).
+  const ivIds = [...contrib.keys()].map((iv) => p.ids[iv]!);
+  const accs = [...contrib.values()];
   const nodes: NodeExplanation[] = [];
   for (let k = 0; k < n; k++) {
     if (!wanted[k]) continue;
     const change = cf[k]! - factual[k]!;
     const contributions: Contribution[] = [];
-    for (const [iv, acc] of contrib)
-      if (acc[k] !== 0) contributions.push({ intervention: p.ids[iv]!, amount: acc[k]! });
-    if (contributions.length > 1) contributions.sort(byMagnitude);
+    for (let j = 0; j < accs.length; j++) {
+      const amount = accs[j]![k]!;
+      if (amount !== 0) contributions.push({ intervention: ivIds[j]!, amount });
+    }
+    if (contributions.length > 1) sortByMagnitude(contributions);
     const paths = top[k] ?? [];
     let listed = 0;
     for (const pc of paths) listed += pc.amount;
@@ -439,7 +456,7 @@ function explainShapley(
       const amount = phi[j]![k]!;
       if (amount !== 0) contributions.push({ intervention: p.ids[players[j]!]!, amount });
     }
-    contributions.sort((a, b) => Math.abs(b.amount) - Math.abs(a.amount));
+    sortByMagnitude(contributions);
     nodes.push({
       node: p.ids[k]!,
       role: roleOf(actions, new Set(), k, change),

@@ -20,6 +20,7 @@ import {
   type InterventionType,
 } from './intervention-types.js';
 import { DO, FROM_STRUCTURED, NONE, predict, type Actions } from './predict.js';
+import { resultArray, resultCopy } from './result-arrays.js';
 import { nextGeneration, workspace } from './workspace.js';
 
 export type { InterventionType };
@@ -140,26 +141,41 @@ export function resolveStructured(
     throw new ScmError('INVALID_QUERY', `lambda must be a finite number >= 0, got ${lambda}`);
   }
   const ws = workspace(p);
-  const targets = structured.map((s) => s.index);
-  const t = Float64Array.from(structured, (s) => s.value);
+  const nv = structured.length;
+  const targets = new Array<number>(nv);
+  const t = new Float64Array(nv);
   // Targets marked in the workspace's duplicate check (a new generation: the interventions' marks are done).
   const isTarget = ws.stamp;
   const marked = nextGeneration(ws);
-  for (const v of targets) isTarget[v] = marked;
-  const latentSet = new Set<number>();
+  // The prediction is read at the targets only: nodes after the last one (topological order) are not needed.
+  let end = 0;
+  for (let q = 0; q < nv; q++) {
+    const v = structured[q]!.index;
+    targets[q] = v;
+    t[q] = structured[q]!.value;
+    isTarget[v] = marked;
+    if (v + 1 > end) end = v + 1;
+  }
+  const latents: number[] = [];
   for (const v of targets) {
     for (let k = p.parentPtr[v]!; k < p.parentPtr[v + 1]!; k++) {
       const h = p.parentIdx[k]!;
-      if (p.kinds[h] === 'latent' && actions.act[h] === NONE && isTarget[h] !== marked) latentSet.add(h);
+      if (
+        p.kinds[h] === 'latent' &&
+        actions.act[h] === NONE &&
+        isTarget[h] !== marked &&
+        !latents.includes(h)
+      )
+        latents.push(h);
     }
   }
-  const latents = [...latentSet].sort((a, b) => a - b);
+  latents.sort((a, b) => a - b);
   const nh = latents.length;
-  const nv = targets.length;
-  const from = Float64Array.from(latents, (h) => factual[h]!);
-  const h = Float64Array.from(from);
-  const share = new Float64Array(nh * nv);
-  let residual = new Float64Array(nv);
+  const from = resultArray(nh);
+  for (let j = 0; j < nh; j++) from[j] = factual[latents[j]!]!;
+  const h = resultCopy(from);
+  const share = resultArray(nh * nv);
+  const residual = resultArray(nv);
   let iterations = 0;
 
   if (nh > 0) {
@@ -169,15 +185,19 @@ export function resolveStructured(
     val.set(actions.val);
     for (const l of latents) act[l] = DO;
     const evalV = (hv: Float64Array, res: Float64Array) => {
-      latents.forEach((l, j) => (val[l] = hv[j]!));
-      predict(p, factual, u, act, val, out, ws.affected);
+      for (let j = 0; j < nh; j++) val[latents[j]!] = hv[j]!;
+      predict(p, factual, u, act, val, out, ws.affected, end);
       for (let q = 0; q < nv; q++) res[q] = out[targets[q]!]!;
       return res;
     };
-    const fx = new Float64Array(nv);
-    const fp = new Float64Array(nv);
-    const fm = new Float64Array(nv);
-    const jac = new Float64Array(nv * nh);
+    // Scratch of one query (pool views: cheaper than an ArrayBuffer each).
+    const fx = resultArray(nv);
+    const fp = resultArray(nv);
+    const fm = resultArray(nv);
+    const jac = resultArray(nv * nh);
+    const m = resultArray(nh * nh);
+    const rhs = resultArray(nh);
+    const col = resultArray(nh);
     const maxIter = p.linear ? 1 : 50;
     for (let it = 0; it < maxIter; it++) {
       iterations = it + 1;
@@ -196,10 +216,9 @@ export function resolveStructured(
         }
         h[j] = hj;
       }
-      const r = Float64Array.from(t, (tv, q) => tv - fx[q]!);
-      if (it === 0) residual = r;
+      const r = it === 0 ? residual : resultArray(nv);
+      for (let q = 0; q < nv; q++) r[q] = t[q]! - fx[q]!;
       // (JᵀJ + λI) δ = Jᵀ r − λ (h − ĥ);  R = (JᵀJ + λI)⁻¹ Jᵀ.
-      const m = new Float64Array(nh * nh);
       for (let a = 0; a < nh; a++) {
         for (let b = 0; b < nh; b++) {
           let s = a === b ? lambda : 0;
@@ -220,13 +239,11 @@ export function resolveStructured(
       }
       if (it === 0) {
         for (let q = 0; q < nv; q++) {
-          const col = new Float64Array(nh);
           for (let a = 0; a < nh; a++) col[a] = jac[q * nh + a]!;
           choleskySolve(m, nh, col);
           for (let a = 0; a < nh; a++) share[a * nv + q] = col[a]!;
         }
       }
-      const rhs = new Float64Array(nh);
       for (let a = 0; a < nh; a++) {
         let s = -lambda * (h[a]! - from[a]!);
         for (let q = 0; q < nv; q++) s += jac[q * nh + a]! * r[q]!;
@@ -238,7 +255,9 @@ export function resolveStructured(
         h[a] = h[a]! + rhs[a]!;
         norm += rhs[a]! * rhs[a]!;
       }
-      if (Math.sqrt(norm) < 1e-12 * (1 + Math.sqrt(h.reduce((s, x) => s + x * x, 0)))) break;
+      let size = 0;
+      for (let a = 0; a < nh; a++) size += h[a]! * h[a]!;
+      if (Math.sqrt(norm) < 1e-12 * (1 + Math.sqrt(size))) break;
     }
     capMoves(p, latents, from, h, share, nv, maxLatentMove);
     evalV(h, fx);

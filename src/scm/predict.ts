@@ -40,6 +40,9 @@ export function actionIndices(a: Actions): number[] {
 /**
  * x' = prediction under `act`/`val` with exogenous terms `u`; `factual` supplies the value of every
  * node no action reaches. `affected` (optional) receives 1 for the nodes that were recomputed.
+ * `end` (default: every node) stops after the first `end` nodes in topological order: they get the
+ * same values as in a whole prediction (a node depends only on the nodes before it); the rest of `out`
+ * and `affected` is left as it was.
  */
 export function predict(
   p: Program,
@@ -49,9 +52,10 @@ export function predict(
   val: Float64Array,
   out: Float64Array,
   affected: Uint8Array = new Uint8Array(p.n),
+  end: number = p.n,
 ): Float64Array {
-  const { n, parentPtr, parentIdx } = p;
-  for (let i = 0; i < n; i++) {
+  const { parentPtr, parentIdx } = p;
+  for (let i = 0; i < end; i++) {
     const a = act[i];
     if (a === DO) {
       out[i] = val[i]!;
@@ -60,7 +64,7 @@ export function predict(
     }
     let hit = a === SHIFT;
     if (!hit) {
-      for (let k = parentPtr[i]!, end = parentPtr[i + 1]!; k < end; k++) {
+      for (let k = parentPtr[i]!, last = parentPtr[i + 1]!; k < last; k++) {
         if (affected[parentIdx[k]!]) {
           hit = true;
           break;
