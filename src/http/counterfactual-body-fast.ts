@@ -44,7 +44,7 @@ const FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 /** A JSON object (what the body parser makes of `{…}`), not an array, null or a class instance. */
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v) as unknown;
   return proto === Object.prototype || proto === null;

@@ -5,9 +5,11 @@
  */
 import type { FastifySchemaCompiler } from 'fastify';
 import type { z } from 'zod';
+import { AlignBody } from '../../schemas/align.js';
 import { CounterfactualBody } from '../../schemas/api.js';
 import type { ErrorDetail } from '../errors.js';
 import { missingFieldMessage, unknownFieldMessage } from '../hints.js';
+import { quickAlignBody } from './align-body-fast.js';
 import { acceptCounterfactualBody } from './counterfactual-body-fast.js';
 
 type Issue = z.core.$ZodIssue;
@@ -107,6 +109,7 @@ function isEmptyObject(data: unknown): boolean {
  */
 const FAST_PATHS = new Map<z.ZodType, (data: unknown) => unknown>([
   [CounterfactualBody, acceptCounterfactualBody],
+  [AlignBody, quickAlignBody],
 ]);
 
 /**

@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchQuotaError } from '../../src/batch/quota.js';
 import { QUEUE_NAME, RedisBackend, type RedisSettings } from '../../src/batch/redis.js';
 import type { BatchLineInput } from '../../src/batch/store.js';
-import { hasRedis, startRedis, type RedisServer } from '../fixtures/backends.js';
+import { hasRedis, requireInCi, startRedis, type RedisServer } from '../fixtures/backends.js';
 import { startWorker } from '../fixtures/server-process.js';
 import {
   api,
@@ -36,9 +36,7 @@ import {
   type Proc,
 } from './helpers.js';
 
-// In CI (.ci/run) the tests must run: without redis-server they fail instead of skipping.
-if (!hasRedis && process.env.PLURALIGN_REQUIRE_REDIS === '1')
-  throw new Error('redis-server is not installed');
+requireInCi('REDIS');
 
 const dir = mkdtempSync(join(tmpdir(), 'pluralign-redis-quota-'));
 let redisServer: RedisServer | undefined;

@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IN_FLIGHT, OPEN_PREFIX } from '../../src/batch/redis-scripts.js';
 import { byWorkerKey } from '../../src/batch/redis.js';
-import { hasRedis, startRedis, type RedisServer } from '../fixtures/backends.js';
+import { hasRedis, requireInCi, startRedis, type RedisServer } from '../fixtures/backends.js';
 import { startWorker as startWorkerProcess } from '../fixtures/server-process.js';
 import {
   alignLines,
@@ -28,9 +28,7 @@ import {
   type Proc,
 } from './helpers.js';
 
-// In CI (.ci/run) the tests must run: without redis-server they fail instead of skipping.
-if (!hasRedis && process.env.PLURALIGN_REQUIRE_REDIS === '1')
-  throw new Error('redis-server is not installed');
+requireInCi('REDIS');
 
 const dir = mkdtempSync(join(tmpdir(), 'pluralign-redis-'));
 let redisServer: RedisServer | undefined;

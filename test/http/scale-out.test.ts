@@ -15,7 +15,6 @@
  * - PostgreSQL stopped: /readyz is 503 on every replica, requests on custom graphs are 503
  *   STORAGE_UNAVAILABLE (bundled graphs still answer); PostgreSQL back: all recover.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,8 +22,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_CUSTOM_GRAPH, EXAMPLE_CUSTOM_GRAPH_V2 } from '../../schemas/api.js';
 import { contentHash } from '../../src/graphs/registry.js';
 import {
+  hasPostgresBinaries,
   hasRedis,
-  postgresBin,
+  requireInCi,
   startPostgres,
   startRedis,
   type PostgresServer,
@@ -33,12 +33,10 @@ import {
 import { startFakeOpenAI } from '../fixtures/fake-openai.js';
 import { killAll, startServer, startWorker, waitForExit, type Proc } from '../fixtures/server-process.js';
 
-const hasPostgres = postgresBin() !== null && spawnSync('setpriv', ['--version']).status === 0;
+const hasPostgres = hasPostgresBinaries();
 // In CI (.ci/run) this test must run: without PostgreSQL or Redis it fails instead of skipping.
-if (process.env.PLURALIGN_REQUIRE_POSTGRES === '1' && !hasPostgres)
-  throw new Error('PostgreSQL is not installed (/usr/lib/postgresql/*/bin)');
-if (process.env.PLURALIGN_REQUIRE_REDIS === '1' && !hasRedis)
-  throw new Error('redis-server is not installed');
+requireInCi('POSTGRES');
+requireInCi('REDIS');
 
 const ADMIN = 'admin-key-0123456789abcdef';
 const METERED = 'metered-key-0123456789abcdef';

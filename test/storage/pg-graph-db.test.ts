@@ -3,7 +3,6 @@
  * boot (several processes at once migrate once; a newer schema is refused), quotas under concurrent
  * writers from separate connection pools (as separate replicas), and the stamp moving with every write.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,11 +10,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphWriteConflict, StorageError, type NewVersion } from '../../src/storage/graph-db.js';
 import { PgGraphDb, redactUrl } from '../../src/storage/pg-graph-db.js';
-import { postgresBin, startPostgres, type PostgresServer } from '../fixtures/backends.js';
+import {
+  hasPostgresBinaries,
+  requireInCi,
+  startPostgres,
+  type PostgresServer,
+} from '../fixtures/backends.js';
 
-const hasPostgres = postgresBin() !== null && spawnSync('setpriv', ['--version']).status === 0;
-if (process.env.PLURALIGN_REQUIRE_POSTGRES === '1' && !hasPostgres)
-  throw new Error('PostgreSQL is not installed (/usr/lib/postgresql/*/bin)');
+const hasPostgres = hasPostgresBinaries();
+requireInCi('POSTGRES');
 
 const dir = mkdtempSync(join(tmpdir(), 'pluralign-pg-'));
 let server: PostgresServer;

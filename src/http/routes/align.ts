@@ -6,10 +6,8 @@
  * delta: a failure before it (upstream down, deadline, bad profile) is a normal HTTP error in the
  * envelope; after it the stream ends with an `error` event and never with `done`.
  */
-import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
-import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
 import {
   AlignBody,
   AlignResponseBody,
@@ -35,8 +33,6 @@ import {
   type AlignRequest as PipelineRequest,
 } from '../../pipeline/align.js';
 import { routeScope } from '../auth.js';
-import { zodValidatorCompiler } from '../validation.js';
-import { quickAlignBody } from './align-body.js';
 import { checkedJson } from '../serialization.js';
 import { toApiError } from '../error-handler.js';
 import { ApiError } from '../api-error.js';
@@ -206,20 +202,6 @@ function alignSse(ev: AlignEvent): string | Buffer {
   }
 }
 
-/**
- * The align routes' validator: a body of the common plain shape takes the fast path (align-body.ts,
- * the same value zod's parse gives), anything else zod's parse and its error messages.
- */
-const alignValidator = <T>(route: FastifyRouteSchemaDef<T>): ReturnType<FastifySchemaCompiler<T>> => {
-  // fastify types a route's compiler with the route's whole schema; it is called with each part's.
-  const full = zodValidatorCompiler(route as unknown as FastifyRouteSchemaDef<z.ZodType>);
-  if ((route.httpPart ?? 'body') !== 'body') return full;
-  return (data: unknown) => {
-    const quick = quickAlignBody(data);
-    return quick ? { value: quick } : full(data);
-  };
-};
-
 export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, deps) => {
   // One graph per request: looked up by id, not a snapshot of every served graph (served-view.ts).
   const graphs = new ServedGraphsView(deps.store);
@@ -278,7 +260,6 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
     '/v1/align',
     {
       config: routeScope('align'),
-      validatorCompiler: alignValidator,
       schema: alignSchema('align', 'Answer a question from a target value profile'),
     },
     handler,
@@ -287,7 +268,6 @@ export const alignRoutes: FastifyPluginAsyncZod<AlignRouteDeps> = async (app, de
     '/align',
     {
       config: routeScope('align'),
-      validatorCompiler: alignValidator,
       schema: alignSchema(
         'alignAlias',
         'Answer a question from a target value profile (alias of POST /v1/align)',

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlignRequest } from '../../schemas/align.js';
-import { quickAlignBody } from '../../src/http/routes/align-body.js';
+import { quickAlignBody } from '../../src/http/align-body-fast.js';
 import { BUNDLED_GRAPHS, postJson as post, startLive, type Live } from './helpers.js';
 
 const TARGET = { format: 'likert5', values: { benevolence: 5, security: 4, stimulation: 1 } };

@@ -6,7 +6,8 @@
  * compare the two on many bodies). Anything else — another field, a value out of range, a wrong type —
  * returns undefined and goes to zod, so every error message stays zod's.
  */
-import type { AlignRequestT } from '../../../schemas/align.js';
+import type { AlignRequestT } from '../../schemas/align.js';
+import { isPlainObject } from './counterfactual-body-fast.js';
 
 const FORMATS: ReadonlySet<unknown> = new Set(['likert5', 'pvq6', 'centered', 'ranking']);
 const TARGET_KEYS: ReadonlySet<string> = new Set(['format', 'values', 'ranking']);
@@ -45,9 +46,6 @@ const DEFAULTS: Readonly<Record<string, unknown>> = {
   stream: false,
 };
 const KNOWN: ReadonlySet<string> = new Set(ORDER.filter((k) => k !== 'refine'));
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 
 function quickTarget(t: unknown): AlignRequestT['target'] | undefined {
   if (!isPlainObject(t)) return undefined;
